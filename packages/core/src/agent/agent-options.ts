@@ -1,0 +1,60 @@
+import type { z } from "zod";
+import type { ChatModel, ModelOptions, Think } from "../model/chat-model.js";
+import type { Message } from "../model/message.js";
+import type { Tool, ToolContext } from "../tool/define-tool.js";
+
+/** An image for the model: a file path, raw bytes, or a base64 string (a `data:` URL is accepted too). */
+export type ImageInput = string | Uint8Array;
+
+/** A user turn: plain text, or text with images. */
+export type AgentInput = string | { text: string; images?: ImageInput[] };
+
+/** A pending call waiting for approval. */
+export interface ApprovalRequest {
+  toolName: string;
+  toolCallId: string;
+  args: Record<string, unknown>;
+  context: ToolContext;
+}
+
+/** How `new Agent()` is configured. */
+export interface AgentOptions<Output extends z.ZodType | undefined = undefined> {
+  /** A model name (`qwen3:4b`), served by Ollama at `host`, or any ChatModel. */
+  model: string | ChatModel;
+  /** Ollama's address when `model` is a name; default `OLLAMA_HOST`, then `http://127.0.0.1:11434`. */
+  host?: string;
+  /** The system prompt. */
+  instructions?: string;
+  /** Tools the model may call. */
+  tools?: Tool[];
+  /** Model calls with tools before a final answer is forced. Default 10. */
+  maxSteps?: number;
+  /** Identical calls (same tool, same arguments) that count as a loop. Default 3. */
+  maxRepeatedCalls?: number;
+  /** A zod schema: the final answer is requested with Ollama's `format` and validated. */
+  output?: Output;
+  /** Sampling and load options passed through to Ollama. */
+  options?: ModelOptions;
+  /** Ollama `keep_alive`. */
+  keepAlive?: string | number;
+  /** Ollama `think`. */
+  think?: Think;
+  /** Upper bound for `num_ctx` when the model's context length is known. Default 32768. */
+  maxContextTokens?: number;
+  /** Recover tool calls that small models write as text. Default true. */
+  textToolCalls?: boolean;
+  /** Retries of transient model failures (connection refused, 503, 500 before any byte). Default 2. */
+  retries?: number;
+  /** Time limit for each tool call unless the tool sets its own. Default 60 s. */
+  toolTimeoutMs?: number;
+  /** Decides calls of tools that need approval; without it such calls are denied. */
+  approve?: (request: ApprovalRequest) => boolean | Promise<boolean>;
+}
+
+/** Options of one `run()` or `stream()`. */
+export interface RunOptions {
+  /** Aborts the model call and running tools. */
+  signal?: AbortSignal;
+  /** Earlier conversation to continue (without the system prompt; it is added). */
+  messages?: Message[];
+}

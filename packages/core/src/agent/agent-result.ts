@@ -1,0 +1,52 @@
+import type { Message, ToolCall, Usage } from "../model/message.js";
+
+/** Why a run ended. */
+export type FinishReason =
+  /** The model answered without calling a tool. */
+  | "stop"
+  /** `maxSteps` was reached; a last call without tools produced the answer. */
+  | "max-steps"
+  /** The same call (tool and arguments) repeated; a last call without tools produced the answer. */
+  | "loop"
+  /** The model hit `num_predict` or the context while answering. */
+  | "length";
+
+/** One tool call's outcome inside a step. */
+export interface ToolResult {
+  toolCallId: string;
+  toolName: string;
+  args: Record<string, unknown>;
+  /** What the model was sent. */
+  content: string;
+  /** The tool's raw return value, when it succeeded. */
+  output?: unknown;
+  isError: boolean;
+}
+
+/** One model call and the tool calls it made. */
+export interface StepResult {
+  /** 1-based. */
+  step: number;
+  text: string;
+  thinking: string;
+  toolCalls: ToolCall[];
+  toolResults: ToolResult[];
+  usage: Usage;
+  doneReason?: string;
+}
+
+/** What `agent.run()` resolves to. */
+export interface AgentResult<Output = unknown> {
+  /** The final answer's text. */
+  text: string;
+  /** The final answer's thinking, if any. */
+  thinking: string;
+  /** The whole conversation, including earlier turns passed in: persist this. */
+  messages: Message[];
+  steps: StepResult[];
+  /** Summed over every model call of the run. */
+  usage: Usage;
+  finishReason: FinishReason;
+  /** The parsed, validated answer when the agent has an `output` schema. */
+  output?: Output;
+}

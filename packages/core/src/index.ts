@@ -1,0 +1,41 @@
+export { Agent } from "./agent/agent.js";
+export type { AgentEvent, AgentEventType } from "./agent/agent-event.js";
+export type { AgentInput, AgentOptions, ApprovalRequest, ImageInput, RunOptions } from "./agent/agent-options.js";
+export type { AgentResult, FinishReason, StepResult, ToolResult } from "./agent/agent-result.js";
+export { AbortError } from "./errors/abort-error.js";
+export { AgentError, type AgentErrorCode, isAgentError } from "./errors/agent-error.js";
+export { ConfigError } from "./errors/config-error.js";
+export { ModelCallError } from "./errors/model-call-error.js";
+export { ModelCapabilityError } from "./errors/model-capability-error.js";
+export { ModelNotFoundError } from "./errors/model-not-found-error.js";
+export { OllamaUnreachableError } from "./errors/ollama-unreachable-error.js";
+export { OutputValidationError } from "./errors/output-validation-error.js";
+export { TimeoutError } from "./errors/timeout-error.js";
+export { ToolExecutionError, ToolInputError, ToolNotFoundError } from "./errors/tool-errors.js";
+export type {
+  CallOptions,
+  ChatModel,
+  ChatRequest,
+  ChatResponse,
+  ChatStreamPart,
+  DoneReason,
+  JsonSchema,
+  ModelInfo,
+  ModelOptions,
+  Think,
+  ToolSpec,
+} from "./model/chat-model.js";
+export { addUsage, emptyUsage, type Message, type Role, type ToolCall, type Usage } from "./model/message.js";
+export { createOllamaChatModel, type OllamaChatModelOptions } from "./ollama/ollama-chat-model.js";
+export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
+export { InMemorySessionStore, type SessionStore } from "./session/session-store.js";
+export {
+  defineTool,
+  type InferToolInput,
+  type ParseResult,
+  type Tool,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolInput,
+} from "./tool/define-tool.js";
+export { type JsonSchemaInput, jsonSchema } from "./tool/json-schema-input.js";

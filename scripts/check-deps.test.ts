@@ -1,0 +1,101 @@
+// Fails when a workspace package imports something its package.json does not declare, or
+// when an import breaks the dependency direction apps/cli -> apps/server -> packages/config
+// -> packages/{rag,tools} -> packages/core (testkit: only a devDependency).
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** Which workspace packages each package may depend on at run time. */
+const allowed: Record<string, string[]> = {
+  "@corral/testkit": [],
+  "@corral/core": [],
+  "@corral/rag": ["@corral/core"],
+  "@corral/tools": ["@corral/core"],
+  "@corral/config": ["@corral/core", "@corral/rag", "@corral/tools"],
+  "@corral/server": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config"],
+  "@corral/cli": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/server"],
+};
+
+interface Workspace {
+  dir: string;
+  json: { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+}
+
+function workspaces(): Workspace[] {
+  const found: Workspace[] = [];
+  for (const group of ["packages", "apps"]) {
+    const base = join(root, group);
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base)) {
+      const file = join(base, name, "package.json");
+      if (existsSync(file)) found.push({ dir: join(base, name), json: JSON.parse(readFileSync(file, "utf8")) });
+    }
+  }
+  return found;
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === "node_modules" || name === "fixtures" ? [] : sourceFiles(path);
+    return /\.(ts|tsx|mts)$/.test(name) && !name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
+
+export function importsOf(source: string): string[] {
+  const specifiers: string[] = [];
+  for (const match of source.matchAll(IMPORT)) specifiers.push((match[1] ?? match[2] ?? match[3])!);
+  return specifiers;
+}
+
+function packageName(specifier: string): string | undefined {
+  if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("node:")) return undefined;
+  if (builtinModules.includes(specifier.split("/")[0]!)) return undefined;
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+const isTestFile = (file: string) => /\.test\.ts$|\/test\/|\/__fixtures__\//.test(file);
+
+describe("workspace dependency rules", () => {
+  it("finds imports in all their forms", () => {
+    expect(
+      importsOf(`import a from "x";\nimport { b } from "@s/y/z";\nexport * from "./w.js";\nimport "side";\nawait import("dyn");`),
+    ).toEqual(["x", "@s/y/z", "./w.js", "side", "dyn"]);
+  });
+
+  for (const workspace of workspaces()) {
+    const name = workspace.json.name;
+    it(`${name} imports only what it declares, in the allowed direction`, () => {
+      expect(allowed[name], `${name} has no entry in the dependency rules`).toBeDefined();
+      const runtime = new Set(Object.keys(workspace.json.dependencies ?? {}));
+      const dev = new Set(Object.keys(workspace.json.devDependencies ?? {}));
+      const problems: string[] = [];
+      for (const dep of runtime) {
+        if (dep.startsWith("@corral/") && !allowed[name]!.includes(dep)) problems.push(`package.json: ${name} must not depend on ${dep}`);
+      }
+      for (const file of sourceFiles(join(workspace.dir, "src")).concat(sourceFiles(join(workspace.dir, "test")))) {
+        const where = relative(root, file);
+        for (const specifier of importsOf(readFileSync(file, "utf8"))) {
+          const dep = packageName(specifier);
+          if (!dep || dep === name) continue;
+          if (/@corral\/[^/]+\/src/.test(specifier)) problems.push(`${where}: deep import ${specifier}`);
+          const declared = runtime.has(dep) || (isTestFile(file) && dev.has(dep));
+          if (!declared)
+            problems.push(`${where}: imports ${dep}, which package.json does not declare${isTestFile(file) ? "" : " in dependencies"}`);
+          if (dep.startsWith("@corral/") && !isTestFile(file) && !allowed[name]!.includes(dep)) {
+            problems.push(`${where}: ${name} must not import ${dep}`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The vitest configuration every package shares. Workspace packages resolve to their
+ * `src/` through the `source` export condition, so tests need no build of their siblings.
+ * `*.int.test.ts` files need a real Ollama and run only through `pnpm test:int`.
+ */
+export function corralVitestConfig(options: { testTimeout?: number } = {}) {
+  const integration = process.env.CORRAL_INT === "1";
+  return defineConfig({
+    ssr: { resolve: { conditions: ["source"] } },
+    resolve: { conditions: ["source"] },
+    test: {
+      include: integration ? ["src/**/*.int.test.ts", "test/**/*.int.test.ts"] : ["src/**/*.test.ts", "test/**/*.test.ts"],
+      exclude: integration ? ["**/node_modules/**"] : ["**/node_modules/**", "**/*.int.test.ts"],
+      testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: 30_000,
+      passWithNoTests: integration,
+    },
+  });
+}
