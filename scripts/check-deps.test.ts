@@ -49,7 +49,7 @@ function sourceFiles(dir: string): string[] {
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
 
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const specifiers: string[] = [];
   for (const match of source.matchAll(IMPORT)) specifiers.push((match[1] ?? match[2] ?? match[3])!);
   return specifiers;
