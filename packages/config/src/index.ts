@@ -1,1 +1,19 @@
-export {};
+export {
+  type AgentConfig,
+  agentConfigSchema,
+  type CorralConfig,
+  type CorralConfigInput,
+  configSchema,
+  type ServerConfig,
+  serverConfigSchema,
+} from "./config-schema.js";
+export { configTemplate, type WriteConfigTemplateOptions, writeConfigTemplate } from "./config-template.js";
+export {
+  type AgentRuntime,
+  type AgentRuntimeOptions,
+  CITATION_INSTRUCTIONS,
+  createAgentRuntime,
+  type DocumentIndex,
+} from "./create-agent-runtime.js";
+export { defaultConfig } from "./default-config.js";
+export { CONFIG_FILE_NAME, type ConfigFlags, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./load-config.js";

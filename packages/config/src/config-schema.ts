@@ -1,0 +1,120 @@
+import { resolveOllamaHost } from "@corral/core";
+import { z } from "zod";
+
+/** The built-in defaults, also the values a fresh `corral.config.json` starts from. */
+export const DEFAULTS = {
+  model: "qwen3:4b",
+  embedModel: "nomic-embed-text",
+  index: ".corral/index",
+  tools: ["math", "time"],
+  server: {
+    host: "127.0.0.1",
+    port: 8787,
+    bodyLimit: 1_048_576,
+    rateLimit: { max: 120, timeWindow: 60_000 },
+    maxConcurrent: 4,
+    maxQueue: 64,
+    requestTimeoutMs: 300_000,
+  },
+} as const;
+
+const name = z.string().trim().min(1, "must be a non-empty string");
+
+/** One agent of the configuration file. Unset fields fall back to the top-level values. */
+export const agentConfigSchema = z.strictObject({
+  /** Free text for people reading the file; ignored. */
+  $comment: z.string().optional(),
+  /** Short description, shown by `GET /v1/models` and `corral serve`. */
+  description: z.string().optional(),
+  /** The chat model; default: the top-level `model`. */
+  model: name.optional(),
+  /** The system prompt. */
+  instructions: z.string().optional(),
+  /** Tool preset names; default: the top-level `tools`. */
+  tools: z.array(name).optional(),
+  /**
+   * The agent's documents. A list of paths: they are what `corral index` syncs for this agent,
+   * and the agent searches the index. `false`: no retrieval. Unset: retrieval when the index exists.
+   */
+  docs: z.union([z.array(name), z.literal(false)]).optional(),
+  /** Model calls with tools before a final answer is forced. */
+  maxSteps: z.number().int().min(1).max(100).optional(),
+  /** Ollama `think`: true/false, or "low" | "medium" | "high" | "max" for models that take a level. */
+  think: z.union([z.boolean(), z.enum(["low", "medium", "high", "max"])]).optional(),
+});
+
+/** The HTTP server's settings (`corral serve`). */
+export const serverConfigSchema = z.strictObject({
+  $comment: z.string().optional(),
+  /** Address to listen on. Anything beyond loopback needs an API key or `insecure: true`. */
+  host: name.default(DEFAULTS.server.host),
+  /** Port to listen on; 0 picks a free one. */
+  port: z.number().int().min(0).max(65535).default(DEFAULTS.server.port),
+  /** Accepted bearer keys. `CORRAL_API_KEY` (comma-separated) adds to them. No keys: no auth (loopback only). */
+  apiKeys: z.array(z.string().min(16, "must be at least 16 characters long")).optional(),
+  /** Allowed CORS origins (exact origins, or "*"). Unset: CORS off. */
+  cors: z.array(name).optional(),
+  /** Listen beyond loopback without an API key. Dangerous: anyone who can reach the port can run the agents. */
+  insecure: z.boolean().default(false),
+  /** Largest accepted request body in bytes (413 above). */
+  bodyLimit: z.number().int().min(1024).default(DEFAULTS.server.bodyLimit),
+  /** Requests per key (or per address without keys) per time window (429 above). */
+  rateLimit: z
+    .strictObject({
+      max: z.number().int().min(1).default(DEFAULTS.server.rateLimit.max),
+      timeWindow: z.number().int().min(1).default(DEFAULTS.server.rateLimit.timeWindow),
+    })
+    .prefault({}),
+  /** Runs that may call Ollama at the same time. */
+  maxConcurrent: z.number().int().min(1).default(DEFAULTS.server.maxConcurrent),
+  /** Runs that may wait for a slot; beyond it requests get 503. */
+  maxQueue: z.number().int().min(0).default(DEFAULTS.server.maxQueue),
+  /** Upper bound of one request, streams included. */
+  requestTimeoutMs: z.number().int().min(1).default(DEFAULTS.server.requestTimeoutMs),
+});
+
+/**
+ * The schema of `corral.config.json`. Unknown keys are errors (they are usually typos);
+ * `$schema` and `$comment` keys are allowed for documentation.
+ * @example
+ * const config = configSchema.parse({ model: "llama3.2:3b" });
+ */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    $comment: z.string().optional(),
+    /** Where Ollama runs. */
+    ollama: z.strictObject({ $comment: z.string().optional(), host: name.optional() }).prefault({}),
+    /** The default chat model. */
+    model: name.default(DEFAULTS.model),
+    /** The embedding model of the documents index. */
+    embedModel: name.default(DEFAULTS.embedModel),
+    /** The documents index directory (relative paths: to the config file's folder). */
+    index: name.default(DEFAULTS.index),
+    /** Default tool presets of every agent. */
+    tools: z.array(name).default([...DEFAULTS.tools]),
+    /** Named agents; a `default` agent always exists. */
+    agents: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "agent names use letters, digits, . _ : -"), agentConfigSchema)
+      .default({}),
+    server: serverConfigSchema.prefault({}),
+  })
+  .transform((config, context) => {
+    let host: string;
+    try {
+      host = resolveOllamaHost(config.ollama.host ?? "");
+    } catch {
+      context.addIssue({ code: "custom", path: ["ollama", "host"], message: `is not a valid address: "${config.ollama.host}"` });
+      return z.NEVER;
+    }
+    return { ...config, ollama: { host }, agents: { default: {}, ...config.agents } as Record<string, AgentConfig> };
+  });
+
+/** The configuration after defaults are applied: what `loadConfig` returns. */
+export type CorralConfig = z.output<typeof configSchema>;
+/** What a `corral.config.json` may contain (every field optional). */
+export type CorralConfigInput = z.input<typeof configSchema>;
+/** One agent's settings. */
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+/** The server's settings. */
+export type ServerConfig = CorralConfig["server"];

@@ -1,0 +1,105 @@
+import { existsSync } from "node:fs";
+import { Agent, ConfigError, type Tool } from "@corral/core";
+import { createOllamaEmbedder, createRetrievalTool, openIndex } from "@corral/rag";
+import { createToolPreset, toolPresetNames } from "@corral/tools";
+import type { AgentConfig, CorralConfig } from "./config-schema.js";
+
+/** The index type `openIndex` resolves to. */
+export type DocumentIndex = Awaited<ReturnType<typeof openIndex>>;
+
+/** Options of `createAgentRuntime`. */
+export interface AgentRuntimeOptions {
+  /** Which agent of `config.agents`. Default `"default"`. */
+  agent?: string;
+  /** Open the index read-only (the server and `corral ask`). Default false. */
+  readOnlyIndex?: boolean;
+  /** The root folder of the `files` and `shell` tools. Default `process.cwd()`. */
+  root?: string;
+}
+
+/** An agent assembled from the configuration, with what it holds open. */
+export interface AgentRuntime {
+  /** The agent's name in the configuration. */
+  name: string;
+  /** The agent's settings after defaults. */
+  settings: AgentConfig & { model: string; tools: string[] };
+  agent: Agent;
+  /** The documents index, when the agent has docs. */
+  index?: DocumentIndex;
+  /** Every tool the agent may call (presets, then `search_docs`). */
+  tools: Tool[];
+  /** Closes the index. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Instructions added when the agent searches documents. */
+export const CITATION_INSTRUCTIONS =
+  "You can search the user's documents with the search_docs tool. Search before answering questions about them. " +
+  "Base your answer on the results, cite the sources you use as [n] with the result's number, " +
+  "and say so when the documents do not contain the answer.";
+
+function wantsDocs(config: CorralConfig, settings: AgentConfig): boolean {
+  if (settings.docs === false) return false;
+  if (Array.isArray(settings.docs)) return true;
+  return existsSync(config.index);
+}
+
+/**
+ * Builds the named agent of the configuration: its model, instructions, tool presets, and,
+ * when it has docs, the documents index with the `search_docs` tool and instructions to cite
+ * sources as [n]. Throws a ConfigError for an unknown agent or tool preset.
+ * @example
+ * const runtime = await createAgentRuntime(config, { agent: "default" });
+ * const result = await runtime.agent.run("What do the docs say about keys?");
+ * await runtime.close();
+ */
+export async function createAgentRuntime(config: CorralConfig, options: AgentRuntimeOptions = {}): Promise<AgentRuntime> {
+  const name = options.agent ?? "default";
+  const settings = config.agents[name];
+  if (!settings) {
+    throw new ConfigError(`Unknown agent "${name}". Configured agents: ${Object.keys(config.agents).join(", ")}.`);
+  }
+  const presets = settings.tools ?? config.tools;
+  const known = new Set<string>(toolPresetNames);
+  const unknown = presets.filter((preset) => !known.has(preset));
+  if (unknown.length) {
+    throw new ConfigError(
+      `Agent "${name}": unknown tool preset${unknown.length > 1 ? "s" : ""} ${unknown.map((preset) => `"${preset}"`).join(", ")}. Known presets: ${[...known].join(", ")}.`,
+    );
+  }
+  const tools: Tool[] = [...createToolPreset(presets as Parameters<typeof createToolPreset>[0], { root: options.root ?? process.cwd() })];
+
+  let index: DocumentIndex | undefined;
+  const instructions: string[] = [];
+  if (settings.instructions) instructions.push(settings.instructions);
+  if (wantsDocs(config, settings)) {
+    const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+    index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnlyIndex ?? false });
+    tools.push(createRetrievalTool(index, { k: 5 }) as Tool);
+    instructions.push(CITATION_INSTRUCTIONS);
+  }
+
+  const model = settings.model ?? config.model;
+  const agent = new Agent({
+    model,
+    host: config.ollama.host,
+    instructions: instructions.join("\n\n") || undefined,
+    tools,
+    maxSteps: settings.maxSteps,
+    think: settings.think,
+  });
+
+  let closed = false;
+  return {
+    name,
+    settings: { ...settings, model, tools: presets },
+    agent,
+    index,
+    tools,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await index?.close();
+    },
+  };
+}
