@@ -1,1 +1,3 @@
-export {};
+export { createFileTools } from "./files/create-file-tools.js";
+export type { FileToolsOptions, SearchLimits } from "./files/file-tools-options.js";
+export { ToolRefusedError } from "./shared/tool-refused-error.js";
