@@ -1,0 +1,52 @@
+/** Wait `ms` milliseconds before every chunk (and once before a non-streamed reply). */
+export interface LatencyFault {
+  type: "latency";
+  ms: number;
+}
+
+/** Destroy the TCP socket after `afterChunks` chunks (a non-streamed reply is cut before its body). */
+export interface DropFault {
+  type: "drop";
+  afterChunks: number;
+}
+
+/** Send `{"error": message}` as a line after `afterChunks` chunks and end the stream without `done:true`. */
+export interface ErrorLineFault {
+  type: "error-line";
+  afterChunks: number;
+  message: string;
+}
+
+/** Answer with this HTTP status and `{"error": message}` before any byte of the reply. */
+export interface StatusFault {
+  type: "status";
+  status: number;
+  message?: string;
+}
+
+/** Never send the headers; the request stays open until the client gives up or the fake closes. */
+export interface HangFault {
+  type: "hang";
+}
+
+/**
+ * A fault to inject. On a scripted turn it applies to that reply; as a global fault it may be limited
+ * to one path and a number of requests (see {@link FakeFaultRule}).
+ */
+export type FakeFault = LatencyFault | DropFault | ErrorLineFault | StatusFault | HangFault;
+
+/** Where and how often a global fault applies. */
+export interface FakeFaultScope {
+  /** Only requests to this exact path (e.g. `"/api/chat"`); default every path. */
+  path?: string;
+  /** How many requests it applies to before it is used up; default unlimited. */
+  times?: number;
+}
+
+/**
+ * A global fault: a {@link FakeFault} plus an optional path and count.
+ *
+ * @example
+ * fake.addFault({ type: "status", status: 503, message: "server busy", path: "/api/chat", times: 1 });
+ */
+export type FakeFaultRule = FakeFault & FakeFaultScope;
