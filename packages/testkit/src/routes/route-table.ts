@@ -3,7 +3,11 @@ import type { FaultPlan } from "../faults/fault-plan.js";
 import type { RequestContext } from "../http/request-context.js";
 import { chatRoute } from "./chat-route.js";
 import { embeddingsRoute, embedRoute } from "./embed-routes.js";
+import { generateRoute } from "./generate-route.js";
 import { psRoute, rootRoute, showRoute, tagsRoute, versionRoute } from "./info-routes.js";
+import { copyRoute, deleteRoute, pullRoute } from "./model-admin-routes.js";
+import { openAiChatRoute } from "./openai-chat-route.js";
+import { openAiEmbeddingsRoute, openAiModelRoute, openAiModelsRoute } from "./openai-routes.js";
 
 /** A route handler. */
 export type RouteHandler = (ctx: RequestContext, state: FakeState, plan: FaultPlan) => Promise<void>;
@@ -27,9 +31,20 @@ export const routeTable: Record<string, Route> = {
   "/api/chat": { methods: POST, handler: chatRoute },
   "/api/embed": { methods: POST, handler: embedRoute },
   "/api/embeddings": { methods: POST, handler: embeddingsRoute },
+  "/api/generate": { methods: POST, handler: generateRoute },
+  "/api/pull": { methods: POST, handler: pullRoute },
+  "/api/delete": { methods: ["DELETE"], handler: deleteRoute },
+  "/api/copy": { methods: POST, handler: copyRoute },
+  "/v1/chat/completions": { methods: POST, handler: openAiChatRoute },
+  "/v1/models": { methods: GET, handler: openAiModelsRoute },
+  "/v1/embeddings": { methods: POST, handler: openAiEmbeddingsRoute },
 };
+
+const modelRoute: Route = { methods: GET, handler: openAiModelRoute };
 
 /** The route for a path. */
 export function findRoute(path: string): Route | undefined {
-  return routeTable[path];
+  if (Object.hasOwn(routeTable, path)) return routeTable[path];
+  if (path.startsWith("/v1/models/") && path.length > "/v1/models/".length) return modelRoute;
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { validateFault } from "../faults/fault-registry.js";
 import type { FakeChatHandler, FakeChatRequest, FakeTurn } from "./fake-turn.js";
 
 /** The reply used when nothing is scripted: short, deterministic, and naming the last user message. */
@@ -62,4 +63,5 @@ export function validateTurn(turn: FakeTurn): void {
   if (turn.doneReason !== undefined && turn.doneReason !== "stop" && turn.doneReason !== "length") {
     throw new TypeError(`${where}: "doneReason" must be "stop" or "length"`);
   }
+  if (turn.fault !== undefined) validateFault(turn.fault);
 }

@@ -30,13 +30,14 @@ export function dropConnection(res: ServerResponse): void {
 
 /**
  * Streams chunks with status 200, one write per chunk, applying the plan's latency before every chunk
- * and its terminal fault after `afterChunks` chunks.
+ * and its terminal fault after `afterChunks` chunks. `beforeChunk` runs right before a chunk is written.
  */
 export async function writeChunkStream(
   ctx: RequestContext,
   chunks: readonly unknown[],
   plan: FaultPlan,
   format: StreamFormat,
+  beforeChunk?: (index: number) => void,
 ): Promise<void> {
   const { res, signal } = ctx;
   if (res.destroyed) return;
@@ -58,6 +59,7 @@ export async function writeChunkStream(
     }
     if (index === chunks.length) break;
     if (plan.latencyMs > 0 && !(await sleep(plan.latencyMs, signal))) return;
+    beforeChunk?.(index);
     if (!(await writeFlushed(res, format.encode(chunks[index])))) return;
   }
   if (format.trailer !== undefined) await writeFlushed(res, format.trailer);
