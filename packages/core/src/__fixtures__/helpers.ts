@@ -1,0 +1,53 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AgentEvent } from "../agent/agent-event.js";
+
+/** Collects every event of a stream. */
+export async function collect(stream: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
+  const events: AgentEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+/** The events of one type. */
+export function ofType<T extends AgentEvent["type"]>(events: AgentEvent[], type: T): Extract<AgentEvent, { type: T }>[] {
+  return events.filter((event): event is Extract<AgentEvent, { type: T }> => event.type === type);
+}
+
+/**
+ * A bare HTTP server that answers `/api/chat` with exactly the NDJSON lines given, for the
+ * protocol corners a scripted fake does not produce (tool calls on the `done:true` line).
+ */
+export async function startRawOllama(replies: string[][]): Promise<{ url: string; close(): Promise<void>; bodies: unknown[] }> {
+  const bodies: unknown[] = [];
+  let next = 0;
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      if (request.url === "/api/show") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(
+          JSON.stringify({
+            capabilities: ["completion", "tools"],
+            model_info: { "general.architecture": "raw", "raw.context_length": 4096 },
+          }),
+        );
+        return;
+      }
+      bodies.push(JSON.parse(body || "{}"));
+      const lines = replies[Math.min(next++, replies.length - 1)]!;
+      response.writeHead(200, { "content-type": "application/x-ndjson" });
+      response.end(lines.map((line) => `${line}\n`).join(""));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

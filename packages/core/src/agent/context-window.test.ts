@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { Message } from "../model/message.js";
+import { estimateTokens, trimToFit } from "./context-window.js";
+
+const big = (n: number) => "x".repeat(n);
+
+describe("trimToFit", () => {
+  const conversation: Message[] = [
+    { role: "system", content: "You are terse." },
+    { role: "user", content: big(700) },
+    { role: "assistant", content: "", tool_calls: [{ id: "c1", function: { name: "lookup", arguments: { q: big(700) } } }] },
+    { role: "tool", content: big(700), tool_name: "lookup", tool_call_id: "c1" },
+    { role: "assistant", content: big(700) },
+    { role: "user", content: "latest question" },
+  ];
+
+  it("keeps everything when it fits", () => {
+    const fit = trimToFit(conversation, 100_000);
+    expect(fit.removed).toBe(0);
+    expect(fit.messages).toEqual(conversation);
+  });
+
+  it("drops the oldest turns, never the system prompt or the latest user turn", () => {
+    const fit = trimToFit(conversation, 300);
+    expect(fit.messages[0]).toEqual(conversation[0]);
+    expect(fit.messages.at(-1)).toEqual(conversation.at(-1));
+    expect(fit.removed).toBeGreaterThan(0);
+    expect(fit.estimatedTokens).toBeLessThanOrEqual(300);
+  });
+
+  it("never separates a tool call from its results", () => {
+    for (let budget = 50; budget < 1200; budget += 25) {
+      const kept = trimToFit(conversation, budget).messages;
+      const hasCall = kept.some((m) => m.tool_calls?.length);
+      const hasResult = kept.some((m) => m.role === "tool");
+      expect(hasCall, `budget ${budget}`).toBe(hasResult);
+      expect(kept.findIndex((m) => m.role === "tool") - kept.findIndex((m) => m.tool_calls?.length)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("counts tools and images in the estimate", () => {
+    const plain: Message[] = [{ role: "user", content: "hi" }];
+    const withImage: Message[] = [{ role: "user", content: "hi", images: ["aGk="] }];
+    expect(estimateTokens(withImage)).toBeGreaterThan(estimateTokens(plain) + 500);
+    const tools = [{ type: "function" as const, function: { name: "t", description: big(350), parameters: {} } }];
+    expect(estimateTokens(plain, tools)).toBeGreaterThan(estimateTokens(plain) + 90);
+  });
+});
