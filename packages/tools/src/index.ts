@@ -1,3 +1,5 @@
 export { createFileTools } from "./files/create-file-tools.js";
 export type { FileToolsOptions, SearchLimits } from "./files/file-tools-options.js";
 export { ToolRefusedError } from "./shared/tool-refused-error.js";
+export { createFetchTool, type FetchToolOptions } from "./web/fetch-url-tool.js";
+export type { Resolver } from "./web/guarded-lookup.js";

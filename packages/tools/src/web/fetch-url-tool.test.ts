@@ -1,0 +1,258 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import type { Tool } from "@corral/core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ToolRefusedError } from "../shared/tool-refused-error.js";
+import { createAddressPolicy } from "./address-policy.js";
+import { createFetchTool, type FetchToolOptions } from "./fetch-url-tool.js";
+
+let server: Server;
+let port: number;
+let hits: string[] = [];
+
+async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
+  const parsed = tool.parse(args);
+  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
+  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
+}
+
+/** The fetch tool with the explicit test allowance for the local server on 127.0.0.1. */
+function localFetch(options: FetchToolOptions = {}) {
+  return createFetchTool({ allowAddresses: ["127.0.0.1"], ...options });
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    hits.push(`${request.headers.host} ${request.url}`);
+    const url = new URL(request.url ?? "/", "http://x");
+    switch (url.pathname) {
+      case "/page":
+        response.setHeader("content-type", "text/html; charset=utf-8");
+        response.end(
+          `<!doctype html><html><head><title>Key rotation</title><style>p{color:red}</style><script>alert("x")</script></head>` +
+            `<body><h1>Rotating keys</h1><p>Rotate every <b>90 days</b>.</p><a href="/more">Read more</a></body></html>`,
+        );
+        return;
+      case "/json":
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify({ ok: true }));
+        return;
+      case "/big":
+        response.setHeader("content-type", "text/plain");
+        response.end("y".repeat(100_000));
+        return;
+      case "/bomb":
+        response.setHeader("content-type", "text/plain");
+        response.setHeader("content-encoding", "gzip");
+        response.end(gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x61)));
+        return;
+      case "/binary":
+        response.setHeader("content-type", "image/png");
+        response.end(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+        return;
+      case "/redirect":
+        response.statusCode = 302;
+        response.setHeader("location", url.searchParams.get("to") ?? "/page");
+        response.end();
+        return;
+      case "/loop":
+        response.statusCode = 301;
+        response.setHeader("location", "/loop");
+        response.end();
+        return;
+      case "/hang":
+        return; // never answers
+      default:
+        response.statusCode = 404;
+        response.setHeader("content-type", "text/plain");
+        response.end("not here");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  hits = [];
+});
+
+describe("hostile URLs are refused by default, before any connection", () => {
+  const hostile = [
+    "http://127.0.0.1:PORT/page",
+    "http://[::1]:PORT/page",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[fd00:ec2::254]/latest/meta-data/",
+    "http://168.63.129.16/metadata",
+    "http://100.100.100.200/latest/meta-data",
+    "http://10.0.0.1/",
+    "http://10.255.255.254:8080/admin",
+    "http://192.168.1.1/",
+    "http://172.16.0.1/",
+    "http://100.64.0.1/",
+    "http://0.0.0.0:PORT/page",
+    "http://224.0.0.1/",
+    "http://[fe80::1]/",
+    "http://[fc00::1]/",
+    "http://[::ffff:127.0.0.1]:PORT/page",
+    "http://[::ffff:7f00:1]:PORT/page",
+    "http://[64:ff9b::7f00:1]:PORT/page",
+    "http://2130706433:PORT/page",
+    "http://0x7f000001:PORT/page",
+    "http://017700000001:PORT/page",
+    "http://127.1:PORT/page",
+    "http://localhost:PORT/page",
+    "file:///etc/passwd",
+    "ftp://example.com/file",
+    "gopher://127.0.0.1:70/",
+    "http://user:pass@127.0.0.1:PORT/page",
+  ];
+  for (const url of hostile) {
+    it(`refuses ${url}`, async () => {
+      const error = await call(createFetchTool(), { url: url.replace("PORT", String(port)) }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ToolRefusedError);
+      expect((error as Error).message).toMatch(/^Refused /);
+      expect(hits).toEqual([]);
+    });
+  }
+
+  it("refuses a name that resolves to a private address, and one where any address is private", async () => {
+    const single = createFetchTool({ resolve: async () => [{ address: "127.0.0.1", family: 4 }] });
+    await expect(call(single, { url: `http://internal.example:${port}/page` })).rejects.toThrow(
+      /resolves to 127\.0\.0\.1 is a loopback address/,
+    );
+    const mixed = createFetchTool({
+      resolve: async () => [
+        { address: "93.184.215.14", family: 4 },
+        { address: "10.1.2.3", family: 4 },
+      ],
+    });
+    await expect(call(mixed, { url: "http://mixed.example/" })).rejects.toThrow(/10\.1\.2\.3 is a private address/);
+    expect(hits).toEqual([]);
+  });
+
+  it("connects to exactly the address that was checked", async () => {
+    // A resolver that would answer differently on a second query cannot win: it is asked once per connection.
+    let queries = 0;
+    const tool = localFetch({
+      resolve: async () => {
+        queries++;
+        return [{ address: queries === 1 ? "127.0.0.1" : "10.0.0.1", family: 4 }];
+      },
+    });
+    const text = await call(tool, { url: `http://docs.example:${port}/json` });
+    expect(text).toContain('{"ok":true}');
+    expect(queries).toBe(1);
+    expect(hits).toEqual([`docs.example:${port} /json`]);
+  });
+});
+
+describe("fetching with the explicit local allowance", () => {
+  it("turns HTML into readable text without scripts and styles", async () => {
+    const text = await call(localFetch(), { url: `http://127.0.0.1:${port}/page` });
+    expect(text).toContain(`URL: http://127.0.0.1:${port}/page`);
+    expect(text).toContain("Status: 200 OK");
+    expect(text).toContain("Title: Key rotation");
+    expect(text).toContain("Rotating keys");
+    expect(text).toContain("Rotate every 90 days.");
+    expect(text).toContain(`Read more [http://127.0.0.1:${port}/more]`);
+    expect(text).not.toContain("alert");
+    expect(text).not.toContain("color:red");
+    const raw = await call(localFetch(), { url: `http://127.0.0.1:${port}/page`, format: "raw" });
+    expect(raw).toContain("<h1>Rotating keys</h1>");
+  });
+
+  it("returns error statuses to the model as text", async () => {
+    const text = await call(localFetch(), { url: `http://127.0.0.1:${port}/nope` });
+    expect(text).toContain("Status: 404 Not Found");
+    expect(text).toContain("not here");
+  });
+
+  it("follows redirects inside the allowance", async () => {
+    const text = await call(localFetch(), { url: `http://127.0.0.1:${port}/redirect?to=/json` });
+    expect(text).toContain(`URL: http://127.0.0.1:${port}/json`);
+    expect(hits).toEqual([`127.0.0.1:${port} /redirect?to=/json`, `127.0.0.1:${port} /json`]);
+  });
+
+  for (const target of [
+    "http://10.0.0.1/",
+    "http://192.168.0.10/admin",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://127.0.0.2:PORT/page",
+    "http://[::1]:PORT/page",
+  ]) {
+    it(`refuses a redirect from the allowed server to ${target}`, async () => {
+      const to = target.replace("PORT", String(port));
+      const error = await call(localFetch(), { url: `http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(to)}` }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ToolRefusedError);
+      expect((error as Error).message).toMatch(/^Refused the redirect to /);
+      expect(hits).toHaveLength(1);
+    });
+  }
+
+  it("refuses a redirect to a host off the allowlist", async () => {
+    const tool = localFetch({ allowedHosts: ["127.0.0.1"] });
+    await expect(call(tool, { url: `http://127.0.0.1:${port}/redirect?to=http://example.com/` })).rejects.toThrow(
+      /not on the allowed hosts list/,
+    );
+    await expect(call(localFetch({ allowedHosts: ["*.example.org"] }), { url: `http://127.0.0.1:${port}/page` })).rejects.toThrow(
+      /allowed hosts/,
+    );
+  });
+
+  it("stops after too many redirects", async () => {
+    await expect(call(localFetch({ maxRedirects: 3 }), { url: `http://127.0.0.1:${port}/loop` })).rejects.toThrow(
+      /Too many redirects \(more than 3\)/,
+    );
+    expect(hits).toHaveLength(4);
+  });
+
+  it("caps the body size, compressed bodies included, and truncates output with a note", async () => {
+    const big = await call(localFetch({ maxBytes: 1000 }), { url: `http://127.0.0.1:${port}/big` });
+    expect(big).toContain("[body cut at 1000 bytes]");
+    const bomb = await call(localFetch({ maxBytes: 4096, maxOutputChars: 100_000 }), { url: `http://127.0.0.1:${port}/bomb` });
+    expect(bomb).toContain("[body cut at 4096 bytes]");
+    expect(bomb.length).toBeLessThan(5000);
+    const short = await call(localFetch({ maxOutputChars: 200 }), { url: `http://127.0.0.1:${port}/big` });
+    expect(short).toMatch(/\[output truncated: \d+ more characters omitted; the page is long/);
+  });
+
+  it("refuses binary content", async () => {
+    await expect(call(localFetch(), { url: `http://127.0.0.1:${port}/binary` })).rejects.toThrow(/returned image\/png/);
+  });
+
+  it("times out a server that never answers, and stops on abort", async () => {
+    await expect(call(localFetch({ timeoutMs: 200 }), { url: `http://127.0.0.1:${port}/hang` })).rejects.toMatchObject({ code: "timeout" });
+    const controller = new AbortController();
+    const pending = call(localFetch(), { url: `http://127.0.0.1:${port}/hang` }, controller.signal);
+    await expect.poll(() => hits.filter((hit) => hit.endsWith("/hang")).length).toBe(2);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: "aborted" });
+  });
+
+  it("rejects an invalid URL with a hint", async () => {
+    await expect(call(localFetch(), { url: "not a url" })).rejects.toThrow(/not a valid URL; give a full URL/);
+  });
+});
+
+describe("address policy", () => {
+  it("allows public unicast only, unless explicitly allowed", () => {
+    const policy = createAddressPolicy(["10.1.0.0/16", "::1"]);
+    expect(policy.check("8.8.8.8")).toBeUndefined();
+    expect(policy.check("2606:4700:4700::1111")).toBeUndefined();
+    expect(policy.check("10.1.2.3")).toBeUndefined();
+    expect(policy.check("10.2.0.1")).toMatch(/private/);
+    expect(policy.check("::1")).toBeUndefined();
+    expect(policy.check("::ffff:10.2.0.1")).toMatch(/private/);
+    expect(policy.check("2002:7f00:1::")).toMatch(/6to4/);
+    expect(policy.check("255.255.255.255")).toMatch(/broadcast/);
+    expect(() => createAddressPolicy(["not-an-ip"])).toThrow(/not an IP address or CIDR range/);
+  });
+});
