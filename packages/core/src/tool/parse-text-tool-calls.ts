@@ -17,7 +17,8 @@ const FENCED = /```(?:json|tool_call|tool)?\s*\n?([\s\S]*?)```/g;
  */
 export function parseTextToolCalls(content: string, knownTools: ReadonlySet<string>): TextToolCalls | undefined {
   const text = content.trim();
-  if (!text || knownTools.size === 0) return undefined;
+  // Every form holds a JSON object; most answers hold none, and need no parsing at all.
+  if (!text.includes("{") || knownTools.size === 0) return undefined;
 
   for (const pattern of [TAGGED, FENCED]) {
     const calls: ToolCall[] = [];

@@ -1,0 +1,106 @@
+// Agent overhead: the same tool round trips against the fake Ollama at zero latency, through
+// (a) a hand-written loop of raw ollama.chat calls, (b) corral's Agent.run and (c) LangChain's
+// createAgent with ChatOllama. Reports per-step (per model call) median and p99 and the ratios
+// to the raw loop. Run: pnpm bench (or node --import tsx bench/agent-overhead/index.ts).
+import { Agent, defineTool } from "@corral/core";
+import { type FakeChatRequest, type FakeTurn, startFakeOllama } from "@corral/testkit";
+import { ChatOllama } from "@langchain/ollama";
+import { createAgent, tool as langchainTool } from "langchain";
+import { type Message, Ollama } from "ollama";
+import { z } from "zod";
+import { machine, summarize } from "../stats.js";
+
+const MODEL = "qwen3:4b";
+const TOOL_ROUNDS = 2;
+const STEPS = TOOL_ROUNDS + 1;
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const WARMUP = 30;
+
+// The fake calls `add` until the conversation holds TOOL_ROUNDS tool results, then answers.
+function script(request: FakeChatRequest): FakeTurn {
+  const results = request.messages.filter((message) => message.role === "tool").length;
+  if (results < TOOL_ROUNDS) return { toolCalls: [{ name: "add", arguments: { a: results, b: 1 } }] };
+  return { content: "The total is 2." };
+}
+
+const inputSchema = z.object({ a: z.number(), b: z.number() });
+const addSpec = {
+  type: "function",
+  function: { name: "add", description: "Add two numbers", parameters: z.toJSONSchema(inputSchema) as Record<string, unknown> },
+};
+
+async function rawLoop(client: Ollama): Promise<void> {
+  const messages: Message[] = [{ role: "user", content: "Add things up." }];
+  for (let step = 0; step < 10; step++) {
+    const response = await client.chat({ model: MODEL, messages, tools: [addSpec], stream: true });
+    const assistant: Message = { role: "assistant", content: "" };
+    for await (const chunk of response) {
+      assistant.content += chunk.message.content;
+      if (chunk.message.tool_calls?.length) assistant.tool_calls = [...(assistant.tool_calls ?? []), ...chunk.message.tool_calls];
+    }
+    messages.push(assistant);
+    if (!assistant.tool_calls?.length) return;
+    for (const call of assistant.tool_calls) {
+      const args = inputSchema.parse(call.function.arguments);
+      messages.push({ role: "tool", content: String(args.a + args.b), tool_name: call.function.name });
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const fake = await startFakeOllama({ chat: script });
+  try {
+    const client = new Ollama({ host: fake.url });
+    const add = defineTool({ name: "add", description: "Add two numbers", input: inputSchema, execute: ({ a, b }) => a + b });
+    const agent = new Agent({ model: MODEL, host: fake.url, tools: [add] });
+    const lcAgent = createAgent({
+      model: new ChatOllama({ model: MODEL, baseUrl: fake.url }),
+      tools: [
+        langchainTool(({ a, b }: { a: number; b: number }) => String(a + b), {
+          name: "add",
+          description: "Add two numbers",
+          schema: inputSchema,
+        }),
+      ],
+    });
+
+    const contenders: Record<string, () => Promise<unknown>> = {
+      "(a) raw ollama.chat loop": () => rawLoop(client),
+      "(b) corral Agent.run": () => agent.run("Add things up."),
+      "(c) LangChain createAgent + ChatOllama": () => lcAgent.invoke({ messages: [{ role: "user", content: "Add things up." }] }),
+    };
+    // Check each contender really does the round trips before timing it.
+    for (const [name, run] of Object.entries(contenders)) {
+      const before = fake.requestsTo("/api/chat").length;
+      await run();
+      const calls = fake.requestsTo("/api/chat").length - before;
+      if (calls !== STEPS) throw new Error(`${name} made ${calls} model calls, expected ${STEPS}`);
+    }
+    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+    for (let iteration = 0; iteration < WARMUP + ITERATIONS; iteration++) {
+      // Interleaved, so drift in the machine affects every contender alike.
+      for (const [name, run] of Object.entries(contenders)) {
+        const started = process.hrtime.bigint();
+        await run();
+        const perStep = Number(process.hrtime.bigint() - started) / 1e6 / STEPS;
+        if (iteration >= WARMUP) samples[name]!.push(perStep);
+      }
+      fake.requests.length = 0;
+    }
+    const base = summarize(samples["(a) raw ollama.chat loop"]!);
+    console.log(`\n### Agent overhead (${ITERATIONS} runs of ${STEPS} model calls each, fake Ollama at zero latency)\n`);
+    console.log(`Machine: ${machine()}\n`);
+    console.log("| contender | per-step median (ms) | per-step p99 (ms) | median vs (a) | p99 vs (a) |");
+    console.log("|---|---|---|---|---|");
+    for (const [name, values] of Object.entries(samples)) {
+      const s = summarize(values);
+      console.log(
+        `| ${name} | ${s.median.toFixed(3)} | ${s.p99.toFixed(3)} | ${(s.median / base.median).toFixed(2)}x | ${(s.p99 / base.p99).toFixed(2)}x |`,
+      );
+    }
+  } finally {
+    await fake.close();
+  }
+}
+
+await main();
