@@ -69,6 +69,11 @@ export const serverConfigSchema = z.strictObject({
   maxConcurrent: z.number().int().min(1).default(DEFAULTS.server.maxConcurrent),
   /** Runs that may wait for a slot; beyond it requests get 503. */
   maxQueue: z.number().int().min(0).default(DEFAULTS.server.maxQueue),
+  /**
+   * The agent that serves OpenAI- and Ollama-compatible requests whose `model` is not an agent
+   * name, so existing clients work by changing only the port. `false`: such requests get 404.
+   */
+  modelFallback: z.union([name, z.literal(false)]).default("default"),
   /** Upper bound of one request, streams included. */
   requestTimeoutMs: z.number().int().min(1).default(DEFAULTS.server.requestTimeoutMs),
 });

@@ -15,6 +15,11 @@ export interface AgentRuntimeOptions {
   readOnlyIndex?: boolean;
   /** The root folder of the `files` and `shell` tools. Default `process.cwd()`. */
   root?: string;
+  /**
+   * An index that is already open (a server shares one among its agents). It is used when the
+   * agent has docs, and `close()` leaves it open.
+   */
+  index?: DocumentIndex;
 }
 
 /** An agent assembled from the configuration, with what it holds open. */
@@ -60,21 +65,27 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     throw new ConfigError(`Unknown agent "${name}". Configured agents: ${Object.keys(config.agents).join(", ")}.`);
   }
   const presets = settings.tools ?? config.tools;
-  const known = new Set<string>(toolPresetNames);
+  const known = new Set<string>(toolPresetNames ?? []);
   const unknown = presets.filter((preset) => !known.has(preset));
   if (unknown.length) {
     throw new ConfigError(
       `Agent "${name}": unknown tool preset${unknown.length > 1 ? "s" : ""} ${unknown.map((preset) => `"${preset}"`).join(", ")}. Known presets: ${[...known].join(", ")}.`,
     );
   }
-  const tools: Tool[] = [...createToolPreset(presets as Parameters<typeof createToolPreset>[0], { root: options.root ?? process.cwd() })];
+  const tools: Tool[] = presets.length
+    ? [...createToolPreset(presets as Parameters<typeof createToolPreset>[0], { root: options.root ?? process.cwd() })]
+    : [];
 
   let index: DocumentIndex | undefined;
   const instructions: string[] = [];
   if (settings.instructions) instructions.push(settings.instructions);
+  const ownsIndex = !options.index;
   if (wantsDocs(config, settings)) {
-    const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
-    index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnlyIndex ?? false });
+    if (options.index) index = options.index;
+    else {
+      const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+      index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnlyIndex ?? false });
+    }
     tools.push(createRetrievalTool(index, { k: 5 }) as Tool);
     instructions.push(CITATION_INSTRUCTIONS);
   }
@@ -99,7 +110,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     async close() {
       if (closed) return;
       closed = true;
-      await index?.close();
+      if (ownsIndex) await index?.close();
     },
   };
 }

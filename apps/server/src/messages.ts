@@ -1,0 +1,52 @@
+import type { AgentInput, Message } from "@corral/core";
+import { InvalidRequestError } from "./server-errors.js";
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Raw bytes of an image sent as base64 or a `data:` URL. Turning it into bytes here means a
+ * string can never be read as a file path on the server.
+ */
+export function imageBytes(value: string, param: string): Uint8Array {
+  let data = value.trim();
+  const dataUrl = /^data:([^;,]+)?(;base64)?,(.*)$/s.exec(data);
+  if (dataUrl) {
+    if (!dataUrl[2]) throw new InvalidRequestError(`${param}: only base64 data URLs are accepted.`, { param });
+    data = dataUrl[3] ?? "";
+  } else if (/^[a-z]+:\/\//i.test(data)) {
+    throw new InvalidRequestError(`${param}: remote image URLs are not fetched; send the image as base64 or a data: URL.`, { param });
+  }
+  data = data.replace(/\s+/g, "");
+  if (!data || data.length % 4 === 1 || !BASE64.test(data)) {
+    throw new InvalidRequestError(`${param}: not valid base64 image data.`, { param });
+  }
+  return Buffer.from(data, "base64");
+}
+
+/** The conversation split into earlier history and the new user turn, as the agent takes it. */
+export interface Turn {
+  input: AgentInput;
+  history: Message[];
+}
+
+/**
+ * Splits a protocol's message list: the last message must be the user's, the rest is history.
+ * Images of the last message go to the agent as bytes.
+ */
+export function splitTurn(messages: Message[], param = "messages"): Turn {
+  const last = messages.at(-1);
+  if (last?.role !== "user") {
+    throw new InvalidRequestError(`The last entry of "${param}" must be a user message: the agent answers it.`, { param });
+  }
+  const images = (last.images ?? []).map((image, index) => imageBytes(image, `${param}.${messages.length - 1}.images.${index}`));
+  const history = messages.slice(0, -1).map((message, position) => {
+    if (!message.images?.length) return message;
+    return {
+      ...message,
+      images: message.images.map((image, index) =>
+        Buffer.from(imageBytes(image, `${param}.${position}.images.${index}`)).toString("base64"),
+      ),
+    };
+  });
+  return { input: images.length ? { text: last.content, images } : last.content, history };
+}

@@ -1,0 +1,96 @@
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./test-support/start-test-server.js";
+
+let test: TestServer;
+let client: OpenAI;
+
+beforeAll(async () => {
+  test = await startTestServer({
+    config: {
+      agents: { default: { docs: false, instructions: "You are the default agent." }, helper: { docs: false, model: "llama3.2:3b" } },
+    },
+  });
+  client = new OpenAI({ baseURL: `${test.url}/v1`, apiKey: "unused", maxRetries: 0 });
+});
+afterAll(() => test.close());
+
+describe("OpenAI-compatible face, through the openai SDK", () => {
+  it("answers a chat completion with usage, and the agent's instructions reach the model", async () => {
+    test.fake.enqueue({ content: "Hello from corral.", promptEvalCount: 12, evalCount: 4 });
+    const completion = await client.chat.completions.create({ model: "default", messages: [{ role: "user", content: "Hi" }] });
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.choices[0]?.message.content).toBe("Hello from corral.");
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    expect(completion.usage).toEqual({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
+    const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { model: string; messages: { role: string; content: string }[] };
+    expect(sent.model).toBe("qwen3:4b");
+    expect(sent.messages[0]).toEqual({ role: "system", content: "You are the default agent." });
+    expect(sent.messages.at(-1)).toMatchObject({ role: "user", content: "Hi" });
+  });
+
+  it("streams chat.completion.chunk deltas ending with a finish chunk and usage", async () => {
+    test.fake.enqueue({ content: "one two three", promptEvalCount: 5, evalCount: 3 });
+    const stream = await client.chat.completions.create({
+      model: "helper",
+      messages: [
+        { role: "system", content: "Client system prompt." },
+        { role: "user", content: "Count" },
+      ],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const deltas: string[] = [];
+    const finishReasons: (string | null)[] = [];
+    let usage: unknown;
+    for await (const chunk of stream) {
+      expect(chunk.object).toBe("chat.completion.chunk");
+      expect(chunk.model).toBe("helper");
+      for (const choice of chunk.choices) {
+        if (choice.delta.content) deltas.push(choice.delta.content);
+        finishReasons.push(choice.finish_reason);
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(deltas.join("")).toBe("one two three");
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(finishReasons.at(-1)).toBe("stop");
+    expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
+    const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { model: string; messages: { role: string; content: string }[] };
+    expect(sent.model).toBe("llama3.2:3b");
+    expect(sent.messages.map((message) => message.content)).toEqual(["Client system prompt.", "Count"]);
+  });
+
+  it("lists the agents as models", async () => {
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toEqual(["default", "helper"]);
+    const one = await client.models.retrieve("helper");
+    expect(one.id).toBe("helper");
+  });
+
+  it("raises OpenAI-shaped errors: bad request and unknown model", async () => {
+    const error = await client.chat.completions.create({ model: "default", messages: [] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({
+      type: "invalid_request_error",
+      param: "messages",
+    });
+    const notFound = await client.models.retrieve("nope").catch((caught: unknown) => caught);
+    expect(notFound).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it("an error inside the stream reaches the SDK as an APIError", async () => {
+    test.fake.enqueue({
+      content: "partial answer that breaks",
+      fault: { type: "error-line", afterChunks: 1, message: "model runner crashed" },
+    });
+    const stream = await client.chat.completions.create({ model: "default", messages: [{ role: "user", content: "x" }], stream: true });
+    const error = await (async () => {
+      for await (const _chunk of stream) {
+        // drain
+      }
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(String((error as Error).message)).toMatch(/crashed|failed/i);
+  });
+});

@@ -1,0 +1,100 @@
+import { randomUUID } from "node:crypto";
+import type { AgentResult } from "@corral/core";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { imageBytes } from "../messages.js";
+import { eventData, historyToStore, runOutput } from "../run-output.js";
+import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
+import { SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { sseMessage, startStream } from "../stream-writer.js";
+import { routeSchema } from "../validation.js";
+import { sendError } from "./send-error.js";
+
+/** Session ids: what clients may choose and what the server generates. */
+export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "letters, digits, - and _ only (1 to 128)");
+
+const runBody = z.strictObject({
+  input: z.string().min(1, "must not be empty").describe("The user's message."),
+  session_id: sessionIdSchema.optional().describe("Continue this session; omit to start a new one."),
+  images: z.array(z.string().min(1)).max(16).optional().describe("Images as base64 or data: URLs."),
+  stream: z.boolean().default(false).describe("true: an SSE stream of the agent's events."),
+});
+
+const agentParams = z.strictObject({ agent: z.string().min(1) });
+
+/** `POST /v1/agents/:agent/runs`: run an agent, as JSON or as an SSE stream of its events. */
+export function registerNativeRuns(app: FastifyInstance, context: ServerContext): void {
+  app.post(
+    "/v1/agents/:agent/runs",
+    {
+      schema: {
+        tags: ["native"],
+        summary: "Run an agent",
+        description:
+          "Runs the agent on `input`, continuing `session_id` if given. JSON result, or with `stream: true` an SSE stream: `run-start`, then the agent's events (`text-delta`, `thinking-delta`, `tool-call`, `tool-result`, `step-finish`, `warning`, ...), ending with `finish` (the JSON result) or `error`.",
+        params: routeSchema(agentParams),
+        body: routeSchema(runBody),
+      },
+    },
+    async (request, reply) => {
+      const { agent } = request.params as z.output<typeof agentParams>;
+      const body = request.body as z.output<typeof runBody>;
+      context.registry.assertExists(agent);
+      const images = (body.images ?? []).map((image, index) => imageBytes(image, `images.${index}`));
+      const input = images.length ? { text: body.input, images } : body.input;
+
+      const sessionId = body.session_id ?? randomUUID();
+      let history = [] as NonNullable<ReturnType<typeof context.sessions.get>>["messages"];
+      if (body.session_id) {
+        const session = context.sessions.get(body.session_id);
+        if (!session) throw new SessionNotFoundError(body.session_id);
+        history = session.messages;
+      }
+      if (context.busySessions.has(sessionId)) throw new SessionBusyError(sessionId);
+      context.busySessions.add(sessionId);
+      const run = context.runContext(reply);
+      const ids = { id: `run_${randomUUID()}`, agent, sessionId };
+      const save = async (result: AgentResult) => {
+        const runtime = await context.registry.get(agent);
+        context.sessions.save(sessionId, agent, historyToStore(result.messages, runtime.agent.options.instructions));
+      };
+      try {
+        if (!body.stream) {
+          const result = await runAgent(context, run, agent, input, history);
+          await save(result);
+          return runOutput(result, ids);
+        }
+        const { reader, finish } = await streamAgent(context, run, agent, input, history);
+        try {
+          const head = await reader.prefetch(context.commitAfterMs);
+          const first = head.at(-1);
+          if (first?.type === "error") throw run.explain(first.error);
+          const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
+          await stream.write(sseMessage(ids, "run-start"));
+          const pending = [...head];
+          for (;;) {
+            const event = pending.shift() ?? (await reader.next());
+            if (!event || stream.closed) break;
+            if (event.type === "finish") {
+              await save(event.result);
+              await stream.write(sseMessage(runOutput(event.result, ids), "finish"));
+              break;
+            }
+            if (event.type === "error") {
+              await sendError(stream, "native", run.explain(event.error), request.id);
+              break;
+            }
+            await stream.write(sseMessage(eventData(event), event.type));
+          }
+          stream.end();
+          return reply;
+        } finally {
+          await finish();
+        }
+      } finally {
+        run.dispose();
+        context.busySessions.delete(sessionId);
+      }
+    },
+  );
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from "fastify";
+import { openApi } from "../openapi-fields.js";
+import type { ServerContext } from "../server-context.js";
+
+function normalizeModel(name: string): string {
+  return name.includes(":") ? name : `${name}:latest`;
+}
+
+/** What `/readyz` checks: Ollama answers and has every model the agents need. */
+export async function readiness(context: ServerContext): Promise<{ ready: boolean; body: Record<string, unknown> }> {
+  const host = context.config.ollama.host;
+  const needed = new Set<string>();
+  for (const name of context.registry.names) {
+    needed.add(context.config.agents[name]?.model ?? context.config.model);
+    if (context.registry.usesDocs(name)) needed.add(context.config.embedModel);
+  }
+  let available: string[];
+  try {
+    const response = await fetch(`${host}/api/tags`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const body = (await response.json()) as { models?: { name?: string; model?: string }[] };
+    available = (body.models ?? []).map((model) => normalizeModel(model.name ?? model.model ?? ""));
+  } catch (error) {
+    return {
+      ready: false,
+      body: {
+        status: "unavailable",
+        ollama: { host, reachable: false, error: `Cannot reach Ollama at ${host}: ${(error as Error).message}` },
+      },
+    };
+  }
+  const missing = [...needed].filter((model) => !available.includes(normalizeModel(model)));
+  return {
+    ready: missing.length === 0,
+    body: {
+      status: missing.length ? "unavailable" : "ready",
+      ollama: { host, reachable: true },
+      models: [...needed],
+      ...(missing.length ? { missing, hint: `Pull the missing models: ${missing.map((model) => `ollama pull ${model}`).join("; ")}` } : {}),
+    },
+  };
+}
+
+/** `GET /healthz` (the process is up) and `GET /readyz` (Ollama is reachable and has the models). */
+export function registerOperations(app: FastifyInstance, context: ServerContext): void {
+  app.get(
+    "/healthz",
+    { config: { public: true, rateLimit: false }, schema: openApi({ tags: ["operations"], summary: "Liveness" }) },
+    async () => ({ status: "ok" }),
+  );
+  app.get(
+    "/readyz",
+    {
+      config: { public: true, rateLimit: false },
+      schema: openApi({ tags: ["operations"], summary: "Readiness: Ollama reachable and the agents' models present (503 otherwise)" }),
+    },
+    async (_request, reply) => {
+      if (context.shutdown.aborted) return reply.code(503).send({ status: "shutting_down" });
+      const { ready, body } = await readiness(context);
+      return reply.code(ready ? 200 : 503).send({ ...body, queue: { active: context.limiter.active, queued: context.limiter.queued } });
+    },
+  );
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { openApi } from "../openapi-fields.js";
+import type { ServerContext } from "../server-context.js";
+import { SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { routeSchema } from "../validation.js";
+import { sessionIdSchema } from "./native-runs.js";
+
+const sessionParams = z.strictObject({ id: sessionIdSchema });
+
+/** `GET` and `DELETE /v1/sessions/:id`. */
+export function registerSessions(app: FastifyInstance, context: ServerContext): void {
+  app.get(
+    "/v1/sessions/:id",
+    { schema: openApi({ tags: ["native"], summary: "Read a session's conversation", params: routeSchema(sessionParams) }) },
+    async (request) => {
+      const { id } = request.params as z.output<typeof sessionParams>;
+      const session = context.sessions.get(id);
+      if (!session) throw new SessionNotFoundError(id);
+      return {
+        id: session.id,
+        object: "session",
+        agent: session.agent,
+        created_at: session.createdAt,
+        updated_at: session.updatedAt,
+        messages: session.messages,
+      };
+    },
+  );
+
+  app.delete(
+    "/v1/sessions/:id",
+    { schema: openApi({ tags: ["native"], summary: "Delete a session", params: routeSchema(sessionParams) }) },
+    async (request, reply) => {
+      const { id } = request.params as z.output<typeof sessionParams>;
+      if (context.busySessions.has(id)) throw new SessionBusyError(id);
+      if (!context.sessions.delete(id)) throw new SessionNotFoundError(id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,48 @@
+import type { AgentError, AgentEvent, AgentResult, Message } from "@corral/core";
+import { resultSources, type Source } from "./sources.js";
+
+/** The native API's JSON view of a finished run. */
+export interface RunOutput {
+  id: string;
+  object: "agent.run";
+  agent: string;
+  session_id: string;
+  output_text: string;
+  thinking?: string;
+  sources: Source[];
+  tool_calls: { name: string; arguments: Record<string, unknown>; is_error: boolean }[];
+  usage: { input_tokens: number; output_tokens: number; total_tokens: number };
+  finish_reason: string;
+}
+
+/** Builds the JSON result of a run. */
+export function runOutput(result: AgentResult, ids: { id: string; agent: string; sessionId: string }): RunOutput {
+  return {
+    id: ids.id,
+    object: "agent.run",
+    agent: ids.agent,
+    session_id: ids.sessionId,
+    output_text: result.text,
+    ...(result.thinking ? { thinking: result.thinking } : {}),
+    sources: resultSources(result),
+    tool_calls: result.steps.flatMap((step) =>
+      step.toolResults.map((call) => ({ name: call.toolName, arguments: call.args, is_error: call.isError })),
+    ),
+    usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens, total_tokens: result.usage.totalTokens },
+    finish_reason: result.finishReason,
+  };
+}
+
+/** An agent event as it goes out on the native SSE stream (errors reduced to code and message). */
+export function eventData(event: Exclude<AgentEvent, { type: "finish" }>): unknown {
+  if (event.type === "error") return { code: (event.error as AgentError).code, message: event.error.message };
+  const { type: _type, ...rest } = event;
+  return rest;
+}
+
+/** The history to store for a session: the agent's own system prompt is left out (it is added on every run). */
+export function historyToStore(messages: Message[], instructions: string | undefined): Message[] {
+  let start = 0;
+  while (start < messages.length && messages[start]!.role === "system" && messages[start]!.content === instructions) start++;
+  return messages.slice(start);
+}

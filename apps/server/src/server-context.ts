@@ -1,0 +1,97 @@
+import type { CorralConfig } from "@corral/config";
+import type { AgentInput, AgentResult, Message } from "@corral/core";
+import type { AgentRegistry } from "./agent-registry.js";
+import { EventReader } from "./event-reader.js";
+import type { RunContext } from "./run-context.js";
+import type { RunLimiter } from "./run-limiter.js";
+import type { SqliteSessionStore } from "./session-store.js";
+
+/** What the routes share: configuration, agents, the run limiter, sessions, and timings. */
+export interface ServerContext {
+  config: CorralConfig;
+  registry: AgentRegistry;
+  limiter: RunLimiter;
+  sessions: SqliteSessionStore;
+  /** Aborts when the server shuts down. */
+  shutdown: AbortSignal;
+  /** Interval of SSE heartbeat comments. */
+  heartbeatMs: number;
+  /** How long a streamed response waits for the first event before committing to 200. */
+  commitAfterMs: number;
+  startedAt: Date;
+  /** Sessions with a run in progress. */
+  busySessions: Set<string>;
+  /** Runs in progress (streams included), for graceful shutdown. */
+  inflight: Set<Promise<unknown>>;
+  /** A RunContext for a request. */
+  runContext(reply: import("fastify").FastifyReply): RunContext;
+}
+
+/** A run of an agent to its end, holding a slot of the limiter while it runs. */
+export async function runAgent(
+  context: ServerContext,
+  run: RunContext,
+  agentName: string,
+  input: AgentInput,
+  messages: Message[],
+): Promise<AgentResult> {
+  const release = await context.limiter.acquire(run.signal);
+  const done = (async () => {
+    try {
+      const runtime = await context.registry.get(agentName);
+      return await runtime.agent.run(input, { signal: run.signal, messages });
+    } catch (error) {
+      throw run.explain(error);
+    } finally {
+      release();
+    }
+  })();
+  context.inflight.add(done);
+  done.then(
+    () => context.inflight.delete(done),
+    () => context.inflight.delete(done),
+  );
+  return done;
+}
+
+/**
+ * A streamed run: waits for a slot (failing fast when the queue is full, before any byte is
+ * sent), then returns a reader of the agent's events. `finish()` must be called when done.
+ */
+export async function streamAgent(
+  context: ServerContext,
+  run: RunContext,
+  agentName: string,
+  input: AgentInput,
+  messages: Message[],
+): Promise<{ reader: EventReader; finish: () => Promise<void> }> {
+  const release = await context.limiter.acquire(run.signal);
+  let reader: EventReader;
+  try {
+    const runtime = await context.registry.get(agentName);
+    reader = new EventReader(runtime.agent.stream(input, { signal: run.signal, messages }));
+  } catch (error) {
+    release();
+    throw error;
+  }
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  context.inflight.add(done);
+  let finished = false;
+  return {
+    reader,
+    async finish() {
+      if (finished) return;
+      finished = true;
+      try {
+        await reader.return();
+      } finally {
+        release();
+        context.inflight.delete(done);
+        resolveDone();
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { FastifySchemaCompiler } from "fastify";
+import { z } from "zod";
+import { InvalidRequestError } from "./server-errors.js";
+
+const zodOf = new WeakMap<object, z.ZodType>();
+
+/**
+ * A JSON Schema for a route (it feeds the OpenAPI document) that validates with the given zod
+ * schema, so validation and documentation cannot drift apart.
+ */
+export function routeSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema;
+  zodOf.set(json, schema);
+  return json;
+}
+
+/** One readable line from a zod error: the first issue, with its field. */
+export function describeIssue(error: z.ZodError, part: string): { message: string; param?: string } {
+  const issue = error.issues[0];
+  if (!issue) return { message: `Invalid ${part}.` };
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length ? ` in ${issue.path.join(".")}` : "";
+    return { message: `Unknown field ${issue.keys.map((key) => `"${key}"`).join(", ")}${where} of the ${part}.`, param: issue.keys[0] };
+  }
+  const param = issue.path.map(String).join(".");
+  return {
+    message: param ? `Invalid ${part} field "${param}": ${issue.message}.` : `Invalid ${part}: ${issue.message}.`,
+    param: param || undefined,
+  };
+}
+
+/** Fastify's validator compiler for schemas made by `routeSchema`; a failure is a 400 InvalidRequestError. */
+export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const zod = zodOf.get(schema as object);
+  if (!zod) return () => true;
+  const part = httpPart === "querystring" ? "query" : httpPart === "params" ? "path" : "body";
+  return (data: unknown) => {
+    const result = zod.safeParse(data ?? (part === "body" ? undefined : {}));
+    if (result.success) return { value: result.data };
+    const { message, param } = describeIssue(result.error, part);
+    return { error: new InvalidRequestError(message, { param }) };
+  };
+};
