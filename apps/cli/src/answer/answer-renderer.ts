@@ -1,0 +1,141 @@
+import ora, { type Ora } from "ora";
+import type { CliContext } from "../cli-context.js";
+import { describeError } from "../report-error.js";
+import { type AnswerSource, formatSourceLocation } from "./answer-source.js";
+import type { AnswerHandlers, AnswerOutcome } from "./run-answer.js";
+
+const activityLabels: Record<string, string> = {
+  search_docs: "searching docs",
+  fetch_url: "fetching",
+  fetch: "fetching",
+  read_file: "reading",
+  list_files: "listing",
+  write_file: "writing",
+  calculator: "calculating",
+  calculate: "calculating",
+  run_shell: "running",
+  shell: "running",
+};
+
+/**
+ * Shows an answer as it is made: text on stdout as it streams, a spinner while waiting
+ * (terminals only), tool activity ("searching docs: ...") and thinking (with
+ * `showThinking`) on stderr, then the sources as `path:line`.
+ */
+export class AnswerRenderer {
+  readonly #ctx: CliContext;
+  readonly #showThinking: boolean;
+  #spinner: Ora | undefined;
+  #outAtLineStart = true;
+  #errAtLineStart = true;
+  #wroteText = false;
+
+  constructor(ctx: CliContext, options: { showThinking?: boolean } = {}) {
+    this.#ctx = ctx;
+    this.#showThinking = options.showThinking ?? false;
+  }
+
+  /** The callbacks to pass to `runAnswer`. */
+  get handlers(): AnswerHandlers {
+    return {
+      onText: (text) => this.#text(text),
+      onThinking: (text) => this.#thinking(text),
+      onToolCall: (event) =>
+        this.#activity(`${activityLabels[event.toolName] ?? `calling ${event.toolName}`}: ${summarizeArgs(event.args)}`),
+      onToolResult: (event, sources) => {
+        if (event.isError) this.#activity(this.#ctx.err.yellow(`${event.toolName} failed: ${firstLine(event.content)}`));
+        else if (event.toolName === "search_docs") this.#activity(`found ${sources.length} passage${sources.length === 1 ? "" : "s"}`);
+      },
+      onWarning: (event) => this.#activity(this.#ctx.err.yellow(`warning: ${event.message}`)),
+    };
+  }
+
+  /** Starts the "thinking" spinner (only when stderr is a terminal). */
+  start(): void {
+    if (!this.#ctx.interactiveStderr) return;
+    this.#spinner = ora({ stream: this.#ctx.io.stderr as NodeJS.WritableStream, discardStdin: false, text: "thinking" }).start();
+  }
+
+  /** Ends the answer: a final newline, the sources or the failure. Returns the sources shown. */
+  finish(outcome: AnswerOutcome, options: { cancelled?: boolean } = {}): AnswerSource[] {
+    this.#stopSpinner();
+    this.#endLines();
+    const c = this.#ctx.out;
+    if (options.cancelled) {
+      this.#ctx.info(this.#ctx.err.yellow("(cancelled)"));
+      return [];
+    }
+    if (outcome.error) {
+      const { message, hint } = describeError(outcome.error);
+      this.#ctx.info(`${this.#ctx.err.red("error:")} ${message}${hint ? ` ${this.#ctx.err.dim(`(${hint})`)}` : ""}`);
+      return [];
+    }
+    if (!this.#wroteText && outcome.result && !outcome.result.text.trim())
+      this.#ctx.info(this.#ctx.err.dim("(the model gave an empty answer)"));
+    if (outcome.sources.length) {
+      this.#ctx.print(c.dim(`Sources: ${outcome.sources.map(formatSourceLocation).join(", ")}`));
+    }
+    return outcome.sources;
+  }
+
+  #text(text: string): void {
+    this.#stopSpinner();
+    if (!this.#errAtLineStart) {
+      this.#ctx.io.stderr.write("\n");
+      this.#errAtLineStart = true;
+    }
+    if (!text) return;
+    this.#ctx.io.stdout.write(text);
+    this.#wroteText = true;
+    this.#outAtLineStart = text.endsWith("\n");
+  }
+
+  #thinking(text: string): void {
+    if (!this.#showThinking) {
+      if (this.#spinner) this.#spinner.text = "thinking";
+      return;
+    }
+    this.#stopSpinner();
+    this.#ctx.io.stderr.write(this.#ctx.err.dim(text));
+    this.#errAtLineStart = text.endsWith("\n");
+  }
+
+  #activity(line: string): void {
+    this.#stopSpinner();
+    this.#endLines();
+    this.#ctx.info(this.#ctx.err.dim(`· ${line}`));
+    if (this.#ctx.interactiveStderr) this.start();
+  }
+
+  #endLines(): void {
+    if (!this.#outAtLineStart) {
+      this.#ctx.io.stdout.write("\n");
+      this.#outAtLineStart = true;
+    }
+    if (!this.#errAtLineStart) {
+      this.#ctx.io.stderr.write("\n");
+      this.#errAtLineStart = true;
+    }
+  }
+
+  #stopSpinner(): void {
+    this.#spinner?.stop();
+    this.#spinner = undefined;
+  }
+}
+
+/** A short one-line view of tool arguments: the query if there is one, else compact JSON. */
+export function summarizeArgs(args: Record<string, unknown>): string {
+  for (const key of ["query", "q", "question", "url", "path", "expression", "command"]) {
+    if (typeof args[key] === "string") return truncate(args[key] as string, 100);
+  }
+  return truncate(JSON.stringify(args), 100);
+}
+
+function firstLine(text: string): string {
+  return truncate(text.split("\n")[0] ?? "", 160);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,141 @@
+import type { AgentRuntime } from "@corral/config";
+import type { Agent, Message } from "@corral/core";
+import { AnswerRenderer } from "../answer/answer-renderer.js";
+import type { AnswerSource } from "../answer/answer-source.js";
+import { runAnswer } from "../answer/run-answer.js";
+import type { CliContext } from "../cli-context.js";
+import { LineReader } from "./line-reader.js";
+import type { ChatSessionData, SessionFile } from "./session-file.js";
+import { runSlashCommand } from "./slash-commands.js";
+
+/** What the REPL starts from. */
+export interface ChatReplOptions {
+  runtime: AgentRuntime;
+  session: SessionFile;
+  /** The saved session being resumed, if any. */
+  saved?: ChatSessionData;
+  /** Ollama's address (for `/model`). */
+  host: string;
+  showThinking: boolean;
+}
+
+/**
+ * The `corral chat` loop: read a line, answer it (streaming) or run a slash command, save
+ * the history, repeat until Ctrl-D or `/exit`. Ctrl-C cancels the answer in progress; at
+ * the prompt it clears the line, and a second one in a row leaves.
+ */
+export class ChatRepl {
+  readonly ctx: CliContext;
+  readonly runtime: AgentRuntime;
+  readonly session: SessionFile;
+  readonly host: string;
+  agent: Agent;
+  messages: Message[];
+  lastSources: AnswerSource[];
+  readonly #showThinking: boolean;
+  readonly #createdAt: string;
+  #controller: AbortController | undefined;
+  #reader: LineReader | undefined;
+  #idleInterrupts = 0;
+  #leaving = false;
+
+  constructor(ctx: CliContext, options: ChatReplOptions) {
+    this.ctx = ctx;
+    this.runtime = options.runtime;
+    this.session = options.session;
+    this.host = options.host;
+    this.agent = options.runtime.agent;
+    this.messages = options.saved?.messages ?? [];
+    this.lastSources = options.saved?.lastSources ?? [];
+    this.#showThinking = options.showThinking;
+    this.#createdAt = options.saved?.createdAt ?? new Date().toISOString();
+  }
+
+  /** The model answering now. */
+  get model(): string {
+    const model = this.agent.options.model;
+    return typeof model === "string" ? model : model.modelId;
+  }
+
+  /** Reads and answers until the user leaves. */
+  async run(): Promise<void> {
+    const reader = new LineReader(this.ctx.io, { prompt: this.ctx.out.cyan("› "), onInterrupt: () => this.#interrupt() });
+    this.#reader = reader;
+    try {
+      while (!this.#leaving) {
+        const line = await reader.next();
+        if (line === undefined) break;
+        this.#idleInterrupts = 0;
+        const text = line.trim();
+        if (!text) continue;
+        if (text.startsWith("/")) {
+          if ((await runSlashCommand(this, text)) === "exit") break;
+          continue;
+        }
+        await this.answer(text);
+      }
+    } finally {
+      reader.close();
+      this.#reader = undefined;
+    }
+  }
+
+  /** Answers one question and saves the history; a cancelled or failed answer leaves the history as it was. */
+  async answer(question: string): Promise<void> {
+    const controller = new AbortController();
+    this.#controller = controller;
+    const renderer = new AnswerRenderer(this.ctx, { showThinking: this.#showThinking });
+    renderer.start();
+    try {
+      const outcome = await runAnswer(this.agent, question, { signal: controller.signal, messages: this.messages }, renderer.handlers);
+      const cancelled = controller.signal.aborted;
+      renderer.finish(outcome, { cancelled });
+      if (outcome.result && !cancelled) {
+        this.messages = outcome.result.messages.filter((message) => message.role !== "system");
+        this.lastSources = outcome.sources;
+        await this.save();
+      }
+    } finally {
+      this.#controller = undefined;
+    }
+  }
+
+  /** Saves the history now. */
+  async save(): Promise<void> {
+    await this.session.save({
+      version: 1,
+      name: this.session.name,
+      model: this.model,
+      createdAt: this.#createdAt,
+      updatedAt: new Date().toISOString(),
+      messages: this.messages,
+      lastSources: this.lastSources,
+    });
+  }
+
+  /** Leaves after the current line. */
+  leave(): void {
+    this.#leaving = true;
+  }
+
+  #interrupt(): void {
+    if (this.#controller) {
+      this.#controller.abort();
+      return;
+    }
+    const reader = this.#reader;
+    if (reader?.pendingText) {
+      reader.clearLine();
+      this.#idleInterrupts = 0;
+      return;
+    }
+    this.#idleInterrupts++;
+    if (this.#idleInterrupts >= 2) {
+      this.leave();
+      reader?.close();
+      return;
+    }
+    this.ctx.info(this.ctx.err.dim("\n(Ctrl-C again, Ctrl-D or /exit to leave)"));
+    reader?.clearLine();
+  }
+}

@@ -1,0 +1,94 @@
+import { Agent } from "@corral/core";
+import { formatSourceLocation } from "../answer/answer-source.js";
+import { OllamaAdmin } from "../ollama/ollama-admin.js";
+import { describeError } from "../report-error.js";
+import type { ChatRepl } from "./chat-repl.js";
+
+/** The slash commands of `corral chat`, with their one-line help. */
+export const slashCommands: Array<[string, string]> = [
+  ["/help", "show these commands"],
+  ["/reset", "forget the conversation so far (the session file is emptied too)"],
+  ["/model [name]", "show the model, or switch to another one"],
+  ["/sources", "show the passages behind the last answer"],
+  ["/tools", "list the tools the agent may call"],
+  ["/exit", "leave (Ctrl-D works too); the session is saved"],
+];
+
+/** Runs one slash command; resolves to "exit" when the user leaves. */
+export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"exit" | undefined> {
+  const ctx = repl.ctx;
+  const c = ctx.out;
+  const [command = "", ...rest] = line.split(/\s+/);
+  const argument = rest.join(" ").trim();
+  switch (command.toLowerCase()) {
+    case "/help":
+    case "/?":
+      for (const [name, help] of slashCommands) ctx.print(`  ${c.cyan(name.padEnd(14))} ${help}`);
+      ctx.print(c.dim("  Ctrl-C cancels an answer; Ctrl-D leaves."));
+      return;
+    case "/reset":
+    case "/clear":
+      repl.messages = [];
+      repl.lastSources = [];
+      await repl.save();
+      ctx.print("Started over: the conversation is cleared.");
+      return;
+    case "/model":
+      await switchModel(repl, argument);
+      return;
+    case "/sources":
+      if (repl.lastSources.length === 0) {
+        ctx.print("The last answer has no sources.");
+        return;
+      }
+      repl.lastSources.forEach((source, position) => {
+        const heading = source.headingPath?.length ? c.dim(` (${source.headingPath.join(" > ")})`) : "";
+        ctx.print(`${c.bold(`[${position + 1}]`)} ${c.cyan(formatSourceLocation(source))}${heading}`);
+        if (source.text) ctx.print(`    ${c.dim(snippet(source.text))}`);
+      });
+      return;
+    case "/tools":
+      if (repl.runtime.tools.length === 0) ctx.print("The agent has no tools.");
+      for (const tool of repl.runtime.tools) ctx.print(`  ${c.cyan(tool.name)}  ${c.dim(snippet(tool.description, 100))}`);
+      return;
+    case "/exit":
+    case "/quit":
+    case "/bye":
+      repl.leave();
+      return "exit";
+    default:
+      ctx.print(`Unknown command ${command}. Type /help for the list.`);
+      return;
+  }
+}
+
+async function switchModel(repl: ChatRepl, name: string): Promise<void> {
+  const ctx = repl.ctx;
+  if (!name) {
+    ctx.print(`Model: ${repl.model}`);
+    return;
+  }
+  if (name === repl.model) {
+    ctx.print(`Already using ${name}.`);
+    return;
+  }
+  try {
+    const details = await new OllamaAdmin(repl.host).show(name);
+    if (repl.runtime.tools.length && details.capabilities.length && !details.capabilities.includes("tools")) {
+      ctx.info(`${ctx.err.red("error:")} ${name} does not support tools; the agent needs them. Kept ${repl.model}.`);
+      return;
+    }
+  } catch (error) {
+    const { message, hint } = describeError(error);
+    ctx.info(`${ctx.err.red("error:")} ${message}${hint ? ` (${hint})` : ""} Kept ${repl.model}.`);
+    return;
+  }
+  repl.agent = new Agent({ ...repl.agent.options, model: name });
+  await repl.save();
+  ctx.print(`Switched to ${name}.`);
+}
+
+function snippet(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

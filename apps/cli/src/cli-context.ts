@@ -1,0 +1,80 @@
+import { resolveOllamaHost } from "@corral/core";
+import type { Command } from "commander";
+import type { CliIo } from "./cli-io.js";
+import { type Colors, colorsFor } from "./colors.js";
+
+/** The options every command accepts. */
+export interface GlobalOptions {
+  /** Ollama's address (overrides OLLAMA_HOST and the config file). */
+  host?: string;
+  /** The chat model. */
+  model?: string;
+  /** The embedding model. */
+  embedModel?: string;
+  /** The index folder. */
+  index?: string;
+  /** The configuration file. */
+  config?: string;
+  /** Print stacks and causes of errors. */
+  debug?: boolean;
+  /** False with --no-color. */
+  color: boolean;
+}
+
+/**
+ * What a command needs: the io, colours for each stream, the global options, and the exit
+ * code to end with when the command reports a problem without throwing.
+ */
+export class CliContext {
+  readonly io: CliIo;
+  readonly program: Command;
+  /** Set by a command that finished but found problems (e.g. `doctor`). */
+  exitCode = 0;
+  /** Work to finish before the process exits (close an index, stop a server). */
+  readonly cleanups: Array<() => Promise<void> | void> = [];
+
+  constructor(io: CliIo, program: Command) {
+    this.io = io;
+    this.program = program;
+  }
+
+  /** The global options, as parsed. */
+  get globals(): GlobalOptions {
+    return this.program.opts() as GlobalOptions;
+  }
+
+  /** Colours for stdout. */
+  get out(): Colors {
+    return colorsFor(this.io.stdout, this.io.env, this.globals.color);
+  }
+
+  /** Colours for stderr. */
+  get err(): Colors {
+    return colorsFor(this.io.stderr, this.io.env, this.globals.color);
+  }
+
+  /** Writes a result line to stdout. */
+  print(text = ""): void {
+    this.io.stdout.write(`${text}\n`);
+  }
+
+  /** Writes a progress or status line to stderr. */
+  info(text = ""): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  /** A warning on stderr. */
+  warn(text: string): void {
+    this.io.stderr.write(`${this.err.yellow("warning:")} ${text}\n`);
+  }
+
+  /** Ollama's address from --host, then OLLAMA_HOST, then the default (before any config file). */
+  defaultHost(): string {
+    return resolveOllamaHost(this.globals.host ?? this.io.env.OLLAMA_HOST);
+  }
+
+  /** Whether progress may redraw itself (stderr is a terminal). */
+  get interactiveStderr(): boolean {
+    return this.io.stderr.isTTY === true && this.io.env.TERM !== "dumb";
+  }
+}

@@ -1,0 +1,98 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Command } from "commander";
+import { AnswerRenderer } from "../answer/answer-renderer.js";
+import { formatSourceLocation } from "../answer/answer-source.js";
+import { runAnswer } from "../answer/run-answer.js";
+import type { CliContext } from "../cli-context.js";
+import { UsageError } from "../cli-error.js";
+import { readAll } from "../read-stdin.js";
+import { ExitCode } from "../report-error.js";
+import { openAgentRuntime } from "../runtime/open-agent-runtime.js";
+import { examples } from "./examples.js";
+
+interface AskOptions {
+  docs?: string[];
+  json?: boolean;
+  showThinking?: boolean;
+  agent?: string;
+}
+
+/** `corral ask`: one answer on stdout, with its sources. */
+export function askCommand(ctx: CliContext): Command {
+  return new Command("ask")
+    .description("answer one question (from the arguments, or stdin when piped) and list the sources")
+    .argument("[question...]", "the question; omit it (or pass -) to read it from stdin")
+    .option("-d, --docs <paths...>", "sync these folders or files into the index first (incremental)")
+    .option("--json", "print { answer, sources, usage } as JSON")
+    .option("--show-thinking", "print the model's thinking on stderr")
+    .option("-a, --agent <name>", "an agent from corral.config.json", "default")
+    .action(async (words: string[], options: AskOptions) => ask(ctx, words, options))
+    .addHelpText(
+      "after",
+      examples([
+        'corral ask "How do I rotate the API keys?"',
+        'corral ask "What changed in v2?" --docs ./docs ./CHANGELOG.md',
+        "git diff | corral ask --json | jq -r .answer",
+        'echo "Summarise the install guide" | corral ask --model llama3.2:3b',
+      ]),
+    );
+}
+
+async function ask(ctx: CliContext, words: string[], options: AskOptions): Promise<void> {
+  let docs = options.docs ?? [];
+  // `corral ask --docs ./docs "question"`: the variadic option swallows the question; take back
+  // trailing values that are not files.
+  if (words.length === 0) {
+    while (docs.length && !existsSync(path.resolve(ctx.io.cwd, docs.at(-1) ?? ""))) words = [docs.at(-1) ?? "", ...words];
+    docs = docs.slice(0, docs.length - words.length);
+  }
+  let question = words.join(" ").trim();
+  if (!question || question === "-") {
+    if (ctx.io.stdin.isTTY && question !== "-")
+      throw new UsageError('no question given. Pass it as an argument (corral ask "...") or pipe it on stdin.');
+    question = (await readAll(ctx.io.stdin)).trim();
+    if (!question) throw new UsageError("the question read from stdin is empty.");
+  }
+
+  const controller = new AbortController();
+  const stopInterrupt = ctx.io.onInterrupt(() => controller.abort());
+  ctx.cleanups.push(stopInterrupt);
+  const { runtime, config } = await openAgentRuntime(ctx, { docs, agent: options.agent, signal: controller.signal });
+  if (!runtime.index && !options.json) {
+    ctx.info(
+      ctx.err.dim(
+        `No documents index at ${path.relative(ctx.io.cwd, config.index) || config.index}; answering without documents (add --docs <folder>).`,
+      ),
+    );
+  }
+
+  const renderer = options.json ? undefined : new AnswerRenderer(ctx, { showThinking: options.showThinking });
+  renderer?.start();
+  const outcome = await runAnswer(runtime.agent, question, { signal: controller.signal }, renderer?.handlers);
+  const cancelled = controller.signal.aborted;
+  if (options.json) {
+    if (outcome.error) throw outcome.error;
+    const result = outcome.result;
+    ctx.print(
+      JSON.stringify(
+        {
+          answer: result?.text ?? "",
+          sources: outcome.sources.map((source) => ({ ...source, location: formatSourceLocation(source) })),
+          usage: result?.usage,
+          model: runtime.settings.model,
+          finishReason: result?.finishReason,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (outcome.error && !cancelled) {
+    renderer?.finish({ sources: [] });
+    throw outcome.error;
+  }
+  renderer?.finish(outcome, { cancelled });
+  if (cancelled) ctx.exitCode = ExitCode.interrupted;
+}

@@ -1,0 +1,175 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { CorralConfig } from "@corral/config";
+import { isAgentError, resolveOllamaHost } from "@corral/core";
+import { Command } from "commander";
+import type { CliContext } from "../cli-context.js";
+import { OllamaAdmin } from "../ollama/ollama-admin.js";
+import { describeError } from "../report-error.js";
+import { loadCliConfig } from "../runtime/load-cli-config.js";
+import { examples } from "./examples.js";
+
+/** The outcome of one doctor check. */
+export interface DoctorCheck {
+  name: string;
+  status: "ok" | "problem" | "skipped" | "note";
+  detail: string;
+  /** What to do about a problem. */
+  fix?: string;
+}
+
+/** `corral doctor`: is Ollama up, are the models there and able, does the index open. */
+export function doctorCommand(ctx: CliContext): Command {
+  return new Command("doctor")
+    .description("check Ollama, the chat and embedding models, the config file and the index; print the fix for each problem")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => {
+      const checks = await runChecks(ctx);
+      const problems = checks.filter((check) => check.status === "problem").length;
+      if (problems) ctx.exitCode = 1;
+      if (options.json) return ctx.print(JSON.stringify({ ok: problems === 0, checks }, null, 2));
+      const c = ctx.out;
+      const width = Math.max(...checks.map((check) => check.name.length));
+      for (const check of checks) {
+        const mark = { ok: c.green("✓"), problem: c.red("✗"), skipped: c.dim("-"), note: c.yellow("!") }[check.status];
+        ctx.print(`${mark} ${check.name.padEnd(width)}  ${check.status === "skipped" ? c.dim(check.detail) : check.detail}`);
+        if (check.fix) ctx.print(`  ${" ".repeat(width)}  ${c.cyan("fix:")} ${check.fix}`);
+      }
+      ctx.print(problems ? c.red(`${problems} problem${problems > 1 ? "s" : ""} found.`) : c.green("Everything looks good."));
+    })
+    .addHelpText("after", examples(["corral doctor", "OLLAMA_HOST=gpu-box:11434 corral doctor", "corral doctor --json"]));
+}
+
+async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  let config: CorralConfig;
+  try {
+    const loaded = await loadCliConfig(ctx);
+    config = loaded.config;
+    checks.push({ name: "config", status: "ok", detail: loaded.file ? relative(ctx, loaded.file) : "no corral.config.json (defaults)" });
+  } catch (error) {
+    checks.push({
+      name: "config",
+      status: "problem",
+      detail: describeError(error).message,
+      fix: "correct the file, or run `corral init --force` to start over.",
+    });
+    config = await fallbackConfig(ctx);
+  }
+
+  const host = config.ollama.host;
+  const admin = new OllamaAdmin(host, { timeoutMs: 5000 });
+  let reachable = false;
+  try {
+    const version = await admin.version();
+    reachable = true;
+    checks.push({ name: "ollama", status: "ok", detail: `Ollama ${version} at ${host}` });
+  } catch (error) {
+    checks.push({
+      name: "ollama",
+      status: "problem",
+      detail: isAgentError(error) && error.code === "ollama_unreachable" ? `no answer at ${host}` : describeError(error).message,
+      fix: "start Ollama (`ollama serve`), or point OLLAMA_HOST (or --host) at the address where it runs.",
+    });
+  }
+
+  for (const role of ["chat model", "embed model"] as const) {
+    const model = role === "chat model" ? config.model : config.embedModel;
+    const needed = role === "chat model" ? "tools" : "embedding";
+    if (!reachable) {
+      checks.push({ name: role, status: "skipped", detail: `${model}: not checked (Ollama is not reachable)` });
+      continue;
+    }
+    try {
+      const details = await admin.show(model);
+      const capabilities = details.capabilities.join(", ") || "none reported";
+      if (details.capabilities.length && !details.capabilities.includes(needed)) {
+        checks.push({
+          name: role,
+          status: "problem",
+          detail: `${model} lacks "${needed}" (has: ${capabilities})`,
+          fix:
+            role === "chat model"
+              ? 'use a model with tool support: `--model qwen3:4b`, CORRAL_MODEL, or "model" in corral.config.json.'
+              : 'use an embedding model: `--embed-model nomic-embed-text`, CORRAL_EMBED_MODEL, or "embedModel" in corral.config.json.',
+        });
+      } else {
+        checks.push({ name: role, status: "ok", detail: `${model} (${capabilities})` });
+      }
+    } catch (error) {
+      const missing = isAgentError(error) && error.code === "model_not_found";
+      checks.push({
+        name: role,
+        status: "problem",
+        detail: missing ? `${model} is not installed` : describeError(error).message,
+        fix: missing ? `corral models pull ${model}` : undefined,
+      });
+    }
+  }
+
+  checks.push(await checkIndex(ctx, config));
+  return checks;
+}
+
+async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<DoctorCheck> {
+  const dir = config.index;
+  if (!existsSync(dir)) {
+    return {
+      name: "index",
+      status: "note",
+      detail: `${relative(ctx, dir)} does not exist yet`,
+      fix: "build it with `corral index ./docs` (or `corral chat --docs ./docs`).",
+    };
+  }
+  try {
+    const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
+    const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+    const index = await openIndex({ dir, embedder, readOnly: true });
+    try {
+      return { name: "index", status: "ok", detail: `${relative(ctx, dir)}: ${describeStats(index.stats())}` };
+    } finally {
+      await index.close();
+    }
+  } catch (error) {
+    return {
+      name: "index",
+      status: "problem",
+      detail: `${relative(ctx, dir)} does not open: ${describeError(error).message}`,
+      fix: "rebuild it with `corral index --rebuild <paths>`.",
+    };
+  }
+}
+
+function describeStats(stats: unknown): string {
+  const record = (stats ?? {}) as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of ["documents", "chunks"]) if (typeof record[key] === "number") parts.push(`${record[key]} ${key}`);
+  if (typeof record.embeddingModel === "string") parts.push(`embedded with ${record.embeddingModel}`);
+  return parts.join(", ") || "opens";
+}
+
+async function fallbackConfig(ctx: CliContext): Promise<CorralConfig> {
+  const { defaultConfig } = await import("@corral/config");
+  const env = ctx.io.env;
+  const globals = ctx.globals;
+  return {
+    ...structuredClone(defaultConfig as CorralConfig),
+    ollama: { host: safeHost(globals.host ?? env.OLLAMA_HOST) },
+    model: globals.model ?? env.CORRAL_MODEL ?? defaultConfig.model,
+    embedModel: globals.embedModel ?? env.CORRAL_EMBED_MODEL ?? defaultConfig.embedModel,
+    index: path.resolve(ctx.io.cwd, globals.index ?? env.CORRAL_INDEX ?? defaultConfig.index),
+  };
+}
+
+function safeHost(value: string | undefined): string {
+  try {
+    return resolveOllamaHost(value ?? "");
+  } catch {
+    return resolveOllamaHost("");
+  }
+}
+
+function relative(ctx: CliContext, target: string): string {
+  const rel = path.relative(ctx.io.cwd, target);
+  return rel && !rel.startsWith("..") ? rel : target;
+}

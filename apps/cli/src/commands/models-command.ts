@@ -1,0 +1,157 @@
+import { isAgentError } from "@corral/core";
+import { Command } from "commander";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
+import { formatBytes } from "../format/format-bytes.js";
+import { formatTable } from "../format/format-table.js";
+import { OllamaAdmin, type PullProgress } from "../ollama/ollama-admin.js";
+import { ProgressBar } from "../progress/progress-bar.js";
+import { resolveHost } from "../runtime/load-cli-config.js";
+import { examples } from "./examples.js";
+
+/** `corral models`: list, pull, remove and inspect Ollama models. */
+export function modelsCommand(ctx: CliContext): Command {
+  const models = new Command("models")
+    .description("list, pull, remove and inspect the models in Ollama")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => listModels(ctx, options))
+    .addHelpText(
+      "after",
+      examples(["corral models", "corral models pull qwen3:4b", "corral models show nomic-embed-text", "corral models rm llama3.2:3b"]),
+    );
+
+  models
+    .command("list")
+    .alias("ls")
+    .description("list the installed models with their size and capabilities")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => listModels(ctx, options))
+    .addHelpText("after", examples(["corral models list", "corral models list --json | jq '.[].name'"]));
+
+  models
+    .command("pull")
+    .description("download a model, with a progress bar")
+    .argument("<name>", "a model from ollama.com/library, e.g. qwen3:4b")
+    .action(async (name: string) => pullModel(ctx, name))
+    .addHelpText("after", examples(["corral models pull qwen3:4b", "corral models pull nomic-embed-text"]));
+
+  models
+    .command("rm")
+    .alias("remove")
+    .description("remove a model from Ollama")
+    .argument("<name>", "an installed model")
+    .action(async (name: string) => {
+      const admin = new OllamaAdmin(await resolveHost(ctx));
+      await admin.delete(name).catch((error: unknown) => {
+        if (!isAgentError(error) || error.code !== "model_not_found") throw error;
+        throw new CliError("model_not_found", `Model "${name}" is not installed, so there is nothing to remove.`, {
+          hint: "`corral models` lists the installed models.",
+        });
+      });
+      ctx.print(`Removed ${name}`);
+    })
+    .addHelpText("after", examples(["corral models rm llama3.2:3b"]));
+
+  models
+    .command("show")
+    .description("show a model's details: family, size, context length, capabilities")
+    .argument("<name>", "an installed model")
+    .option("--json", "print JSON")
+    .action(async (name: string, options: { json?: boolean }) => {
+      const admin = new OllamaAdmin(await resolveHost(ctx));
+      const details = await admin.show(name);
+      if (options.json) return ctx.print(JSON.stringify(details, null, 2));
+      const rows: string[][] = [
+        ["name", details.name],
+        ["family", details.family ?? "-"],
+        ["parameters", details.parameterSize ?? "-"],
+        ["quantization", details.quantization ?? "-"],
+        ["size", formatBytes(details.size)],
+        ["context length", details.contextLength?.toString() ?? "-"],
+        ["capabilities", details.capabilities.join(", ") || "-"],
+      ];
+      if (details.embeddingLength && details.capabilities.includes("embedding"))
+        rows.push(["embedding length", String(details.embeddingLength)]);
+      if (details.license) rows.push(["license", details.license]);
+      ctx.print(formatTable(rows.map(([key, value]) => [ctx.out.dim(key ?? ""), value ?? ""])));
+    })
+    .addHelpText("after", examples(["corral models show qwen3:4b", "corral models show qwen3:4b --json"]));
+
+  return models;
+}
+
+async function listModels(ctx: CliContext, options: { json?: boolean }): Promise<void> {
+  const admin = new OllamaAdmin(await resolveHost(ctx));
+  const list = (await admin.list()).sort((a, b) => a.name.localeCompare(b.name));
+  if (options.json) return ctx.print(JSON.stringify(list, null, 2));
+  if (list.length === 0) {
+    ctx.print("No models installed.");
+    ctx.info(ctx.err.dim("hint: pull one with `corral models pull qwen3:4b`."));
+    return;
+  }
+  const header = ["NAME", "SIZE", "CAPABILITIES"].map((title) => ctx.out.bold(title));
+  ctx.print(
+    formatTable(
+      list.map((model) => [model.name, formatBytes(model.size), model.capabilities.join(", ")]),
+      header,
+    ),
+  );
+}
+
+async function pullModel(ctx: CliContext, name: string): Promise<void> {
+  const admin = new OllamaAdmin(await resolveHost(ctx));
+  const bar = new ProgressBar(ctx.io.stderr, { enabled: ctx.interactiveStderr });
+  let lastLine = "";
+  const onProgress = (progress: PullProgress) => {
+    const hasBytes = typeof progress.total === "number" && progress.total > 0;
+    if (bar.isActive) {
+      if (hasBytes) {
+        const label = progress.digest ? `pulling ${shortDigest(progress.digest)}` : progress.status;
+        const detail = `${formatBytes(progress.completed ?? 0)} / ${formatBytes(progress.total ?? 0)}`;
+        bar.update(progress.completed ?? 0, progress.total ?? 0, { label, detail });
+      } else {
+        bar.stop();
+        ctx.info(ctx.err.dim(progress.status));
+      }
+      return;
+    }
+    // Plain lines for pipes and logs: each status once, then every quarter of a download.
+    const percent = hasBytes ? Math.floor(((progress.completed ?? 0) / (progress.total ?? 1)) * 4) * 25 : undefined;
+    const status =
+      progress.digest && hasBytes ? `pulling ${shortDigest(progress.digest)} (${formatBytes(progress.total ?? 0)})` : progress.status;
+    const line = percent === undefined ? status : `${status} ${percent}%`;
+    if (line !== lastLine) ctx.info(line);
+    lastLine = line;
+  };
+  const controller = new AbortController();
+  const stopInterrupt = ctx.io.onInterrupt(() => controller.abort());
+  try {
+    await admin.pull(name, onProgress, controller.signal);
+  } catch (error) {
+    bar.stop();
+    if (controller.signal.aborted) {
+      ctx.info("Pull cancelled; run the same command to resume the download.");
+      ctx.exitCode = 130;
+      return;
+    }
+    if (isAgentError(error) && (error.code === "model_call_failed" || error.code === "model_not_found")) {
+      throw new CliError(
+        "pull_failed",
+        `Could not pull "${name}": ${error.code === "model_not_found" ? "not found" : error.message.replace(/\.$/, "")}.`,
+        {
+          hint: "check the name at https://ollama.com/library (e.g. qwen3:4b, nomic-embed-text).",
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  } finally {
+    stopInterrupt();
+  }
+  bar.stop();
+  ctx.print(`Pulled ${name}`);
+}
+
+function shortDigest(digest: string): string {
+  return digest.replace(/^sha256[:-]/, "").slice(0, 12);
+}

@@ -1,0 +1,71 @@
+import { Command, Option } from "commander";
+import { formatSourceLocation, sourcesFromToolOutput } from "../answer/answer-source.js";
+import type { CliContext } from "../cli-context.js";
+import { UsageError } from "../cli-error.js";
+import { loadCliConfig } from "../runtime/load-cli-config.js";
+import { openCliIndex } from "../runtime/open-cli-index.js";
+import { examples } from "./examples.js";
+
+interface SearchOptions {
+  k: string;
+  mode: "hybrid" | "vector" | "keyword";
+  json?: boolean;
+  path?: string;
+}
+
+/** `corral search`: the passages of the index that match a query, best first. */
+export function searchCommand(ctx: CliContext): Command {
+  return new Command("search")
+    .description("search the index without asking the model: passages with their path:line and score")
+    .argument("<query...>", "what to look for")
+    .option("-k, --k <n>", "how many passages", "5")
+    .addOption(
+      new Option("--mode <mode>", "hybrid (vector + keyword), vector or keyword")
+        .choices(["hybrid", "vector", "keyword"])
+        .default("hybrid"),
+    )
+    .option("--path <glob>", "only documents whose path matches, e.g. 'docs/api/**'")
+    .option("--json", "print JSON")
+    .action(async (words: string[], options: SearchOptions) => {
+      const k = Number(options.k);
+      if (!Number.isInteger(k) || k < 1 || k > 100) throw new UsageError(`-k must be a whole number from 1 to 100 (got "${options.k}").`);
+      const query = words.join(" ").trim();
+      if (!query) throw new UsageError("the query is empty.");
+      const { config } = await loadCliConfig(ctx);
+      const index = await openCliIndex(ctx, config, { readOnly: true });
+      const hits = await index.search(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
+      const sources = sourcesFromToolOutput(hits);
+      if (options.json)
+        return ctx.print(
+          JSON.stringify(
+            sources.map((source) => ({ ...source, location: formatSourceLocation(source) })),
+            null,
+            2,
+          ),
+        );
+      if (sources.length === 0) {
+        ctx.print("No matches.");
+        return;
+      }
+      const c = ctx.out;
+      sources.forEach((source, position) => {
+        const heading = source.headingPath?.length ? c.dim(`  ${source.headingPath.join(" > ")}`) : "";
+        const score = source.score !== undefined ? c.dim(`  (${source.score.toFixed(3)})`) : "";
+        ctx.print(`${c.bold(`${position + 1}.`)} ${c.cyan(formatSourceLocation(source))}${score}${heading}`);
+        ctx.print(`   ${snippet(source.text ?? "", 240)}`);
+      });
+    })
+    .addHelpText(
+      "after",
+      examples([
+        'corral search "rotate keys"',
+        'corral search "rotate keys" -k 3 --mode keyword',
+        'corral search "install" --path "docs/guides/**" --json',
+      ]),
+    );
+}
+
+function snippet(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

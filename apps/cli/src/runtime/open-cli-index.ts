@@ -1,0 +1,28 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { CorralConfig, DocumentIndex } from "@corral/config";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
+
+/**
+ * Opens the configured index with the configured embedding model. Read-only opens require
+ * the index to exist. The index is closed when the command ends.
+ */
+export async function openCliIndex(ctx: CliContext, config: CorralConfig, options: { readOnly: boolean }): Promise<DocumentIndex> {
+  if (options.readOnly && !existsSync(config.index)) {
+    throw new CliError("index_missing", `There is no index at ${displayPath(ctx, config.index)} yet.`, {
+      hint: "build it with `corral index <folder>` (e.g. corral index ./docs), or point --index at an existing one.",
+    });
+  }
+  const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
+  const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+  const index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnly });
+  ctx.cleanups.push(() => index.close());
+  return index;
+}
+
+/** A path relative to the working directory when it is inside it, else absolute. */
+export function displayPath(ctx: CliContext, target: string): string {
+  const relative = path.relative(ctx.io.cwd, target);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : target;
+}
