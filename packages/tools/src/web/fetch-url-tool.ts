@@ -7,7 +7,7 @@ import { z } from "zod";
 import { abortReason, withTimeout } from "../shared/signal.js";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { truncateOutput } from "../shared/truncate-output.js";
-import { type AddressPolicy, createAddressPolicy } from "./address-policy.js";
+import { createAddressPolicy } from "./address-policy.js";
 import { createGuardedLookup, type Resolver, systemResolver } from "./guarded-lookup.js";
 import { readBody } from "./read-body.js";
 

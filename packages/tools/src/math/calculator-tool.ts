@@ -1,0 +1,57 @@
+import { defineTool, type Tool } from "@corral/core";
+import { z } from "zod";
+import { ToolRefusedError } from "../shared/tool-refused-error.js";
+import { CalculatorEngine } from "./calculator-engine.js";
+
+/** Options of `createCalculatorTool`. */
+export interface CalculatorToolOptions {
+  /** Time limit of one calculation in ms. Default 2,000. */
+  timeoutMs?: number;
+  /** Longest expression accepted, in characters. Default 1,000. */
+  maxExpressionChars?: number;
+  /** Heap limit of the calculator's worker thread in MB. Default 128. */
+  maxMemoryMb?: number;
+}
+
+const input = z.object({
+  expression: z
+    .string()
+    .describe(
+      'A math expression, e.g. "(3 + 4) * 2", "sqrt(2) / 3", "5 km to mile", "det([1, 2; 3, 4])", "12% of 80" is written "0.12 * 80"',
+    ),
+});
+
+/**
+ * A `calculator` tool on mathjs: arithmetic, functions, units, matrices and complex numbers.
+ * Never uses `eval` or `Function`; the parser runs restricted (no `import`, `createUnit`,
+ * `evaluate`, `parse`, `simplify`, `derivative`, ...) in a worker thread with a time and memory limit.
+ * @example
+ * const calculator = createCalculatorTool({ timeoutMs: 1000 });
+ */
+export function createCalculatorTool(options: CalculatorToolOptions = {}): Tool<z.output<typeof input>, string> {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const maxChars = options.maxExpressionChars ?? 1000;
+  const engine = new CalculatorEngine({ maxMemoryMb: options.maxMemoryMb ?? 128 });
+  return defineTool({
+    name: "calculator",
+    description: "Evaluate a math expression exactly instead of guessing: arithmetic, powers, functions, unit conversions, matrices.",
+    input,
+    timeoutMs: timeoutMs + 1000,
+    async execute({ expression }, context) {
+      const trimmed = expression.trim();
+      if (trimmed.length === 0) throw new Error('The expression is empty; give one such as "2 * (3 + 4)".');
+      if (trimmed.length > maxChars)
+        throw new ToolRefusedError("calculator", `The expression is longer than ${maxChars} characters; split it up.`);
+      try {
+        return await engine.evaluate(trimmed, { timeoutMs, signal: context.signal });
+      } catch (error) {
+        if (error instanceof Error && !("code" in error))
+          throw new Error(`Could not evaluate "${trimmed.slice(0, 200)}": ${error.message}`);
+        throw error;
+      }
+    },
+  });
+}
+
+/** The calculator with default limits. */
+export const calculatorTool: Tool<z.output<typeof input>, string> = createCalculatorTool();
