@@ -64,7 +64,7 @@ function packageName(specifier: string): string | undefined {
   return specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
-const isTestFile = (file: string) => /\.test\.ts$|\/test\/|\/__fixtures__\//.test(file);
+const isTestFile = (file: string) => /\.test\.ts$|\/test\/|\/__fixtures__\/|\/test-support\//.test(file);
 
 describe("workspace dependency rules", () => {
   it("finds imports in all their forms", () => {
