@@ -133,6 +133,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   });
 
   // Ollama accepts a JSON body whatever its content type (curl -d sends form encoding).
+  app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     const text = String(body);
     if (!text.trim()) return done(null, undefined);

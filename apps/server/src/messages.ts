@@ -20,7 +20,19 @@ export function imageBytes(value: string, param: string): Uint8Array {
   if (!data || data.length % 4 === 1 || !BASE64.test(data)) {
     throw new InvalidRequestError(`${param}: not valid base64 image data.`, { param });
   }
-  return Buffer.from(data, "base64");
+  const bytes = Buffer.from(data, "base64");
+  if (!looksLikeImage(bytes)) throw new InvalidRequestError(`${param}: not a PNG, JPEG, GIF, WebP or BMP image.`, { param });
+  return bytes;
+}
+
+/** Checks the magic bytes of the image formats vision models take. */
+function looksLikeImage(bytes: Buffer): boolean {
+  const starts = (...signature: number[]) => signature.every((byte, index) => bytes[index] === byte);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return true; // PNG
+  if (starts(0xff, 0xd8, 0xff)) return true; // JPEG
+  if (starts(0x47, 0x49, 0x46, 0x38)) return true; // GIF
+  if (starts(0x42, 0x4d)) return true; // BMP
+  return starts(0x52, 0x49, 0x46, 0x46) && bytes.subarray(8, 12).toString("latin1") === "WEBP";
 }
 
 /** The conversation split into earlier history and the new user turn, as the agent takes it. */
