@@ -1,0 +1,12 @@
+import { AgentError } from "@corral/core";
+
+/** The index folder is missing, unreadable, of a newer format, or not an index at all. */
+export class IndexFormatError extends AgentError {
+  /** The index folder. */
+  readonly dir: string;
+
+  constructor(dir: string, problem: string, options?: { cause?: unknown }) {
+    super("index_invalid", `${problem} (index at ${dir}).`, options);
+    this.dir = dir;
+  }
+}

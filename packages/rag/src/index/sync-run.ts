@@ -1,0 +1,339 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { AbortError, isAgentError } from "@corral/core";
+import { IndexDimensionMismatchError } from "../errors/index-dimension-mismatch-error.js";
+import { type DiscoveredFile, discoverFiles, type SkippedFile, type SkipReason } from "../load/discover-files.js";
+import { loadFile } from "../load/load-file.js";
+import type { Chunk } from "../split/chunk.js";
+import { splitDocument } from "../split/split-document.js";
+import type { DocumentRow } from "../store/chunk-store.js";
+import type { DocumentIndex } from "./document-index.js";
+import { type EmbeddedChunk, embedWithSplitting, groupByOrigin } from "./embed-with-splitting.js";
+import type { SyncOptions, SyncProgress, SyncReport } from "./index-types.js";
+import { ProgressTracker } from "./progress-tracker.js";
+
+/** Chunks to embed before a group is written. */
+const GROUP_CHUNKS = 256;
+/** Files per group when nothing needs embedding. */
+const GROUP_FILES = 200;
+/** Save the hnsw file after this many added vectors, so a crash costs little repair. */
+const CHECKPOINT_VECTORS = 20_000;
+
+interface PendingFile {
+  file: DiscoveredFile;
+  previous: DocumentRow | undefined;
+  contentHash: string;
+  metadata: Record<string, unknown>;
+  kind: string;
+  chunks: Chunk[];
+}
+
+/** The body of `index.sync`, run while holding the writer lock. */
+export async function runSync(index: DocumentIndex, paths: string[], options: SyncOptions): Promise<SyncReport> {
+  const started = Date.now();
+  const { store, vectors, embedder } = index;
+  const signal = options.signal;
+  const report: SyncReport = {
+    added: 0,
+    updated: 0,
+    removed: 0,
+    unchanged: 0,
+    skipped: 0,
+    unsupported: 0,
+    skippedByReason: {},
+    skippedFiles: [],
+    chunksAdded: 0,
+    chunksRemoved: 0,
+    chunksEmbedded: 0,
+    chunksFromCache: 0,
+    pendingEmbeddings: 0,
+    compacted: false,
+    repaired: false,
+    warnings: [],
+    durationMs: 0,
+  };
+  const skip = (entry: SkippedFile) => {
+    if (entry.reason === "unsupported") return void report.unsupported++;
+    report.skipped++;
+    report.skippedByReason[entry.reason] = (report.skippedByReason[entry.reason] ?? 0) + 1;
+    if (report.skippedFiles.length < 100) report.skippedFiles.push(entry);
+  };
+  const checkAbort = () => {
+    if (signal?.aborted) throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: signal.reason });
+  };
+
+  report.repaired = await index.reconcile(true);
+  if (embedder && !index.manifest.embedding) index.manifest = { ...index.manifest, embedding: { model: embedder.model, dimensions: null } };
+  const model = index.manifest.embedding?.model;
+  let embedderDown: string | undefined = embedder ? undefined : "no embedding model is configured";
+  let addedSinceSave = 0;
+
+  const progress = new ProgressTracker(options.onProgress);
+  progress.update({ phase: "scanning" });
+  const { files, skipped } = await discoverFiles(paths, {
+    base: index.root,
+    exclude: [index.dir],
+    maxFileBytes: options.maxFileBytes ?? 20 * 1024 * 1024,
+    ...(options.ignore ? { ignore: options.ignore } : {}),
+    ...(options.defaultIgnores !== undefined ? { defaultIgnores: options.defaultIgnores } : {}),
+    ...(options.gitignore !== undefined ? { gitignore: options.gitignore } : {}),
+    ...(options.include ? { include: options.include } : {}),
+  });
+  for (const entry of skipped) skip(entry);
+  progress.update({ phase: "indexing", filesTotal: files.length, bytesTotal: files.reduce((sum, file) => sum + file.size, 0) });
+
+  try {
+    // Documents under the synced paths that are no longer found are removed.
+    const roots = paths.map((root) => path.resolve(index.root, root));
+    const documents = store.listDocuments();
+    const byPath = new Map(documents.map((row) => [row.path, row]));
+    const found = new Set(files.map((file) => file.path));
+    const gone = documents.filter((row) => !found.has(row.path) && roots.some((root) => isUnder(root, path.resolve(index.root, row.path))));
+    if (gone.length) {
+      const labels = store.transaction(() => gone.flatMap((row) => store.deleteDocument(row.id)));
+      for (const label of labels) vectors.remove(label);
+      report.removed += gone.length;
+      report.chunksRemoved += labels.length;
+    }
+
+    let queue: PendingFile[] = [];
+    let queuedChunks = 0;
+
+    const flush = async () => {
+      if (!queue.length) return;
+      const batch = queue;
+      queue = [];
+      queuedChunks = 0;
+      const wanted = new Map<string, Chunk>();
+      for (const pending of batch) for (const chunk of pending.chunks) wanted.set(chunk.hash, chunk);
+      const cached = model ? store.cachedHashes(model, wanted.keys()) : new Set<string>();
+      const toEmbed = [...wanted.values()].filter((chunk) => !cached.has(chunk.hash));
+      report.chunksFromCache += wanted.size - toEmbed.length;
+      let embedded = new Map<string, EmbeddedChunk[]>();
+      if (toEmbed.length && embedder && !embedderDown) {
+        progress.update({ phase: "embedding" });
+        try {
+          const results = await embedWithSplitting(embedder, toEmbed, signal);
+          checkDimensions(index, results);
+          embedded = groupByOrigin(results);
+          report.chunksEmbedded += results.length;
+          progress.add({ chunksEmbedded: results.length });
+        } catch (error) {
+          if (signal?.aborted || error instanceof AbortError)
+            throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: error });
+          if (error instanceof IndexDimensionMismatchError || !isAgentError(error)) throw error;
+          embedderDown = error.message;
+          report.warnings.push(`Embedding failed, chunks are indexed for keyword search only until the next sync: ${error.message}`);
+        }
+      }
+      checkAbort();
+      const vectorOf = new Map<string, number[]>();
+      for (const list of embedded.values()) for (const item of list) vectorOf.set(item.chunk.hash, item.vector);
+      const writes = store.transaction(() => {
+        if (model && vectorOf.size)
+          store.putEmbeddings(
+            model,
+            [...vectorOf].map(([hash, vector]) => ({ hash, vector })),
+          );
+        return batch.map((pending) => {
+          // A chunk that overflowed the model's context is replaced by its parts.
+          const chunks = pending.chunks.flatMap((chunk) => embedded.get(chunk.hash)?.map((item) => item.chunk) ?? [chunk]);
+          const stored = chunks.map((chunk, ordinal) => ({
+            ...chunk,
+            ordinal,
+            hasVector: cached.has(chunk.hash) || vectorOf.has(chunk.hash),
+          }));
+          const write = store.writeDocument(
+            {
+              path: pending.file.path,
+              kind: pending.kind,
+              size: pending.file.size,
+              mtimeMs: pending.file.mtimeMs,
+              contentHash: pending.contentHash,
+              metadata: pending.metadata,
+            },
+            stored,
+          );
+          report.chunksAdded += stored.length - write.kept;
+          report.chunksRemoved += write.removed.length;
+          return write;
+        });
+      });
+      const cachedVectors = model
+        ? store.getEmbeddings(
+            model,
+            writes.flatMap((write) => write.added.filter((entry) => !vectorOf.has(entry.hash)).map((entry) => entry.hash)),
+          )
+        : new Map();
+      for (const write of writes) {
+        for (const label of write.removed) vectors.remove(label);
+        for (const entry of write.added) {
+          const vector = vectorOf.get(entry.hash) ?? cachedVectors.get(entry.hash);
+          if (vector) vectors.add(entry.id, vector);
+          addedSinceSave++;
+        }
+      }
+      if (addedSinceSave >= CHECKPOINT_VECTORS) {
+        addedSinceSave = 0;
+        await index.saveVectors();
+      }
+      // Keep a server's event loop responsive during a long sync.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    for (const file of files) {
+      checkAbort();
+      const previous = byPath.get(file.path);
+      progress.update({ path: file.path });
+      if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+        report.unchanged++;
+        progress.add({ filesDone: 1, bytesDone: file.size });
+        continue;
+      }
+      const loaded = await loadFile(file.absolutePath, file.type);
+      if (!loaded.ok) {
+        skip({ path: file.path, reason: loaded.reason as SkipReason, ...(loaded.detail ? { detail: loaded.detail } : {}) });
+        if (previous) {
+          const labels = store.transaction(() => store.deleteDocument(previous.id));
+          for (const label of labels) vectors.remove(label);
+          report.removed++;
+          report.chunksRemoved += labels.length;
+        }
+        progress.add({ filesDone: 1, bytesDone: file.size });
+        continue;
+      }
+      const contentHash = createHash("sha256").update(loaded.bytes).digest("hex");
+      if (previous && previous.contentHash === contentHash) {
+        store.touchDocument(previous.id, file.size, file.mtimeMs);
+        report.unchanged++;
+        progress.add({ filesDone: 1, bytesDone: file.size });
+        continue;
+      }
+      const chunks = await splitDocument(loaded.document, file.type, {
+        chunkSize: index.settings.chunkSize,
+        chunkOverlap: index.settings.chunkOverlap,
+      });
+      if (typeof loaded.document.metadata.frontMatterError === "string") {
+        report.warnings.push(`${file.path}: ${loaded.document.metadata.frontMatterError} (indexed without it)`);
+      }
+      if (previous) report.updated++;
+      else report.added++;
+      queue.push({ file, previous, contentHash, metadata: loaded.document.metadata, kind: file.type.kind, chunks });
+      queuedChunks += chunks.length;
+      progress.add({ filesDone: 1, bytesDone: file.size, chunksTotal: chunks.length });
+      if (queuedChunks >= GROUP_CHUNKS || queue.length >= GROUP_FILES) await flush();
+    }
+    await flush();
+    if (embedder && !embedderDown && model) await embedPending(index, model, signal, report, progress, checkAbort);
+  } finally {
+    progress.update({ phase: "saving" });
+    if (index.vectors.live.size > 0 || index.vectors.isDirty) report.compacted = await index.compactNow(true);
+    await index.persist();
+  }
+  const counts = store.counts();
+  report.pendingEmbeddings = counts.pending;
+  if (!embedder && counts.chunks > 0) {
+    report.warnings.push("No embedding model: the index is keyword-only (BM25). Open it with an embedder and sync again to add vectors.");
+  } else if (counts.pending > 0 && embedderDown) {
+    report.warnings.push(`${counts.pending} chunks have no vector yet; they are found by keyword search and embedded by the next sync.`);
+  }
+  report.durationMs = Date.now() - started;
+  progress.update({ phase: "done" }, true);
+  return report;
+}
+
+/** Embeds chunks left without a vector by an earlier sync (embedder down, or none). */
+async function embedPending(
+  index: DocumentIndex,
+  model: string,
+  signal: AbortSignal | undefined,
+  report: SyncReport,
+  progress: ProgressTracker,
+  checkAbort: () => void,
+): Promise<void> {
+  const { store, vectors } = index;
+  const embedder = index.embedder;
+  if (!embedder) return;
+  let afterId = 0;
+  for (;;) {
+    checkAbort();
+    const rows = store.pendingChunks(GROUP_CHUNKS, afterId);
+    if (!rows.length) return;
+    afterId = (rows[rows.length - 1] as { id: number }).id;
+    const cached = store.getEmbeddings(
+      model,
+      rows.map((row) => row.hash),
+    );
+    const missing = rows.filter((row) => !cached.has(row.hash));
+    progress.update({ phase: "embedding" });
+    let results: EmbeddedChunk[];
+    try {
+      results = await embedWithSplitting(
+        embedder,
+        missing.map((row) => ({ text: row.text, hash: row.hash, ordinal: 0, headingPath: [] })),
+        signal,
+      );
+      checkDimensions(index, results);
+    } catch (error) {
+      if (signal?.aborted || error instanceof AbortError)
+        throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: error });
+      if (error instanceof IndexDimensionMismatchError || !isAgentError(error)) throw error;
+      report.warnings.push(`Embedding failed, chunks are indexed for keyword search only until the next sync: ${error.message}`);
+      return;
+    }
+    report.chunksEmbedded += results.length;
+    report.chunksFromCache += rows.length - missing.length;
+    progress.add({ chunksEmbedded: results.length });
+    const groups = groupByOrigin(results);
+    const toAdd: Array<{ id: number; vector: number[] }> = [];
+    store.transaction(() => {
+      store.putEmbeddings(
+        model,
+        results.map((item) => ({ hash: item.chunk.hash, vector: item.vector })),
+      );
+      for (const row of rows) {
+        const parts = groups.get(row.hash);
+        if (parts && (parts.length > 1 || (parts[0] as EmbeddedChunk).chunk.hash !== row.hash)) {
+          const full = store.getChunks([row.id])[0];
+          const ids = store.replaceChunk(
+            row.id,
+            parts.map((part) => ({ ...part.chunk, ...(full?.headingPath ? { headingPath: full.headingPath } : {}) })),
+          );
+          store.setHasVector(ids, true);
+          ids.forEach((id, i) => {
+            toAdd.push({ id, vector: (parts[i] as EmbeddedChunk).vector });
+          });
+        } else {
+          const vector = parts?.[0]?.vector ?? cached.get(row.hash);
+          if (!vector) continue;
+          store.setHasVector([row.id], true);
+          toAdd.push({ id: row.id, vector });
+        }
+      }
+    });
+    for (const entry of toAdd) vectors.add(entry.id, entry.vector);
+  }
+}
+
+function checkDimensions(index: DocumentIndex, results: EmbeddedChunk[]): void {
+  const first = results[0];
+  if (!first) return;
+  const embedding = index.manifest.embedding;
+  const expected = embedding?.dimensions;
+  for (const item of results) {
+    const actual = item.vector.length;
+    if (expected && actual !== expected) throw new IndexDimensionMismatchError(index.dir, expected, actual);
+    if (actual !== first.vector.length) throw new IndexDimensionMismatchError(index.dir, first.vector.length, actual);
+  }
+  if (!expected && embedding) {
+    index.manifest = { ...index.manifest, embedding: { ...embedding, dimensions: first.vector.length } };
+    index.vectors.create(first.vector.length);
+  }
+}
+
+function isUnder(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+export type { SyncProgress };

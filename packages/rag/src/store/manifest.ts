@@ -1,0 +1,53 @@
+import fs from "node:fs";
+import { IndexFormatError } from "../errors/index-format-error.js";
+import { writeTextAtomically } from "./atomic-write.js";
+
+/** The format version this release reads and writes. */
+export const FORMAT_VERSION = 1;
+
+/** The contents of `manifest.json` (see the package README). */
+export interface Manifest {
+  formatVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  /** The embedding model and vector length; null for a keyword-only index. `dimensions` is null until the first vector. */
+  embedding: { model: string; dimensions: number | null } | null;
+  distance: "cosine";
+  hnsw: { m: number; efConstruction: number };
+  chunking: { chunkSize: number; chunkOverlap: number };
+  counts: { documents: number; chunks: number; vectors: number; pendingEmbeddings: number };
+}
+
+/** Reads `manifest.json`, or undefined when there is none. Throws IndexFormatError on garbage or a newer format. */
+export function readManifest(file: string, dir: string): Manifest | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new IndexFormatError(dir, `Cannot read manifest.json: ${(error as Error).message}`, { cause: error });
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch (error) {
+    throw new IndexFormatError(dir, "manifest.json is not valid JSON; delete the index folder and sync again to rebuild it", {
+      cause: error,
+    });
+  }
+  if (typeof manifest !== "object" || manifest === null || typeof manifest.formatVersion !== "number") {
+    throw new IndexFormatError(dir, "manifest.json has no formatVersion; this folder is not a corral index (delete it and sync again)");
+  }
+  if (manifest.formatVersion > FORMAT_VERSION) {
+    throw new IndexFormatError(
+      dir,
+      `The index has format version ${manifest.formatVersion}, newer than this corral reads (${FORMAT_VERSION}); upgrade @corral/rag or rebuild the index`,
+    );
+  }
+  return manifest;
+}
+
+/** Writes `manifest.json` atomically. */
+export function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  return writeTextAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
