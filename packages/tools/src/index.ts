@@ -2,6 +2,7 @@ export { createFileTools } from "./files/create-file-tools.js";
 export type { FileToolsOptions, SearchLimits } from "./files/file-tools-options.js";
 export { type CalculatorToolOptions, calculatorTool, createCalculatorTool } from "./math/calculator-tool.js";
 export { ToolRefusedError } from "./shared/tool-refused-error.js";
+export { createShellTool, type ShellToolOptions } from "./shell/shell-tool.js";
 export { createTimeTools, type TimeToolsOptions } from "./time/time-tools.js";
 export { createFetchTool, type FetchToolOptions } from "./web/fetch-url-tool.js";
 export type { Resolver } from "./web/guarded-lookup.js";

@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Tool } from "@corral/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ToolRefusedError } from "../shared/tool-refused-error.js";
+import { createShellTool } from "./shell-tool.js";
+
+let base: string;
+let root: string;
+
+async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
+  const parsed = tool.parse(args);
+  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
+  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
+}
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), "corral-shell-"));
+  root = path.join(base, "root");
+  await mkdir(path.join(root, "sub"), { recursive: true });
+  await mkdir(path.join(base, "outside"));
+  await writeFile(path.join(root, "sub", "a.txt"), "hello\n");
+  await symlink(path.join(base, "outside"), path.join(root, "escape"));
+});
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+describe("run_command", () => {
+  it("needs an allowlist of bare program names", () => {
+    expect(() => createShellTool({ root: base, allowedCommands: [] })).toThrow(/needs allowedCommands/);
+    expect(() => createShellTool({ root: base, allowedCommands: ["/bin/ls"] })).toThrow(/bare program name/);
+    expect(() => createShellTool({ root: base, allowedCommands: ["ls; rm"] })).toThrow(/bare program name/);
+  });
+
+  it("runs an allowed program without a shell, in a folder inside the root", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["ls", "echo"] });
+    expect(await call(tool, { command: "ls", cwd: "sub" })).toBe("$ ls\nexit code 0\n--- stdout ---\na.txt\n\n--- stderr ---\n");
+    // Shell syntax is just text to the program.
+    const echoed = await call(tool, { command: "echo", args: ["$(touch pwned)", ";", "rm", "-rf", "*", "|", "cat"] });
+    expect(echoed).toContain("$(touch pwned) ; rm -rf * | cat");
+    expect(await readdir(root)).not.toContain("pwned");
+  });
+
+  it("reports a failing exit code and stderr", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["ls"] });
+    const text = await call(tool, { command: "ls", args: ["no-such-file"] });
+    expect(text).toMatch(/exit code [12]/);
+    expect(text).toMatch(/--- stderr ---\n.*no-such-file/);
+  });
+
+  const hostile: [string, Record<string, unknown>][] = [
+    ["a program off the allowlist", { command: "rm", args: ["-rf", "/"] }],
+    ["a path to an allowed program", { command: "/bin/ls" }],
+    ["a shell", { command: "sh", args: ["-c", "id"] }],
+    ["a cwd outside the root", { command: "ls", cwd: ".." }],
+    ["an absolute cwd outside", { command: "ls", cwd: "/etc" }],
+    ["a cwd through a symlink escape", { command: "ls", cwd: "escape" }],
+    ["a NUL byte in an argument", { command: "ls", args: ["a\0b"] }],
+    ["arguments the validator refuses", { command: "ls", args: ["-R"] }],
+  ];
+  for (const [name, args] of hostile) {
+    it(`refuses ${name}`, async () => {
+      const tool = createShellTool({
+        root,
+        allowedCommands: ["ls"],
+        validateArgs: (_command, list) => (list.includes("-R") ? "no recursion" : undefined),
+      });
+      await expect(call(tool, args)).rejects.toBeInstanceOf(ToolRefusedError);
+    });
+  }
+
+  it("kills a command at its time limit", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["sleep"], timeoutMs: 200 });
+    await expect(call(tool, { command: "sleep", args: ["30"] })).rejects.toMatchObject({ code: "timeout" });
+  });
+
+  it("stops a command on abort", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["sleep"] });
+    const controller = new AbortController();
+    const pending = call(tool, { command: "sleep", args: ["30"] }, controller.signal);
+    setImmediate(() => controller.abort());
+    await expect(pending).rejects.toMatchObject({ code: "aborted" });
+  });
+
+  it("caps output", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["yes"], maxBufferBytes: 10_000, maxOutputChars: 500 });
+    const text = await call(tool, { command: "yes" });
+    expect(text).toContain("stopped: output over 10000 bytes");
+    expect(text).toMatch(/\[output truncated: \d+ more characters omitted/);
+  });
+
+  it("passes only a minimal environment", async () => {
+    process.env.CORRAL_TEST_SECRET = "hunter2";
+    try {
+      const tool = createShellTool({ root, allowedCommands: ["env"] });
+      const text = await call(tool, { command: "env" });
+      expect(text).toContain("PATH=");
+      expect(text).not.toContain("hunter2");
+    } finally {
+      delete process.env.CORRAL_TEST_SECRET;
+    }
+  });
+
+  it("says when a program is missing", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["definitely-not-a-program-xyz"] });
+    await expect(call(tool, { command: "definitely-not-a-program-xyz" })).rejects.toThrow(/was not found on this machine's PATH/);
+  });
+});
