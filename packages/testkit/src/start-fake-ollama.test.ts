@@ -47,13 +47,15 @@ describe("startFakeOllama", () => {
     const ollama = new Ollama({ host: fake.url });
     const show = await ollama.show({ model: "TINY:1b" });
     expect(show.capabilities).toEqual(["completion"]);
-    expect(show.model_info["general.architecture"]).toBe("tinyarch");
-    expect(show.model_info["tinyarch.context_length"]).toBe(8192);
+    // ollama-js types model_info as a Map, but it is the plain JSON object the server sent.
+    const modelInfo = show.model_info as unknown as Record<string, unknown>;
+    expect(modelInfo["general.architecture"]).toBe("tinyarch");
+    expect(modelInfo["tinyarch.context_length"]).toBe(8192);
     await expect(ollama.show({ model: "nope" })).rejects.toMatchObject({ status_code: 404, message: "model 'nope' not found" });
     const qwen = await startFakeOllama();
     try {
       const info = await new Ollama({ host: qwen.url }).show({ model: "qwen3:4b" });
-      expect(info.model_info["qwen3.context_length"]).toBe(40960);
+      expect((info.model_info as unknown as Record<string, unknown>)["qwen3.context_length"]).toBe(40960);
       expect(info.capabilities).toEqual(["completion", "tools", "thinking"]);
     } finally {
       await qwen.close();
@@ -85,7 +87,7 @@ describe("startFakeOllama", () => {
     fake = await startFakeOllama();
     const bad = await fetch(`${fake.url}/api/chat`, { method: "POST", body: "{not json" });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/invalid character/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/invalid character/);
     const empty = await fetch(`${fake.url}/api/chat`, { method: "POST" });
     expect(empty.status).toBe(400);
     expect(await empty.json()).toEqual({ error: "missing request body" });

@@ -46,7 +46,8 @@ describe("/api/embed", () => {
     fake = await startFakeOllama({ embedDimensions: 64 });
     const ollama = new Ollama({ host: fake.url });
     expect((await ollama.embed({ model: "nomic-embed-text", input: "x" })).embeddings[0]).toHaveLength(64);
-    expect((await ollama.show({ model: "nomic-embed-text" })).model_info["nomic-bert.embedding_length"]).toBe(64);
+    const modelInfo = (await ollama.show({ model: "nomic-embed-text" })).model_info as unknown as Record<string, unknown>;
+    expect(modelInfo["nomic-bert.embedding_length"]).toBe(64);
     const cut = (await ollama.embed({ model: "nomic-embed-text", input: "hello world", dimensions: 16 })).embeddings[0]!;
     expect(cut).toHaveLength(16);
     expect(norm(cut)).toBeCloseTo(1, 10);
