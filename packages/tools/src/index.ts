@@ -1,6 +1,14 @@
 export { createFileTools } from "./files/create-file-tools.js";
 export type { FileToolsOptions, SearchLimits } from "./files/file-tools-options.js";
 export { type CalculatorToolOptions, calculatorTool, createCalculatorTool } from "./math/calculator-tool.js";
+export {
+  connectMcp,
+  type McpConnection,
+  type McpConnectOptions,
+  type McpHttpOptions,
+  type McpStdioOptions,
+} from "./mcp/connect-mcp.js";
+export { McpConnectionError } from "./mcp/mcp-connection-error.js";
 export { ToolRefusedError } from "./shared/tool-refused-error.js";
 export { createShellTool, type ShellToolOptions } from "./shell/shell-tool.js";
 export { createTimeTools, type TimeToolsOptions } from "./time/time-tools.js";

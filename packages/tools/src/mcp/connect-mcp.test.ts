@@ -1,0 +1,165 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { Tool } from "@corral/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectMcp, type McpConnection } from "./connect-mcp.js";
+import { McpConnectionError } from "./mcp-connection-error.js";
+
+const fixture = fileURLToPath(new URL("../__fixtures__/mcp-server.mjs", import.meta.url));
+
+async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
+  const parsed = tool.parse(args);
+  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
+  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
+}
+
+function byName(connection: McpConnection): Record<string, Tool> {
+  return Object.fromEntries(connection.tools.map((tool) => [tool.name, tool]));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("connectMcp over stdio", () => {
+  let mcp: McpConnection;
+  beforeAll(async () => {
+    mcp = await connectMcp({ command: process.execPath, args: [fixture], timeoutMs: 5000 });
+  });
+  afterAll(async () => {
+    await mcp.close();
+  });
+
+  it("lists the server's tools as corral tools with their JSON Schemas", () => {
+    expect(mcp.server).toEqual({ name: "fixture-server", version: "1.0.0" });
+    expect(mcp.tools.map((tool) => tool.name)).toEqual(["echo", "add", "fail", "big", "slow", "files_list"]);
+    const echo = byName(mcp).echo!;
+    expect(echo.description).toBe("Echo the text back");
+    expect(echo.toSpec().function.parameters).toMatchObject({
+      type: "object",
+      properties: { text: { type: "string" } },
+      required: ["text"],
+    });
+    expect(echo.toSpec().function.parameters).not.toHaveProperty("$schema");
+  });
+
+  it("calls tools, validating arguments with the server's schema", async () => {
+    const tools = byName(mcp);
+    expect(await call(tools.echo!, { text: "hi" })).toBe("echo: hi");
+    expect(await call(tools.add!, { a: 2, b: "3" })).toBe("5"); // Ajv coerces "3"
+    const invalid = tools.add!.parse({ a: 1 });
+    expect(invalid.success).toBe(false);
+    expect(invalid.success ? "" : invalid.error).toMatch(/must have required property 'b'/);
+    expect(await call(tools.files_list!, {})).toBe("a.txt\n[image: image/png]");
+  });
+
+  it("turns a server-side error result into a thrown error for the model", async () => {
+    await expect(call(byName(mcp).fail!, {})).rejects.toThrow("the fixture failed on purpose");
+  });
+
+  it("truncates long results with a note", async () => {
+    const small = await connectMcp({ command: process.execPath, args: [fixture], include: ["big"], prefix: "fx", maxOutputChars: 100 });
+    try {
+      expect(small.tools.map((tool) => tool.name)).toEqual(["fx_big"]);
+      const text = await call(small.tools[0]!, { size: 5000 });
+      expect(text).toMatch(/^z{100}\n\[output truncated: 4900 more characters omitted; ask the tool for less\]$/);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("cancels a call on abort and times out a call", async () => {
+    const controller = new AbortController();
+    const pending = call(byName(mcp).slow!, {}, controller.signal);
+    setImmediate(() => controller.abort());
+    await expect(pending).rejects.toMatchObject({ code: "aborted" });
+    const quick = await connectMcp({ command: process.execPath, args: [fixture], include: ["slow", "echo"], timeoutMs: 200 });
+    try {
+      await expect(call(byName(quick).slow!, {})).rejects.toThrow(/timed out/i);
+      expect(await call(byName(quick).echo!, { text: "still alive" })).toBe("echo: still alive");
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("stops the server process on close", async () => {
+    const own = await connectMcp({ command: process.execPath, args: [fixture] });
+    const pid = findChildPid(fixture);
+    expect(pid).toBeDefined();
+    await own.close();
+    await own.close();
+    await expect.poll(() => isRunning(pid!)).toBe(false);
+  });
+
+  it("reports a server that cannot start, with its output", async () => {
+    const error = await connectMcp({
+      command: process.execPath,
+      args: ["-e", "console.error('boom: missing config'); process.exit(3)"],
+      connectTimeoutMs: 5000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpConnectionError);
+    expect((error as McpConnectionError).code).toBe("mcp_connect_failed");
+    expect((error as Error).message).toContain("boom: missing config");
+  });
+});
+
+describe("connectMcp over streamable HTTP", () => {
+  let server: ChildProcess;
+  let port: number;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    server = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
+    const reader = createInterface({ input: server.stdout! });
+    reader.on("line", (line) => lines.push(line));
+    const [first] = (await once(reader, "line")) as [string];
+    port = Number(/^listening (\d+)$/.exec(first)![1]);
+  });
+  afterAll(async () => {
+    server.kill();
+    await once(server, "exit");
+  });
+
+  it("lists and calls tools, and ends the session on close", async () => {
+    const mcp = await connectMcp({ url: `http://127.0.0.1:${port}/mcp` });
+    expect(mcp.tools.map((tool) => tool.name)).toContain("add");
+    expect(await call(byName(mcp).add!, { a: 20, b: 22 })).toBe("42");
+    await expect(call(byName(mcp).fail!, {})).rejects.toThrow("the fixture failed on purpose");
+    await mcp.close();
+    await expect.poll(() => lines.some((line) => line.startsWith("session closed "))).toBe(true);
+  });
+
+  it("reports an unreachable server", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const closedPort = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const error = await connectMcp({ url: `http://127.0.0.1:${closedPort}/mcp`, connectTimeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpConnectionError);
+    await expect(connectMcp({ url: "not a url" })).rejects.toThrow(/the URL is not valid/);
+  });
+});
+
+/** The pid of the newest process running `script` (Linux /proc). */
+function findChildPid(script: string): number | undefined {
+  let newest: number | undefined;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmdline.includes(script) && !cmdline.includes("--http") && Number(entry) !== process.pid)
+        newest = Math.max(newest ?? 0, Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return newest;
+}
