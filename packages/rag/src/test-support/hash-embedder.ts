@@ -9,7 +9,7 @@ export class HashEmbedder implements Embedder {
 
   constructor(
     readonly model = "hash-embed",
-    readonly dimensions = 64,
+    readonly dimensions = 256,
     private readonly maxChars = Number.POSITIVE_INFINITY,
   ) {}
 
