@@ -19,6 +19,11 @@ describe("startFakeOllama", () => {
     const head = await fetch(`${fake.url}/`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await new Ollama({ host: fake.url }).version()).toEqual({ version: FAKE_OLLAMA_VERSION });
+    for (const path of ["/api/version", "/api/tags"]) {
+      const response = await fetch(`${fake.url}${path}`, { method: "HEAD" });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe("");
+    }
     const unknown = await fetch(`${fake.url}/api/nothing`);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe("404 page not found");
@@ -102,6 +107,12 @@ describe("startFakeOllama", () => {
     fake = await startFakeOllama();
     expect(() => fake?.addFault({ type: "status", status: 200 })).toThrow(/400-599/);
     expect(() => fake?.enqueue({ content: 5 as never })).toThrow(/"content"/);
+  });
+
+  it("binds another interface and reports a URL that reaches it", async () => {
+    fake = await startFakeOllama({ host: "0.0.0.0" });
+    expect(fake.url).toBe(`http://127.0.0.1:${fake.port}`);
+    expect((await fetch(`${fake.url}/`)).status).toBe(200);
   });
 
   it("fails to start on a port in use", async () => {

@@ -38,9 +38,9 @@ export interface FakeOllama {
   /** The port it listens on. */
   readonly port: number;
   /** Every request received, oldest first. */
-  readonly requests: readonly RecordedRequest[];
+  readonly requests: RecordedRequest[];
   /** The installed models now (`/api/pull` adds, `/api/delete` removes). */
-  readonly models: readonly FakeModel[];
+  readonly models: FakeModel[];
   /** The recorded requests to one path, e.g. `"/api/embed"`. */
   requestsTo(path: string): RecordedRequest[];
   /** Appends scripted turns (consumed before a scripted function is asked). */
@@ -112,7 +112,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   await listen(server, options.port ?? 0, host);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : (options.port ?? 0);
-  const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  // A wildcard bind is reached through loopback; IPv6 literals need brackets in a URL.
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  const urlHost = reachable.includes(":") ? `[${reachable}]` : reachable;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,

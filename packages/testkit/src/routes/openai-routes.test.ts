@@ -110,6 +110,12 @@ describe("/v1/chat/completions", () => {
     ]);
   });
 
+  it("maps reasoning_effort none to think:false, which drops the reasoning", async () => {
+    fake = await startFakeOllama({ chat: [{ thinking: "secret", content: "visible" }] });
+    const completion = await client(fake.url).chat.completions.create({ model: "qwen3:4b", messages, reasoning_effort: "none" as never });
+    expect(completion.choices[0]?.message).toEqual({ role: "assistant", content: "visible" });
+  });
+
   it("uses OpenAI-shaped errors with Ollama's messages", async () => {
     fake = await startFakeOllama();
     const openai = client(fake.url);
