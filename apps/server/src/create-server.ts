@@ -240,6 +240,9 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
         await Promise.race([Promise.allSettled([...context.inflight]), grace]);
         clearTimeout(timer);
         shutdown.abort();
+        // Cancelled runs end their responses at once; then keep-alive sockets must not hold the close.
+        await Promise.allSettled([...context.inflight]);
+        app.server.closeAllConnections();
         await closed;
       })();
       return closing;
