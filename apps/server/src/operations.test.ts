@@ -66,7 +66,7 @@ describe("concurrency bound", () => {
       else await third.body?.cancel();
     }
     expect(rejected?.headers.get("retry-after")).toBe("2");
-    expect(((await rejected?.json()) as any).error.code).toBe("queue_full");
+    expect(((await rejected!.json()) as any).error.code).toBe("queue_full");
     for await (const _event of firstEvents) {
       // drain the first run
     }

@@ -106,6 +106,6 @@ describe("rate limit", () => {
     }
     expect(limited?.status).toBe(429);
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(typeof ((await limited?.json()) as any).error).toBe("string");
+    expect(typeof ((await limited!.json()) as any).error).toBe("string");
   });
 });
