@@ -50,7 +50,7 @@ export class AgentRegistry {
     let index = this.#index;
     if (!index) {
       const embedder = createOllamaEmbedder({ model: this.#config.embedModel, host: this.#config.ollama.host });
-      const opening = openIndex({ dir: this.#config.index, embedder });
+      const opening = openIndex({ dir: this.#config.index, embedder, root: this.#root });
       opening.catch(() => {
         if (this.#index === opening) this.#index = undefined;
       });

@@ -96,7 +96,8 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
 
   const shutdown = new AbortController();
   const sessions = new SqliteSessionStore(options.sessionsFile ?? path.join(path.dirname(config.index), "sessions.db"));
-  const registry = new AgentRegistry(config, options.root ?? process.cwd());
+  const root = path.resolve(options.root ?? process.cwd());
+  const registry = new AgentRegistry(config, root);
   const context: ServerContext = {
     config,
     registry,
@@ -106,6 +107,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     heartbeatMs: options.heartbeatMs ?? 15_000,
     commitAfterMs: options.commitAfterMs ?? 1_500,
     startedAt: new Date(),
+    root,
     busySessions: new Set(),
     inflight: new Set(),
     runContext: (reply) => {

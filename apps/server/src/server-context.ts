@@ -19,6 +19,8 @@ export interface ServerContext {
   /** How long a streamed response waits for the first event before committing to 200. */
   commitAfterMs: number;
   startedAt: Date;
+  /** The project folder: tools' root; index paths are relative to it. */
+  root: string;
   /** Sessions with a run in progress. */
   busySessions: Set<string>;
   /** Runs in progress (streams included), for graceful shutdown. */

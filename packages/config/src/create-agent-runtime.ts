@@ -13,7 +13,7 @@ export interface AgentRuntimeOptions {
   agent?: string;
   /** Open the index read-only (the server and `corral ask`). Default false. */
   readOnlyIndex?: boolean;
-  /** The root folder of the `files` and `shell` tools. Default `process.cwd()`. */
+  /** The project folder: root of the `files` and `shell` tools; index paths are stored relative to it. Default `process.cwd()`. */
   root?: string;
   /**
    * An index that is already open (a server shares one among its agents). It is used when the
@@ -84,7 +84,12 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     if (options.index) index = options.index;
     else {
       const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
-      index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnlyIndex ?? false });
+      index = await openIndex({
+        dir: config.index,
+        embedder,
+        root: options.root ?? process.cwd(),
+        readOnly: options.readOnlyIndex ?? false,
+      });
     }
     tools.push(createRetrievalTool(index, { k: 5 }) as Tool);
     instructions.push(CITATION_INSTRUCTIONS);

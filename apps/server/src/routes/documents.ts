@@ -76,7 +76,13 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
       const run = context.runContext(reply);
       try {
         const report = await index.sync([file], { signal: run.signal });
-        return reply.code(201).send({ id: file, object: "document", name, bytes: data.length, report });
+        const document = index.documents().find((entry) => path.resolve(context.root, entry.path) === file);
+        if (!document) {
+          throw new InvalidRequestError(`"${name}" was not indexed: ${report.skippedFiles[0]?.reason ?? "its kind is not supported"}.`, {
+            param: "name",
+          });
+        }
+        return reply.code(201).send({ id: document.id, object: "document", name, path: document.path, bytes: data.length, report });
       } finally {
         run.dispose();
       }
@@ -107,10 +113,11 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
     async (request, reply) => {
       const { id } = request.params as z.output<typeof documentParams>;
       const index = await context.registry.index();
-      const removed = await index.removeDocument(id);
-      if (removed === false || (typeof removed === "number" && removed === 0)) throw new DocumentNotFoundError(id);
-      const directory = uploadsDir(context.config.index);
-      if (path.dirname(path.resolve(id)) === directory) await rm(path.resolve(id), { force: true });
+      const document = index.documents().find((entry) => String(entry.id) === id || entry.path === id);
+      if (!document || !(await index.removeDocument(document.id))) throw new DocumentNotFoundError(id);
+      // An uploaded file goes too, so a later sync of the uploads folder does not bring it back.
+      const file = path.resolve(context.root, document.path);
+      if (path.dirname(file) === uploadsDir(context.config.index)) await rm(file, { force: true });
       return reply.code(204).send();
     },
   );
