@@ -145,7 +145,9 @@ function mapError(error: unknown, host: string, model: string, signal?: AbortSig
     return new OllamaUnreachableError(host, { cause: error });
   }
   // A dropped connection or a broken body is worth another try.
-  return new ModelCallError(`The embedding request to ${host} failed: ${message}`, { isRetryable: true, cause: error });
+  const cause = (error as { cause?: unknown }).cause;
+  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : "";
+  return new ModelCallError(`The embedding request to ${host} failed: ${message}${detail}`, { isRetryable: true, cause: error });
 }
 
 function findCode(error: unknown): string | undefined {

@@ -1,0 +1,71 @@
+import path from "node:path";
+import { Agent, type AgentEvent } from "@corral/core";
+import { type FakeOllama, startFakeOllama } from "@corral/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { createOllamaEmbedder } from "../embed/ollama-embedder.js";
+import { type Index, openIndex } from "../index/open-index.js";
+import { makeTempDir } from "../test-support/temp-dir.js";
+import { createRetrievalTool, type RetrievalOutput } from "./create-retrieval-tool.js";
+import { formatSource } from "./format-passages.js";
+
+describe("createRetrievalTool", () => {
+  let fake: FakeOllama | undefined;
+  let index: Index | undefined;
+  let temp: ReturnType<typeof makeTempDir> | undefined;
+  afterEach(async () => {
+    await index?.close();
+    await fake?.close();
+    temp?.remove();
+  });
+
+  it("gives an Agent numbered passages with sources to cite, and the hits in the raw output", async () => {
+    fake = await startFakeOllama({
+      chat: [
+        { toolCalls: [{ name: "search_docs", arguments: { query: "rotate API keys" } }] },
+        { content: "Rotate them every ninety days [1]." },
+      ],
+    });
+    temp = makeTempDir();
+    temp.write("docs/keys.md", "# Keys\n\n## Rotation\n\nRotate the API keys every ninety days.\n");
+    temp.write("docs/bread.md", "# Bread\n\nKnead the dough for ten minutes.\n");
+    index = await openIndex({
+      dir: path.join(temp.dir, "index"),
+      root: temp.dir,
+      embedder: createOllamaEmbedder({ model: "nomic-embed-text", host: fake.url }),
+    });
+    await index.sync(["docs"]);
+    const agent = new Agent({ model: "qwen3:4b", host: fake.url, tools: [createRetrievalTool(index, { k: 2 })] });
+    const events: AgentEvent[] = [];
+    for await (const event of agent.stream("How often should I rotate keys?")) events.push(event);
+    const result = events.find((event) => event.type === "tool-result");
+    if (result?.type !== "tool-result") throw new Error("no tool result");
+    expect(result.isError).toBe(false);
+    // The model gets the passages text (core sends objects as JSON: a string, possibly quoted).
+    const seen = result.content.startsWith('"') ? (JSON.parse(result.content) as string) : result.content;
+    expect(seen).toMatch(/^\[1\] docs\/keys\.md:1-5 \(Keys\)\n# Keys/);
+    expect(seen).toContain("[2] docs/bread.md:1-3 (Bread)");
+    const output = result.output as RetrievalOutput;
+    expect(output.hits.map((hit) => hit.source.path)).toEqual(["docs/keys.md", "docs/bread.md"]);
+    expect(output.citations[0]).toEqual({ n: 1, source: "docs/keys.md:1-5 (Keys)", path: "docs/keys.md" });
+    // The model saw the passages as the tool message.
+    const chat = fake.requestsTo("/api/chat").at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    expect(chat.messages.find((message) => message.role === "tool")?.content).toContain("[1] docs/keys.md:1-5");
+    expect(events.at(-1)).toMatchObject({ type: "finish" });
+  });
+
+  it("formats pages, single lines and missing locations", () => {
+    expect(formatSource({ path: "a.pdf", page: 3 })).toBe("a.pdf p. 3");
+    expect(formatSource({ path: "a.txt", startLine: 4, endLine: 4 })).toBe("a.txt:4");
+    expect(formatSource({ path: "a.html", headingPath: ["A", "B"] })).toBe("a.html (A > B)");
+  });
+
+  it("tells the model when nothing was found", async () => {
+    temp = makeTempDir();
+    index = await openIndex({ dir: path.join(temp.dir, "index"), root: temp.dir });
+    const tool = createRetrievalTool(index);
+    const output = await tool.execute({ query: "anything" }, { signal: new AbortController().signal, toolCallId: "1", messages: [] });
+    expect(output.text).toMatch(/^No passages found for "anything"\. \(Keyword search only/);
+    expect(JSON.parse(JSON.stringify(output))).toBe(output.text);
+    expect(tool.parse({ query: "" }).success).toBe(false);
+  });
+});
