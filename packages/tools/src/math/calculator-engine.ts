@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { TimeoutError } from "@corral/core";
-import { abortReason } from "../shared/signal.js";
+import { abortReason, raceSignal } from "../shared/signal.js";
 
 const workerUrl = new URL("./calculator-worker.js", import.meta.url);
 
@@ -44,7 +44,7 @@ export class CalculatorEngine {
     const id = this.#nextId++;
     worker.ref();
     try {
-      await raceAbort(ready, options.signal);
+      await raceSignal(ready, options.signal);
     } catch (error) {
       worker.unref();
       throw error;
@@ -117,21 +117,4 @@ export class CalculatorEngine {
     }
     return this.#worker;
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -36,7 +36,8 @@ export function createCalculatorTool(options: CalculatorToolOptions = {}): Tool<
     name: "calculator",
     description: "Evaluate a math expression exactly instead of guessing: arithmetic, powers, functions, unit conversions, matrices.",
     input,
-    timeoutMs: timeoutMs + 1000,
+    // The engine enforces `timeoutMs` on the calculation; the margin covers starting its worker.
+    timeoutMs: timeoutMs + 10_000,
     async execute({ expression }, context) {
       const trimmed = expression.trim();
       if (trimmed.length === 0) throw new Error('The expression is empty; give one such as "2 * (3 + 4)".');

@@ -4,8 +4,11 @@
  * Plain JavaScript so the same file runs next to src/ (tests) and dist/.
  */
 
+import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
-import { all, create } from "mathjs";
+
+// mathjs' single-file bundle loads in a fraction of the time of its many ES modules.
+const { all, create } = createRequire(import.meta.url)("mathjs/lib/browser/math.js");
 
 const math = create(all, { number: "number", precision: 64 });
 const evaluate = math.evaluate;
