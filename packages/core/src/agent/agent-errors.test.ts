@@ -8,6 +8,7 @@ import { ModelCallError } from "../errors/model-call-error.js";
 import { ModelCapabilityError } from "../errors/model-capability-error.js";
 import { ModelNotFoundError } from "../errors/model-not-found-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
+import { TimeoutError } from "../errors/timeout-error.js";
 import { defineTool } from "../tool/define-tool.js";
 import { Agent } from "./agent.js";
 
@@ -100,6 +101,18 @@ describe("transport failures", () => {
     const error = await new Agent({ model: "qwen3:4b", host: fake.url }).run("hi").catch((e) => e);
     expect(error).toBeInstanceOf(ModelCallError);
     expect(error.message).toMatch(/ended in the middle/);
+  });
+});
+
+describe("a hung Ollama", () => {
+  it("gives up after headersTimeoutMs with a typed error, without retrying", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "x" }] });
+    fake.addFault({ type: "hang", path: "/api/chat" });
+    const error = await new Agent({ model: "qwen3:4b", host: fake.url, headersTimeoutMs: 100, retries: 1 }).run("hi").catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.code).toBe("timeout");
+    expect(error.message).toMatch(/100 ms/);
+    expect(fake.requestsTo("/api/chat")).toHaveLength(1);
   });
 });
 

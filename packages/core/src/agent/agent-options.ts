@@ -45,6 +45,8 @@ export interface AgentOptions<Output extends z.ZodType | undefined = undefined> 
   textToolCalls?: boolean;
   /** Retries of transient model failures (connection refused, 503, 500 before any byte). Default 2. */
   retries?: number;
+  /** Time limit for Ollama to start answering each call, in ms (model loading included). Default 300000. */
+  headersTimeoutMs?: number;
   /** Time limit for each tool call unless the tool sets its own. Default 60 s. */
   toolTimeoutMs?: number;
   /** Decides calls of tools that need approval; without it such calls are denied. */

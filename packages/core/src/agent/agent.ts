@@ -45,7 +45,7 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
     this.options = options;
     this.model =
       typeof options.model === "string"
-        ? createOllamaChatModel(options.model, { host: options.host, retries: options.retries })
+        ? createOllamaChatModel(options.model, { host: options.host, retries: options.retries, headersTimeoutMs: options.headersTimeoutMs })
         : options.model;
   }
 

@@ -1,6 +1,7 @@
 import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse as OllamaChatResponse } from "ollama";
 import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
+import { TimeoutError } from "../errors/timeout-error.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelInfo } from "../model/chat-model.js";
 import type { ToolCall, Usage } from "../model/message.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
@@ -17,6 +18,12 @@ export interface OllamaChatModelOptions {
   retries?: number;
   /** First backoff delay in ms; doubles on each retry. Default 250. */
   retryDelayMs?: number;
+  /**
+   * Time limit for Ollama to start answering a request (response headers), in ms. Loading a
+   * large model can take minutes, so the default is generous: 300000. Once the answer streams,
+   * gaps between chunks are not limited (Ollama is silent while it parses a tool call).
+   */
+  headersTimeoutMs?: number;
 }
 
 /**
@@ -29,6 +36,7 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
   const host = resolveOllamaHost(options.host);
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 250;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 300_000;
   let info: Promise<ModelInfo> | undefined;
 
   // ollama-js passes no signal on non-streamed calls; a fetch per call adds ours to every request.
@@ -36,7 +44,7 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
     new Ollama({
       host,
       headers: options.headers,
-      fetch: (input, init) => fetch(input, { ...init, signal: combine(init?.signal ?? undefined, signal) }),
+      fetch: (input, init) => fetchWithHeadersTimeout(input, init, combine(init?.signal ?? undefined, signal), headersTimeoutMs),
     });
 
   async function withRetries<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
@@ -121,6 +129,25 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
       return info;
     },
   };
+}
+
+/** fetch that gives up, with a TimeoutError, when the response headers take longer than `timeoutMs`. */
+async function fetchWithHeadersTimeout(
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit | undefined,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<Response> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new TimeoutError("Waiting for Ollama to answer", timeoutMs)), timeoutMs);
+  try {
+    return await fetch(input, { ...init, signal: combine(signal, timeout.signal) });
+  } catch (error) {
+    if (timeout.signal.aborted && !signal?.aborted) throw timeout.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
