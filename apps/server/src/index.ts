@@ -1,3 +1,4 @@
+export { type CorralConfig, configSchema, loadConfig } from "@corral/config";
 export { ApiKeys } from "./auth.js";
 export { type CorralServer, type CreateServerOptions, createServer, isLoopback } from "./create-server.js";
 export { errorBody, type Face, faceOf, type PublicError, toPublicError } from "./error-body.js";
