@@ -11,6 +11,7 @@ export {
   type McpStdioOptions,
 } from "./mcp/connect-mcp.js";
 export { McpConnectionError } from "./mcp/mcp-connection-error.js";
+export { createToolPreset, type ToolPresetName, type ToolPresetOptions, toolPresetNames } from "./preset/tool-preset.js";
 export { ToolRefusedError } from "./shared/tool-refused-error.js";
 export { createShellTool, type ShellToolOptions } from "./shell/shell-tool.js";
 export { createTimeTools, type TimeToolsOptions } from "./time/time-tools.js";
