@@ -8,7 +8,7 @@ import { runAgent, type ServerContext, streamAgent } from "../server-context.js"
 import { SessionBusyError, SessionNotFoundError } from "../server-errors.js";
 import { sseMessage, startStream } from "../stream-writer.js";
 import { routeSchema } from "../validation.js";
-import { sendError } from "./send-error.js";
+import { sendError, writeStream } from "./send-error.js";
 
 /** Session ids: what clients may choose and what the server generates. */
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "letters, digits, - and _ only (1 to 128)");
@@ -70,23 +70,24 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
           const first = head.at(-1);
           if (first?.type === "error") throw run.explain(first.error);
           const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
-          await stream.write(sseMessage(ids, "run-start"));
-          const pending = [...head];
-          for (;;) {
-            const event = pending.shift() ?? (await reader.next());
-            if (!event || stream.closed) break;
-            if (event.type === "finish") {
-              await save(event.result);
-              await stream.write(sseMessage(runOutput(event.result, ids), "finish"));
-              break;
+          await writeStream(stream, "native", request, async () => {
+            await stream.write(sseMessage(ids, "run-start"));
+            const pending = [...head];
+            for (;;) {
+              const event = pending.shift() ?? (await reader.next());
+              if (!event || stream.closed) break;
+              if (event.type === "finish") {
+                await save(event.result);
+                await stream.write(sseMessage(runOutput(event.result, ids), "finish"));
+                break;
+              }
+              if (event.type === "error") {
+                await sendError(stream, "native", run.explain(event.error), request.id);
+                break;
+              }
+              await stream.write(sseMessage(eventData(event), event.type));
             }
-            if (event.type === "error") {
-              await sendError(stream, "native", run.explain(event.error), request.id);
-              break;
-            }
-            await stream.write(sseMessage(eventData(event), event.type));
-          }
-          stream.end();
+          });
           return reply;
         } finally {
           await finish();

@@ -8,7 +8,7 @@ import { runAgent, type ServerContext, streamAgent } from "../server-context.js"
 import { startStream } from "../stream-writer.js";
 import { routeSchema } from "../validation.js";
 import { resolveAgent, withInstructions } from "./resolve-agent.js";
-import { sendError } from "./send-error.js";
+import { sendError, writeStream } from "./send-error.js";
 
 /** The Ollama version `/api/version` reports: the API this server imitates. */
 export const OLLAMA_COMPAT_VERSION = "0.12.3";
@@ -77,21 +77,22 @@ async function answer(
       const first = head.at(-1);
       if (first?.type === "error") throw run.explain(first.error);
       const stream = startStream(reply, { contentType: "application/x-ndjson" });
-      const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`);
-      for (;;) {
-        const event: AgentEvent | undefined = head.shift() ?? (await reader.next());
-        if (!event || stream.closed) break;
-        if (event.type === "text-delta" && event.text) await line(options.shape.delta(event.text));
-        else if (event.type === "thinking-delta" && event.text) await line(options.shape.delta("", event.text));
-        else if (event.type === "error") {
-          await sendError(stream, "ollama", run.explain(event.error), request.id);
-          break;
-        } else if (event.type === "finish") {
-          await line({ ...options.shape.final(event.result, true), ...stats(event.result, startedAt) });
-          break;
+      await writeStream(stream, "ollama", request, async () => {
+        const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`);
+        for (;;) {
+          const event: AgentEvent | undefined = head.shift() ?? (await reader.next());
+          if (!event || stream.closed) break;
+          if (event.type === "text-delta" && event.text) await line(options.shape.delta(event.text));
+          else if (event.type === "thinking-delta" && event.text) await line(options.shape.delta("", event.text));
+          else if (event.type === "error") {
+            await sendError(stream, "ollama", run.explain(event.error), request.id);
+            break;
+          } else if (event.type === "finish") {
+            await line({ ...options.shape.final(event.result, true), ...stats(event.result, startedAt) });
+            break;
+          }
         }
-      }
-      stream.end();
+      });
       return reply;
     } finally {
       await finish();

@@ -10,7 +10,7 @@ import { AgentNotFoundError } from "../server-errors.js";
 import { sseMessage, startStream } from "../stream-writer.js";
 import { routeSchema } from "../validation.js";
 import { resolveAgent, withInstructions } from "./resolve-agent.js";
-import { sendError } from "./send-error.js";
+import { sendError, writeStream } from "./send-error.js";
 
 const completionBody = z.looseObject({
   model: z.string().min(1).describe("An agent name (see GET /v1/models)."),
@@ -78,28 +78,29 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
           const first = head.at(-1);
           if (first?.type === "error") throw run.explain(first.error);
           const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
-          const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null) =>
-            sseMessage({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
-          await stream.write(chunk({ role: "assistant", content: "" }));
-          for (;;) {
-            const event = head.shift() ?? (await reader.next());
-            if (!event || stream.closed) break;
-            if (event.type === "text-delta" && event.text) await stream.write(chunk({ content: event.text }));
-            else if (event.type === "thinking-delta" && event.text) await stream.write(chunk({ reasoning: event.text }));
-            else if (event.type === "error") {
-              // No [DONE] after an error: clients treat a stream without it as failed.
-              await sendError(stream, "openai", run.explain(event.error), request.id);
-              break;
-            } else if (event.type === "finish") {
-              await stream.write(chunk({}, finishReason(event.result)));
-              if (body.stream_options?.include_usage) {
-                await stream.write(sseMessage({ ...base, object: "chat.completion.chunk", choices: [], usage: usage(event.result) }));
+          await writeStream(stream, "openai", request, async () => {
+            const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null) =>
+              sseMessage({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
+            await stream.write(chunk({ role: "assistant", content: "" }));
+            for (;;) {
+              const event = head.shift() ?? (await reader.next());
+              if (!event || stream.closed) break;
+              if (event.type === "text-delta" && event.text) await stream.write(chunk({ content: event.text }));
+              else if (event.type === "thinking-delta" && event.text) await stream.write(chunk({ reasoning: event.text }));
+              else if (event.type === "error") {
+                // No [DONE] after an error: clients treat a stream without it as failed.
+                await sendError(stream, "openai", run.explain(event.error), request.id);
+                break;
+              } else if (event.type === "finish") {
+                await stream.write(chunk({}, finishReason(event.result)));
+                if (body.stream_options?.include_usage) {
+                  await stream.write(sseMessage({ ...base, object: "chat.completion.chunk", choices: [], usage: usage(event.result) }));
+                }
+                await stream.write("data: [DONE]\n\n");
+                break;
               }
-              await stream.write("data: [DONE]\n\n");
-              break;
             }
-          }
-          stream.end();
+          });
           return reply;
         } finally {
           await finish();

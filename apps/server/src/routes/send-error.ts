@@ -16,3 +16,23 @@ export async function sendError(stream: StreamWriter, face: Face, error: unknown
     await stream.write(`${JSON.stringify(errorBody("ollama", publicError))}\n`);
   }
 }
+
+/**
+ * Runs the writing of a streamed response: whatever it throws is reported in the stream (and
+ * logged), and the response always ends, so a client never hangs on a half-written stream.
+ */
+export async function writeStream(
+  stream: StreamWriter,
+  face: Face,
+  request: { id: string; log: { error(object: unknown, message: string): void } },
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    request.log.error({ err: error }, "stream failed");
+    await sendError(stream, face, error, request.id);
+  } finally {
+    stream.end();
+  }
+}
