@@ -81,6 +81,7 @@ describe("hostile paths are refused without touching anything outside", () => {
       ["find_files", { pattern: "*", path: "dir-link" }],
       ["find_files", { pattern: "../outside/*" }],
       ["find_files", { pattern: "/etc/*" }],
+      ["find_files", { pattern: "{..,docs}/outside/*" }],
       ["search_text", { pattern: "SECRET", path: "dir-link" }],
       ["search_text", { pattern: "SECRET", path: "link-out" }],
       ["search_text", { pattern: "SECRET", glob: "../**" }],
@@ -103,6 +104,7 @@ describe("hostile paths are refused without touching anything outside", () => {
     const all = tools();
     expect(await call(all.find_files!, { pattern: "**/*" })).not.toContain("secret");
     expect(await call(all.search_text!, { pattern: "TOP-SECRET" })).toMatch(/^No lines match/);
+    expect(await call(all.search_text!, { pattern: "TOP-SECRET", glob: "**/*", path: "." })).not.toContain(SECRET);
   });
 
   it("refuses a root that does not exist", () => {

@@ -12,7 +12,8 @@ export function checkGlob(pattern: string, toolName: string): void {
   if (/%(?:2e|2f|5c|00)/i.test(pattern)) throw refuse("it contains a percent-encoded dot, slash or NUL.");
   if (path.isAbsolute(pattern) || pattern.startsWith("~"))
     throw refuse("patterns are relative to the folder searched; drop the leading / or ~.");
-  if (pattern.split(/[\\/]+/).includes("..")) throw refuse('".." is not allowed in patterns.');
+  // Any "..", not only a whole segment: brace expansion ("{..,a}/x") can build one.
+  if (pattern.includes("..")) throw refuse('".." is not allowed in patterns.');
 }
 
 /**
