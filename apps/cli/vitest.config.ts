@@ -1,3 +1,6 @@
+import { mergeConfig } from "vitest/config";
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
-export default corralVitestConfig();
+export default mergeConfig(corralVitestConfig({ testTimeout: 30_000 }), {
+  test: { globalSetup: ["./src/test-support/global-setup.ts"] },
+});

@@ -1,3 +1,4 @@
+import { isAgentError } from "@corral/core";
 import { Command, CommanderError } from "commander";
 import { CliContext } from "./cli-context.js";
 import { type CliIo, processIo } from "./cli-io.js";
@@ -22,6 +23,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (isAgentError(error) && error.code === "aborted" && !debug) {
+      io.stderr.write("Cancelled.\n");
+      return ExitCode.interrupted;
+    }
     io.stderr.write(formatError(error, colorsFor(io.stderr, io.env, !argv.includes("--no-color")), debug));
     return exitCodeFor(error);
   } finally {

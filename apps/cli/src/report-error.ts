@@ -53,6 +53,18 @@ export function describeError(error: unknown): { message: string; hint?: string 
           hint: `pull it with \`corral models pull ${model}\`, or choose another with --model.`,
         };
       }
+      case "index_model_mismatch": {
+        const expected = (error as { expected?: string }).expected;
+        return {
+          message: oneLine(error.message.split(". Open it with")[0] ?? error.message) + ".",
+          hint: `rebuild it with \`corral index --rebuild <paths>\`${expected ? `, or pass --embed-model ${expected}` : ""}.`,
+        };
+      }
+      case "index_not_found":
+        return {
+          message: oneLine(error.message.split(". Build")[0] ?? error.message) + ".",
+          hint: "build it with `corral index <folder>`.",
+        };
       case "config_invalid":
         return { message: oneLine(error.message), hint: "fix the file (`corral init --file example.json` writes an annotated example)." };
       case "usage":

@@ -1,8 +1,10 @@
-import ora, { type Ora } from "ora";
+import type { Ora } from "ora";
 import type { CliContext } from "../cli-context.js";
 import { describeError } from "../report-error.js";
 import { type AnswerSource, formatSourceLocation } from "./answer-source.js";
 import type { AnswerHandlers, AnswerOutcome } from "./run-answer.js";
+
+let spinnerFactory: Promise<typeof import("ora").default> | undefined;
 
 const activityLabels: Record<string, string> = {
   search_docs: "searching docs",
@@ -50,9 +52,12 @@ export class AnswerRenderer {
     };
   }
 
-  /** Starts the "thinking" spinner (only when stderr is a terminal). */
-  start(): void {
+  /** Starts the "thinking" spinner (only when stderr is a terminal; ora is loaded then). */
+  async start(): Promise<void> {
     if (!this.#ctx.interactiveStderr) return;
+    spinnerFactory ??= import("ora").then((module) => module.default);
+    const ora = await spinnerFactory;
+    this.#spinner?.stop();
     this.#spinner = ora({ stream: this.#ctx.io.stderr as NodeJS.WritableStream, discardStdin: false, text: "thinking" }).start();
   }
 
@@ -104,7 +109,7 @@ export class AnswerRenderer {
     this.#stopSpinner();
     this.#endLines();
     this.#ctx.info(this.#ctx.err.dim(`· ${line}`));
-    if (this.#ctx.interactiveStderr) this.start();
+    if (this.#ctx.interactiveStderr) void this.start();
   }
 
   #endLines(): void {

@@ -85,7 +85,7 @@ export class ChatRepl {
     const controller = new AbortController();
     this.#controller = controller;
     const renderer = new AnswerRenderer(this.ctx, { showThinking: this.#showThinking });
-    renderer.start();
+    await renderer.start();
     try {
       const outcome = await runAnswer(this.agent, question, { signal: controller.signal, messages: this.messages }, renderer.handlers);
       const cancelled = controller.signal.aborted;
@@ -93,7 +93,9 @@ export class ChatRepl {
       if (outcome.result && !cancelled) {
         this.messages = outcome.result.messages.filter((message) => message.role !== "system");
         this.lastSources = outcome.sources;
-        await this.save();
+        await this.save().catch((error: unknown) => {
+          this.ctx.warn(`the session could not be saved (${error instanceof Error ? error.message : String(error)}); the chat goes on.`);
+        });
       }
     } finally {
       this.#controller = undefined;

@@ -44,8 +44,8 @@ async function ask(ctx: CliContext, words: string[], options: AskOptions): Promi
   // `corral ask --docs ./docs "question"`: the variadic option swallows the question; take back
   // trailing values that are not files.
   if (words.length === 0) {
-    while (docs.length && !existsSync(path.resolve(ctx.io.cwd, docs.at(-1) ?? ""))) words = [docs.at(-1) ?? "", ...words];
-    docs = docs.slice(0, docs.length - words.length);
+    docs = [...docs];
+    while (docs.length && !existsSync(path.resolve(ctx.io.cwd, docs.at(-1) ?? ""))) words = [docs.pop() ?? "", ...words];
   }
   let question = words.join(" ").trim();
   if (!question || question === "-") {
@@ -58,17 +58,10 @@ async function ask(ctx: CliContext, words: string[], options: AskOptions): Promi
   const controller = new AbortController();
   const stopInterrupt = ctx.io.onInterrupt(() => controller.abort());
   ctx.cleanups.push(stopInterrupt);
-  const { runtime, config } = await openAgentRuntime(ctx, { docs, agent: options.agent, signal: controller.signal });
-  if (!runtime.index && !options.json) {
-    ctx.info(
-      ctx.err.dim(
-        `No documents index at ${path.relative(ctx.io.cwd, config.index) || config.index}; answering without documents (add --docs <folder>).`,
-      ),
-    );
-  }
+  const { runtime } = await openAgentRuntime(ctx, { docs, agent: options.agent, signal: controller.signal });
 
   const renderer = options.json ? undefined : new AnswerRenderer(ctx, { showThinking: options.showThinking });
-  renderer?.start();
+  await renderer?.start();
   const outcome = await runAnswer(runtime.agent, question, { signal: controller.signal }, renderer?.handlers);
   const cancelled = controller.signal.aborted;
   if (options.json) {

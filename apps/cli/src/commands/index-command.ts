@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
-import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
-import { CliError, UsageError } from "../cli-error.js";
+import { UsageError } from "../cli-error.js";
 import { ExitCode } from "../report-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { displayPath, openCliIndex } from "../runtime/open-cli-index.js";
@@ -15,7 +14,7 @@ export function indexCommand(ctx: CliContext): Command {
   return new Command("index")
     .description("add folders or files to the index (only changed files are embedded again)")
     .argument("[paths...]", "folders or files; default: the default agent's docs in corral.config.json")
-    .option("--rebuild", "delete the index and build it again from scratch")
+    .option("--rebuild", "empty the index and build it again (e.g. after changing the embedding model)")
     .option("--json", "print the report as JSON")
     .action(async (paths: string[], options: { rebuild?: boolean; json?: boolean }) => {
       const { config } = await loadCliConfig(ctx);
@@ -32,8 +31,8 @@ export function indexCommand(ctx: CliContext): Command {
       for (const [position, target] of targets.entries()) {
         if (!existsSync(target)) throw new UsageError(`${paths[position] ?? target}: no such file or folder.`);
       }
-      if (options.rebuild) await removeIndex(ctx, config.index);
-      const index = await openCliIndex(ctx, config, { readOnly: false });
+      const index = await openCliIndex(ctx, config, { readOnly: false, rebuild: options.rebuild });
+      if (options.rebuild) ctx.info(ctx.err.dim(`Emptied ${displayPath(ctx, config.index)}; rebuilding.`));
       const controller = new AbortController();
       ctx.cleanups.push(ctx.io.onInterrupt(() => controller.abort()));
       const started = Date.now();
@@ -54,18 +53,4 @@ export function indexCommand(ctx: CliContext): Command {
       "after",
       examples(["corral index ./docs", "corral index ./docs ./README.md --rebuild", "corral --index /tmp/idx index ./notes --json"]),
     );
-}
-
-/** Deletes an index folder, refusing folders that do not look like an index. */
-async function removeIndex(ctx: CliContext, dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  const entries = await readdir(dir);
-  const looksLikeIndex = entries.length === 0 || entries.includes("manifest.json") || entries.includes("store.sqlite");
-  if (!looksLikeIndex) {
-    throw new CliError("index_unrecognized", `${displayPath(ctx, dir)} does not look like a corral index; it was not deleted.`, {
-      hint: "point --index at the index folder (the one with manifest.json), or delete it yourself.",
-    });
-  }
-  await rm(dir, { recursive: true, force: true });
-  ctx.info(ctx.err.dim(`Deleted ${displayPath(ctx, dir)}; rebuilding.`));
 }

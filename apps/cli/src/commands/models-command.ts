@@ -25,7 +25,7 @@ export function modelsCommand(ctx: CliContext): Command {
     .alias("ls")
     .description("list the installed models with their size and capabilities")
     .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }) => listModels(ctx, options))
+    .action(async (_options: unknown, command: Command) => listModels(ctx, command.optsWithGlobals()))
     .addHelpText("after", examples(["corral models list", "corral models list --json | jq '.[].name'"]));
 
   models
@@ -57,7 +57,9 @@ export function modelsCommand(ctx: CliContext): Command {
     .description("show a model's details: family, size, context length, capabilities")
     .argument("<name>", "an installed model")
     .option("--json", "print JSON")
-    .action(async (name: string, options: { json?: boolean }) => {
+    .action(async (name: string, _options: unknown, command: Command) => {
+      // `--json` after a subcommand may land on `models` itself; read both.
+      const options = command.optsWithGlobals() as { json?: boolean };
       const admin = new OllamaAdmin(await resolveHost(ctx));
       const details = await admin.show(name);
       if (options.json) return ctx.print(JSON.stringify(details, null, 2));
@@ -100,7 +102,7 @@ async function listModels(ctx: CliContext, options: { json?: boolean }): Promise
 
 async function pullModel(ctx: CliContext, name: string): Promise<void> {
   const admin = new OllamaAdmin(await resolveHost(ctx));
-  const bar = new ProgressBar(ctx.io.stderr, { enabled: ctx.interactiveStderr });
+  const bar = await ProgressBar.create(ctx.io.stderr, { enabled: ctx.interactiveStderr });
   let lastLine = "";
   const onProgress = (progress: PullProgress) => {
     const hasBytes = typeof progress.total === "number" && progress.total > 0;

@@ -33,8 +33,9 @@ export function searchCommand(ctx: CliContext): Command {
       if (!query) throw new UsageError("the query is empty.");
       const { config } = await loadCliConfig(ctx);
       const index = await openCliIndex(ctx, config, { readOnly: true });
-      const hits = await index.search(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
-      const sources = sourcesFromToolOutput(hits);
+      const result = await index.query(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
+      for (const warning of result.warnings) ctx.warn(warning);
+      const sources = sourcesFromToolOutput(result.hits);
       if (options.json)
         return ctx.print(
           JSON.stringify(

@@ -1,4 +1,4 @@
-import cliProgress from "cli-progress";
+import type cliProgress from "cli-progress";
 import type { CliOutput } from "../cli-io.js";
 
 /** What a progress bar shows besides the bar itself. */
@@ -18,10 +18,15 @@ export class ProgressBar {
   readonly #bar?: cliProgress.SingleBar;
   #started = false;
 
-  constructor(stream: CliOutput, options: { enabled: boolean; colors?: boolean }) {
-    this.isActive = options.enabled;
-    if (!this.isActive) return;
-    this.#bar = new cliProgress.SingleBar(
+  /** A bar on `stream` when `enabled` (cli-progress is only loaded then). */
+  static async create(stream: CliOutput, options: { enabled: boolean }): Promise<ProgressBar> {
+    return new ProgressBar(stream, options.enabled ? (await import("cli-progress")).default : undefined);
+  }
+
+  private constructor(stream: CliOutput, library: typeof cliProgress | undefined) {
+    this.isActive = library !== undefined;
+    if (!library) return;
+    this.#bar = new library.SingleBar(
       {
         stream: stream as NodeJS.WritableStream,
         format: "{label} [{bar}] {percentage}% | {detail} | ETA {eta_formatted}",
@@ -32,7 +37,7 @@ export class ProgressBar {
         etaBuffer: 20,
         fps: 10,
       },
-      cliProgress.Presets.shades_classic,
+      library.Presets.shades_classic,
     );
   }
 

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { AgentRuntime, CorralConfig } from "@corral/config";
+import type { AgentRuntime, CorralConfig, DocumentIndex } from "@corral/config";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
 import { loadCliConfig } from "./load-cli-config.js";
+import { displayPath, openCliIndex } from "./open-cli-index.js";
 import { type SyncReport, summarizeSync, syncDocs } from "./sync-docs.js";
 
 /** Options of `openAgentRuntime`. */
@@ -25,25 +26,42 @@ export interface OpenedRuntime {
 }
 
 /**
- * Loads the configuration, assembles the agent (with the documents index when there is one
- * or `docs` are given), and syncs `docs` incrementally. The runtime is closed when the
- * command ends.
+ * Loads the configuration and assembles the agent. With `docs`, the index is opened for
+ * writing and the docs are synced incrementally first; without, an existing index is opened
+ * read-only, and a missing one means answering without documents (with a note saying how to
+ * build it). Everything is closed when the command ends.
  */
 export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntimeOptions = {}): Promise<OpenedRuntime> {
   const { config } = await loadCliConfig(ctx);
   const agentName = options.agent ?? "default";
+  const settings = config.agents[agentName];
   const docs = (options.docs ?? []).map((entry) => path.resolve(ctx.io.cwd, entry));
   for (const [position, entry] of docs.entries()) {
     if (!existsSync(entry)) throw new UsageError(`--docs ${options.docs?.[position]}: no such file or folder.`);
   }
-  if (docs.length && config.agents[agentName]) config.agents[agentName].docs = docs;
-  const { createAgentRuntime } = await import("@corral/config");
-  const runtime = await createAgentRuntime(config, { agent: agentName, readOnlyIndex: docs.length === 0, root: ctx.io.cwd });
-  ctx.cleanups.push(() => runtime.close());
+
+  let index: DocumentIndex | undefined;
   let sync: SyncReport | undefined;
-  if (docs.length && runtime.index) {
-    sync = await syncDocs(ctx, runtime.index, docs, { signal: options.signal });
+  if (settings && docs.length) {
+    // --docs wins over `docs: false` in the file: the user asked for these documents now.
+    settings.docs = docs;
+    index = await openCliIndex(ctx, config, { readOnly: false });
+    sync = await syncDocs(ctx, index, docs, { signal: options.signal });
     ctx.info(ctx.err.dim(`Index up to date: ${summarizeSync(sync)}.`));
+  } else if (settings && settings.docs !== false) {
+    if (existsSync(config.index)) {
+      index = await openCliIndex(ctx, config, { readOnly: true });
+    } else {
+      const how = Array.isArray(settings.docs)
+        ? "build it with `corral index`, or pass --docs <folder>"
+        : "pass --docs <folder> to add some";
+      ctx.info(ctx.err.dim(`No documents index at ${displayPath(ctx, config.index)}: answering without documents (${how}).`));
+      settings.docs = false;
+    }
   }
+
+  const { createAgentRuntime } = await import("@corral/config");
+  const runtime = await createAgentRuntime(config, { agent: agentName, root: ctx.io.cwd, ...(index ? { index } : {}) });
+  ctx.cleanups.push(() => runtime.close());
   return { config, runtime, sync };
 }

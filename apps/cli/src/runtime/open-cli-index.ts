@@ -6,9 +6,13 @@ import { CliError } from "../cli-error.js";
 
 /**
  * Opens the configured index with the configured embedding model. Read-only opens require
- * the index to exist. The index is closed when the command ends.
+ * the index to exist; `rebuild` empties it first. The index is closed when the command ends.
  */
-export async function openCliIndex(ctx: CliContext, config: CorralConfig, options: { readOnly: boolean }): Promise<DocumentIndex> {
+export async function openCliIndex(
+  ctx: CliContext,
+  config: CorralConfig,
+  options: { readOnly: boolean; rebuild?: boolean },
+): Promise<DocumentIndex> {
   if (options.readOnly && !existsSync(config.index)) {
     throw new CliError("index_missing", `There is no index at ${displayPath(ctx, config.index)} yet.`, {
       hint: "build it with `corral index <folder>` (e.g. corral index ./docs), or point --index at an existing one.",
@@ -16,7 +20,8 @@ export async function openCliIndex(ctx: CliContext, config: CorralConfig, option
   }
   const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
   const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
-  const index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnly });
+  // Paths in the index are relative to the working folder, as the user typed them.
+  const index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnly, rebuild: options.rebuild, root: ctx.io.cwd });
   ctx.cleanups.push(() => index.close());
   return index;
 }

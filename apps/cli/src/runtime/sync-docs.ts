@@ -1,14 +1,15 @@
 import path from "node:path";
 import type { DocumentIndex } from "@corral/config";
+import type { SyncProgress, SyncReport } from "@corral/rag";
 import type { CliContext } from "../cli-context.js";
 import { ProgressBar } from "../progress/progress-bar.js";
 
-/** What one sync did, as the index reports it. */
-export type SyncReport = Awaited<ReturnType<DocumentIndex["sync"]>>;
+export type { SyncReport };
 
 /**
  * Syncs `paths` into `index` (only changed files are embedded), with a progress bar on a
- * terminal and plain lines otherwise, all on stderr. Resolves to the index's report.
+ * terminal (files, chunks, rate, ETA) and plain lines otherwise, all on stderr. Warnings of
+ * the sync are printed; resolves to its report.
  */
 export async function syncDocs(
   ctx: CliContext,
@@ -16,64 +17,46 @@ export async function syncDocs(
   paths: string[],
   options: { signal?: AbortSignal } = {},
 ): Promise<SyncReport> {
-  const bar = new ProgressBar(ctx.io.stderr, { enabled: ctx.interactiveStderr });
+  const bar = await ProgressBar.create(ctx.io.stderr, { enabled: ctx.interactiveStderr });
   const started = Date.now();
-  let lastLine = "";
+  let lastPhase = "";
   let lastPlainAt = 0;
-  const onProgress = (progress: unknown) => {
-    const view = describeProgress(progress);
-    if (!view) return;
+  const onProgress = (progress: SyncProgress) => {
+    const chunks = `${progress.chunksEmbedded}/${progress.chunksTotal} chunks`;
     if (bar.isActive) {
-      const rate = view.chunks && Date.now() > started ? ` ${Math.round((view.chunks / (Date.now() - started)) * 1000)} chunks/s` : "";
-      bar.update(view.done, view.total, { label: view.phase, detail: `${view.done}/${view.total} files, ${view.chunks} chunks${rate}` });
+      const seconds = (Date.now() - started) / 1000;
+      const rate = progress.chunksEmbedded && seconds > 0 ? `, ${(progress.chunksEmbedded / seconds).toFixed(1)} chunks/s` : "";
+      bar.update(progress.filesDone, progress.filesTotal, {
+        label: progress.phase.padEnd(9),
+        detail: `${progress.filesDone}/${progress.filesTotal} files, ${chunks}${rate}`,
+      });
       return;
     }
-    // Plain lines: one per phase change, then at most one a second.
-    const line = `${view.phase}: ${view.done}/${view.total} files, ${view.chunks} chunks`;
+    // Plain lines for pipes and logs: each phase once, then at most one line a second.
     const now = Date.now();
-    if (line !== lastLine && (view.phase !== lastLine.split(":")[0] || now - lastPlainAt >= 1000 || view.done === view.total)) {
-      ctx.info(ctx.err.dim(line));
-      lastLine = line;
-      lastPlainAt = now;
-    }
+    if (progress.phase === lastPhase && now - lastPlainAt < 1000) return;
+    if (progress.phase === "done") return;
+    ctx.info(ctx.err.dim(`${progress.phase}: ${progress.filesDone}/${progress.filesTotal} files, ${chunks}`));
+    lastPhase = progress.phase;
+    lastPlainAt = now;
   };
-  const relativePaths = paths.map((entry) => path.relative(ctx.io.cwd, entry) || ".");
-  ctx.info(ctx.err.dim(`Syncing ${relativePaths.join(", ")} into the index...`));
+  const shown = paths.map((entry) => path.relative(ctx.io.cwd, entry) || ".");
+  ctx.info(ctx.err.dim(`Syncing ${shown.join(", ")} into the index...`));
+  let report: SyncReport;
   try {
-    return await index.sync(paths, { signal: options.signal, onProgress } as Parameters<DocumentIndex["sync"]>[1]);
+    report = await index.sync(paths, { signal: options.signal, onProgress });
   } finally {
     bar.stop();
   }
+  for (const warning of report.warnings) ctx.warn(warning);
+  return report;
 }
 
 /** One line of summary: "3 added, 0 updated, 0 removed, 5 unchanged (12 chunks embedded)". */
 export function summarizeSync(report: SyncReport): string {
-  const record = report as unknown as Record<string, unknown>;
-  const count = (key: string) =>
-    typeof record[key] === "number" ? (record[key] as number) : Array.isArray(record[key]) ? (record[key] as unknown[]).length : 0;
-  let text = `${count("added")} added, ${count("updated")} updated, ${count("removed")} removed, ${count("unchanged")} unchanged`;
-  if (count("skipped")) text += `, ${count("skipped")} skipped`;
-  return `${text} (${count("chunksEmbedded")} chunks embedded)`;
-}
-
-interface ProgressView {
-  phase: string;
-  done: number;
-  total: number;
-  chunks: number;
-}
-
-function describeProgress(progress: unknown): ProgressView | undefined {
-  if (!progress || typeof progress !== "object") return undefined;
-  const record = progress as Record<string, unknown>;
-  const number = (...keys: string[]) => {
-    for (const key of keys) if (typeof record[key] === "number") return record[key] as number;
-    return 0;
-  };
-  return {
-    phase: typeof record.phase === "string" ? record.phase : "indexing",
-    done: number("filesDone", "processed", "done", "completed"),
-    total: number("filesTotal", "total", "files"),
-    chunks: number("chunksEmbedded", "chunks", "embedded"),
-  };
+  let text = `${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged`;
+  if (report.skipped) text += `, ${report.skipped} skipped`;
+  text += ` (${report.chunksEmbedded} chunks embedded`;
+  if (report.chunksFromCache) text += `, ${report.chunksFromCache} from cache`;
+  return `${text})`;
 }

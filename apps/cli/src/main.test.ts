@@ -1,0 +1,106 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "./main.js";
+import { bufferIo } from "./test-support/buffer-io.js";
+import { makeTempDir, runCli } from "./test-support/run-cli.js";
+
+let temp: Awaited<ReturnType<typeof makeTempDir>>;
+beforeAll(async () => {
+  temp = await makeTempDir();
+});
+afterAll(async () => {
+  await temp.remove();
+});
+
+describe("corral conventions", () => {
+  it("prints help with examples for the program and every command, exit 0", async () => {
+    const binary = await runCli(["--help"], { cwd: temp.dir });
+    expect(binary.code).toBe(0);
+    expect(binary.stdout).toMatch(/Usage: corral \[options\] \[command\]/);
+    const commands = [
+      "chat",
+      "ask",
+      "index",
+      "search",
+      "models",
+      "models pull",
+      "models rm",
+      "models show",
+      "models list",
+      "doctor",
+      "init",
+      "serve",
+    ];
+    for (const command of commands) {
+      const io = bufferIo({ cwd: temp.dir });
+      expect(await main([...command.split(" "), "--help"], io), command).toBe(0);
+      expect(io.out(), command).toMatch(new RegExp(`Usage: corral ${command}`));
+      expect(io.out(), command).toMatch(/Examples:\n {2}\$ corral /);
+    }
+  });
+
+  it("prints the version", async () => {
+    const result = await runCli(["--version"], { cwd: temp.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("exits 2 with a one-line error and a hint for usage mistakes", async () => {
+    const unknownCommand = await runCli(["chatt"], { cwd: temp.dir });
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toMatch(/^error: unknown command 'chatt'/);
+    expect(unknownCommand.stderr).toMatch(/Did you mean chat\?/);
+    expect(unknownCommand.stderr).toMatch(/hint: run `corral --help`/);
+
+    const unknownOption = await runCli(["search", "x", "--fast"], { cwd: temp.dir });
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toMatch(/error: unknown option '--fast'/);
+    expect(unknownOption.stderr).toMatch(/hint: run `corral search --help`/);
+
+    const badK = await runCli(["search", "x", "-k", "zero"], { cwd: temp.dir });
+    expect(badK.code).toBe(2);
+    expect(badK.stderr).toMatch(/-k must be a whole number/);
+    expect(badK.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("reads the question from stdin and refuses an empty one with exit 2", async () => {
+    const result = await runCli(["ask"], { cwd: temp.dir, input: "  \n" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/question read from stdin is empty/);
+  });
+
+  it("names the file and the field of a bad config file, exit 1, stack only with --debug", async () => {
+    const dir = path.join(temp.dir, "bad-config");
+    await mkdir(dir);
+    await writeFile(path.join(dir, "corral.config.json"), JSON.stringify({ model: "qwen3:4b", embedModell: "x", server: { port: "80" } }));
+    const result = await runCli(["ask", "hello"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(path.join(dir, "corral.config.json"));
+    expect(result.stderr).toMatch(/embedModell/);
+    expect(result.stderr).toMatch(/server\.port/);
+    expect(result.stderr).toMatch(/^error: .*\nhint: .*\n$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+
+    const debug = await runCli(["ask", "hello", "--debug"], { cwd: dir });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("writes a starter config with init and refuses to overwrite it", async () => {
+    const dir = path.join(temp.dir, "init");
+    await mkdir(dir);
+    const first = await runCli(["init"], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Wrote corral\.config\.json/);
+    const written = JSON.parse(await readFile(path.join(dir, "corral.config.json"), "utf8"));
+    expect(written.$comment).toMatch(/Precedence/);
+    expect(written.model).toBeTypeOf("string");
+
+    const second = await runCli(["init"], { cwd: dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/already exists/);
+    expect(second.stderr).toMatch(/--force/);
+    expect((await runCli(["init", "--force"], { cwd: dir })).code).toBe(0);
+  });
+});
