@@ -98,6 +98,21 @@ export const configSchema = z
     index: name.default(DEFAULTS.index),
     /** Default tool presets of every agent. */
     tools: z.array(name).default([...DEFAULTS.tools]),
+    /**
+     * Options of the tool presets, passed to @corral/tools' createToolPreset: `files`
+     * (`allowWrite`, limits), `web` (allowlist), `math`, `time` (`timeZone`), `shell`
+     * (`allowedCommands`, required to enable it).
+     */
+    toolOptions: z
+      .strictObject({
+        $comment: z.string().optional(),
+        files: z.record(z.string(), z.unknown()).optional(),
+        web: z.record(z.string(), z.unknown()).optional(),
+        math: z.record(z.string(), z.unknown()).optional(),
+        time: z.record(z.string(), z.unknown()).optional(),
+        shell: z.record(z.string(), z.unknown()).optional(),
+      })
+      .prefault({}),
     /** Named agents; a `default` agent always exists. */
     agents: z
       .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "agent names use letters, digits, . _ : -"), agentConfigSchema)

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Agent, ConfigError, type Tool } from "@corral/core";
 import { createOllamaEmbedder, createRetrievalTool, openIndex } from "@corral/rag";
-import { createToolPreset, toolPresetNames } from "@corral/tools";
+import { createToolPreset, type ToolPresetOptions, toolPresetNames } from "@corral/tools";
 import type { AgentConfig, CorralConfig } from "./config-schema.js";
 
 /** The index type `openIndex` resolves to. */
@@ -65,7 +65,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     throw new ConfigError(`Unknown agent "${name}". Configured agents: ${Object.keys(config.agents).join(", ")}.`);
   }
   const presets = settings.tools ?? config.tools;
-  const known = new Set<string>(toolPresetNames ?? []);
+  const known = new Set<string>(toolPresetNames);
   const unknown = presets.filter((preset) => !known.has(preset));
   if (unknown.length) {
     throw new ConfigError(
@@ -73,7 +73,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     );
   }
   const tools: Tool[] = presets.length
-    ? [...createToolPreset(presets as Parameters<typeof createToolPreset>[0], { root: options.root ?? process.cwd() })]
+    ? [...createToolPreset(presets, { ...(config.toolOptions as ToolPresetOptions), root: options.root ?? process.cwd() })]
     : [];
 
   let index: DocumentIndex | undefined;
