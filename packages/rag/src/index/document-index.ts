@@ -11,7 +11,7 @@ import { reciprocalRankFusion } from "../search/reciprocal-rank-fusion.js";
 import { allowedVectorLabels, resolveFilter } from "../search/resolve-filter.js";
 import type { ChunkStore } from "../store/chunk-store.js";
 import { acquireLock } from "../store/index-lock.js";
-import { type Manifest, readManifest, writeManifest } from "../store/manifest.js";
+import { type Manifest, readManifest, withStoredEmbedding, writeManifest } from "../store/manifest.js";
 import type { VectorIndex, VectorMatch } from "../store/vector-index.js";
 import type { IndexStats, SearchHit, SearchOptions, SearchResult, SyncOptions, SyncReport } from "./index-types.js";
 import { runSync } from "./sync-run.js";
@@ -265,8 +265,9 @@ export class DocumentIndex {
    * the embedding cache (nothing is embedded again). Returns whether anything was repaired.
    */
   async reconcile(writer: boolean): Promise<boolean> {
-    const onDisk = readManifest(this.files.manifest, this.dir);
+    const onDisk = withStoredEmbedding(readManifest(this.files.manifest, this.dir), this.store);
     if (onDisk) this.manifest = { ...onDisk, chunking: this.manifest.chunking };
+    else this.manifest = withStoredEmbedding(this.manifest, this.store);
     const dimensions = this.manifest.embedding?.dimensions;
     if (!dimensions) return false;
     const generation = this.store.getMeta("vectors_generation");

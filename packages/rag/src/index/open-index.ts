@@ -5,7 +5,7 @@ import { IndexModelMismatchError } from "../errors/index-model-mismatch-error.js
 import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import { ChunkStore } from "../store/chunk-store.js";
 import { acquireLock } from "../store/index-lock.js";
-import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "../store/manifest.js";
+import { FORMAT_VERSION, type Manifest, readManifest, withStoredEmbedding, writeManifest } from "../store/manifest.js";
 import { VectorIndex } from "../store/vector-index.js";
 import { DocumentIndex, type IndexFiles } from "./document-index.js";
 import type { OpenIndexOptions } from "./index-types.js";
@@ -51,11 +51,22 @@ export async function openIndex(options: OpenIndexOptions): Promise<Index> {
   const m = options.m ?? 16;
   const efConstruction = options.efConstruction ?? 200;
 
-  let manifest = readManifest(files.manifest, dir);
+  const store = new ChunkStore(files.store, { readOnly });
+  let manifest: Manifest | undefined;
+  try {
+    manifest = withStoredEmbedding(readManifest(files.manifest, dir), store);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   if (manifest?.embedding && embedder) {
-    if (manifest.embedding.model !== embedder.model) throw new IndexModelMismatchError(dir, manifest.embedding.model, embedder.model);
-    const { dimensions } = manifest.embedding;
+    const { model, dimensions } = manifest.embedding;
+    if (model !== embedder.model) {
+      store.close();
+      throw new IndexModelMismatchError(dir, model, embedder.model);
+    }
     if (dimensions && embedder.dimensions && dimensions !== embedder.dimensions) {
+      store.close();
       throw new IndexDimensionMismatchError(dir, dimensions, embedder.dimensions);
     }
   }
@@ -73,7 +84,6 @@ export async function openIndex(options: OpenIndexOptions): Promise<Index> {
   } satisfies Manifest;
   manifest = { ...manifest, chunking: { chunkSize, chunkOverlap } };
 
-  const store = new ChunkStore(files.store, { readOnly });
   const vectors = new VectorIndex(files.vectors, {
     m: manifest.hnsw.m,
     efConstruction: manifest.hnsw.efConstruction,

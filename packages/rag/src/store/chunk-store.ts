@@ -188,8 +188,16 @@ export class ChunkStore {
     return result;
   }
 
-  /** Stores vectors in the embedding cache. Call inside `transaction`. */
+  /** The embedding model and dimension of the stored vectors, recorded with the first of them. */
+  storedEmbedding(): { model: string; dimensions: number } | undefined {
+    const value = this.getMeta("embedding");
+    return value ? (JSON.parse(value) as { model: string; dimensions: number }) : undefined;
+  }
+
+  /** Stores vectors in the embedding cache (and records model and dimension). Call inside `transaction`. */
   putEmbeddings(model: string, entries: Array<{ hash: string; vector: ArrayLike<number> }>): void {
+    const first = entries[0];
+    if (first && !this.storedEmbedding()) this.setMeta("embedding", JSON.stringify({ model, dimensions: first.vector.length }));
     const put = this.db.prepare("INSERT INTO embeddings(model, hash, vector) VALUES (?, ?, ?) ON CONFLICT(model, hash) DO NOTHING");
     for (const entry of entries) put.run(model, entry.hash, encodeVector(entry.vector));
   }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { IndexFormatError } from "../errors/index-format-error.js";
 import { writeTextAtomically } from "./atomic-write.js";
+import type { ChunkStore } from "./chunk-store.js";
 
 /** The format version this release reads and writes. */
 export const FORMAT_VERSION = 1;
@@ -50,4 +51,16 @@ export function readManifest(file: string, dir: string): Manifest | undefined {
 /** Writes `manifest.json` atomically. */
 export function writeManifest(file: string, manifest: Manifest): Promise<void> {
   return writeTextAtomically(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * The manifest completed with the embedding model and dimension recorded in SQLite (written in
+ * the same transaction as the first vectors), for when a crash came before the manifest was saved.
+ */
+export function withStoredEmbedding<M extends Manifest | undefined>(manifest: M, store: ChunkStore): M {
+  const stored = store.storedEmbedding();
+  if (!manifest || !stored) return manifest;
+  if (manifest.embedding?.dimensions) return manifest;
+  if (manifest.embedding && manifest.embedding.model !== stored.model) return manifest;
+  return { ...manifest, embedding: stored };
 }
