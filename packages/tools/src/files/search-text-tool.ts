@@ -31,13 +31,16 @@ export function createSearchTextTool(guard: RootGuard, options: ResolvedFileTool
     async execute({ pattern, path: userPath, glob, ignoreCase }, context) {
       if (pattern.length > MAX_PATTERN_CHARS)
         throw new ToolRefusedError("search_text", `The pattern is longer than ${MAX_PATTERN_CHARS} characters.`);
-      const flags = ignoreCase ? "iu" : "u";
-      try {
-        new RegExp(pattern, flags);
-      } catch (error) {
-        throw new Error(
-          `Invalid regular expression: ${(error as Error).message}. Escape special characters such as ( [ . * + ? with a backslash.`,
-        );
+      // Unicode mode when the pattern allows it; some patterns models write (`\-`, a bare `{`) are only valid without it.
+      const flags = [`${ignoreCase ? "i" : ""}u`, ignoreCase ? "i" : ""].find((candidate) => compiles(pattern, candidate));
+      if (flags === undefined) {
+        let reason = "";
+        try {
+          new RegExp(pattern);
+        } catch (error) {
+          reason = (error as Error).message;
+        }
+        throw new Error(`Invalid regular expression: ${reason}. Escape special characters such as ( [ . * + ? with a backslash.`);
       }
       checkGlob(glob, "search_text");
       const target = await guard.resolve(userPath, { toolName: "search_text" });
@@ -83,4 +86,13 @@ export function createSearchTextTool(guard: RootGuard, options: ResolvedFileTool
       return truncateOutput(text, options.maxOutputChars, "narrow the pattern, path or glob");
     },
   });
+}
+
+function compiles(pattern: string, flags: string): boolean {
+  try {
+    new RegExp(pattern, flags);
+    return true;
+  } catch {
+    return false;
+  }
 }
