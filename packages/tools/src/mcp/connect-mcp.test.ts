@@ -109,6 +109,11 @@ describe("connectMcp over stdio", () => {
     expect(error).toBeInstanceOf(McpConnectionError);
     expect((error as McpConnectionError).code).toBe("mcp_connect_failed");
     expect((error as Error).message).toContain("boom: missing config");
+    await expect(connectMcp({ command: "definitely-not-a-program-xyz" })).rejects.toThrow(/definitely-not-a-program-xyz.*ENOENT/);
+    // A process that never speaks MCP: the connect time limit ends the wait.
+    await expect(
+      connectMcp({ command: process.execPath, args: ["-e", "setTimeout(() => {}, 60000)"], connectTimeoutMs: 300 }),
+    ).rejects.toThrow(/timed out/i);
   });
 });
 
