@@ -40,6 +40,10 @@ export function createAddressPolicy(allow: readonly string[] = []): AddressPolic
         if (range.kind() === parsed.kind() && parsed.match(range as never, bits)) return undefined;
       }
       const kind = parsed.range();
+      if (parsed.kind() === "ipv6" && kind === "unicast" && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) {
+        // ::a.b.c.d (deprecated IPv4-compatible form), which ipaddr.js counts as unicast.
+        return `${parsed.toString()} is an IPv4-compatible IPv6 address`;
+      }
       if (kind !== "unicast") return `${parsed.toString()} is a ${describeRange(kind)} address`;
       if (METADATA_ADDRESSES.has(parsed.toString())) return `${parsed.toString()} is a cloud metadata address`;
       return undefined;
