@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { Tool } from "@corral/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -245,6 +248,40 @@ describe("fetching with the explicit local allowance", () => {
 
   it("rejects an invalid URL with a hint", async () => {
     await expect(call(localFetch(), { url: "not a url" })).rejects.toThrow(/not a valid URL; give a full URL/);
+  });
+});
+
+describe("https", () => {
+  const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../__fixtures__/tls/${name}`, import.meta.url)), "utf8");
+  let secure: HttpsServer;
+  let securePort: number;
+  beforeAll(async () => {
+    secure = createHttpsServer({ key: fixture("server.key"), cert: fixture("server.crt") }, (request, response) => {
+      hits.push(`${request.headers.host} ${request.url} tls`);
+      response.setHeader("content-type", "text/plain");
+      response.end("over tls");
+    });
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+    securePort = (secure.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    secure.closeAllConnections();
+    await new Promise((resolve) => secure.close(resolve));
+  });
+  const resolveTo127 = async () => [{ address: "127.0.0.1", family: 4 }];
+
+  it("connects to the checked address while verifying the certificate for the host name", async () => {
+    const tool = localFetch({ resolve: resolveTo127, ca: fixture("ca.crt") });
+    expect(await call(tool, { url: `https://docs.test:${securePort}/` })).toContain("over tls");
+    expect(hits).toEqual([`docs.test:${securePort} / tls`]);
+  });
+
+  it("fails on a certificate for another name or from an unknown authority", async () => {
+    await expect(
+      call(localFetch({ resolve: resolveTo127, ca: fixture("ca.crt") }), { url: `https://other.test:${securePort}/` }),
+    ).rejects.toThrow(/altnames|does not match|certificate/i);
+    await expect(call(localFetch({ resolve: resolveTo127 }), { url: `https://docs.test:${securePort}/` })).rejects.toThrow(/certificate/i);
+    expect(hits).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
+import tls from "node:tls";
 import { defineTool, type Tool } from "@corral/core";
 import { convert } from "html-to-text";
 import ipaddr from "ipaddr.js";
@@ -35,6 +36,8 @@ export interface FetchToolOptions {
   userAgent?: string;
   /** Resolves host names; default the system resolver. Every address it returns is checked. */
   resolve?: Resolver;
+  /** Extra certificate authorities (PEM) trusted for https, e.g. an intranet's; Node's bundled roots stay trusted. */
+  ca?: string | Buffer | (string | Buffer)[];
 }
 
 const input = z.object({
@@ -61,6 +64,7 @@ export function createFetchTool(options: FetchToolOptions = {}): Tool<z.output<t
     maxRedirects: options.maxRedirects ?? 5,
   };
   const userAgent = options.userAgent ?? "corral-fetch/0.1";
+  const ca = options.ca === undefined ? undefined : [...tls.rootCertificates, ...(Array.isArray(options.ca) ? options.ca : [options.ca])];
   const allowedHosts = options.allowedHosts?.map((host) => host.toLowerCase());
 
   function checkUrl(url: URL, original: string): void {
@@ -94,7 +98,7 @@ export function createFetchTool(options: FetchToolOptions = {}): Tool<z.output<t
       try {
         for (let redirects = 0; ; redirects++) {
           checkUrl(url, redirects === 0 ? url.href : `the redirect to ${url.href}`);
-          const response = await get(url, { lookup, signal, userAgent });
+          const response = await get(url, { lookup, signal, userAgent, ca });
           const location = response.headers.location;
           if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
             response.destroy();
@@ -115,7 +119,7 @@ export function createFetchTool(options: FetchToolOptions = {}): Tool<z.output<t
 
 function get(
   url: URL,
-  options: { lookup: ReturnType<typeof createGuardedLookup>; signal: AbortSignal; userAgent: string },
+  options: { lookup: ReturnType<typeof createGuardedLookup>; signal: AbortSignal; userAgent: string; ca: (string | Buffer)[] | undefined },
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
@@ -124,6 +128,7 @@ function get(
       agent: false,
       lookup: options.lookup,
       signal: options.signal,
+      ...(options.ca && url.protocol === "https:" ? { ca: options.ca } : {}),
       headers: {
         "user-agent": options.userAgent,
         accept: "text/html,text/plain,application/json,*/*;q=0.5",
