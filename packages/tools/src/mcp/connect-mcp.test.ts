@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -93,8 +92,9 @@ describe("connectMcp over stdio", () => {
 
   it("stops the server process on close", async () => {
     const own = await connectMcp({ command: process.execPath, args: [fixture] });
-    const pid = findChildPid(fixture);
-    expect(pid).toBeDefined();
+    const pid = own.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(isRunning(pid!)).toBe(true);
     await own.close();
     await own.close();
     await expect.poll(() => isRunning(pid!)).toBe(false);
@@ -136,6 +136,7 @@ describe("connectMcp over streamable HTTP", () => {
   it("lists and calls tools, and ends the session on close", async () => {
     const mcp = await connectMcp({ url: `http://127.0.0.1:${port}/mcp` });
     expect(mcp.tools.map((tool) => tool.name)).toContain("add");
+    expect(mcp.pid).toBeUndefined();
     expect(await call(byName(mcp).add!, { a: 20, b: 22 })).toBe("42");
     await expect(call(byName(mcp).fail!, {})).rejects.toThrow("the fixture failed on purpose");
     await mcp.close();
@@ -152,19 +153,3 @@ describe("connectMcp over streamable HTTP", () => {
     await expect(connectMcp({ url: "not a url" })).rejects.toThrow(/the URL is not valid/);
   });
 });
-
-/** The pid of the newest process running `script` (Linux /proc). */
-function findChildPid(script: string): number | undefined {
-  let newest: number | undefined;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes(script) && !cmdline.includes("--http") && Number(entry) !== process.pid)
-        newest = Math.max(newest ?? 0, Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return newest;
-}

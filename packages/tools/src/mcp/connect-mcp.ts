@@ -46,6 +46,8 @@ export interface McpConnection {
   readonly tools: Tool[];
   /** The name and version the server reported. */
   readonly server: { name: string; version: string } | undefined;
+  /** The server process's id (stdio only). */
+  readonly pid: number | undefined;
   /** Ends the session and, for stdio, stops the server process. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -160,6 +162,7 @@ export async function connectMcp(options: McpConnectOptions): Promise<McpConnect
   let closed = false;
   return {
     tools,
+    pid: "pid" in transport ? ((transport as { pid: number | null }).pid ?? undefined) : undefined,
     server: client.getServerVersion() ? { name: client.getServerVersion()!.name, version: client.getServerVersion()!.version } : undefined,
     async close() {
       if (closed) return;
