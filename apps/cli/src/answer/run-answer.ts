@@ -16,8 +16,13 @@ export interface AnswerOutcome {
   result?: AgentResult;
   /** The failure (an AbortError when cancelled). */
   error?: AgentError;
-  /** The passages the retrieval tool returned during the run, without repeats. */
+  /**
+   * The answer's sources: the passages it cites as [n] when it cites any, else every passage
+   * the retrieval tool returned during the run; without repeats.
+   */
   sources: AnswerSource[];
+  /** Every passage the retrieval tool returned, without repeats. */
+  retrieved: AnswerSource[];
 }
 
 /**
@@ -30,7 +35,8 @@ export async function runAnswer(
   options: { signal?: AbortSignal; messages?: Message[] },
   handlers: AnswerHandlers = {},
 ): Promise<AnswerOutcome> {
-  const sources: AnswerSource[] = [];
+  // One list per retrieval call: the model reads each call's passages numbered from [1].
+  const calls: AnswerSource[][] = [];
   for await (const event of agent.stream(question, { signal: options.signal, messages: options.messages })) {
     switch (event.type) {
       case "text-delta":
@@ -44,7 +50,7 @@ export async function runAnswer(
         break;
       case "tool-result": {
         const found = event.isError ? [] : sourcesFromToolOutput(event.output);
-        sources.push(...found);
+        if (found.length) calls.push(found);
         handlers.onToolResult?.(event, found);
         break;
       }
@@ -52,10 +58,18 @@ export async function runAnswer(
         handlers.onWarning?.(event);
         break;
       case "finish":
-        return { result: event.result, sources: uniqueSources(sources) };
+        return { result: event.result, ...answerSources(calls, event.result.text) };
       case "error":
-        return { error: event.error, sources: uniqueSources(sources) };
+        return { error: event.error, ...answerSources(calls, "") };
     }
   }
-  return { sources: uniqueSources(sources) };
+  return answerSources(calls, "");
+}
+
+/** The cited passages (by their [n] in `text`) when there are any, else all of them. */
+export function answerSources(calls: AnswerSource[][], text: string): { sources: AnswerSource[]; retrieved: AnswerSource[] } {
+  const retrieved = uniqueSources(calls.flat());
+  const cited = new Set([...text.matchAll(/\[(\d{1,2})\]/g)].map((match) => Number(match[1])));
+  const citedSources = calls.flatMap((passages) => passages.filter((_, position) => cited.has(position + 1)));
+  return { sources: citedSources.length ? uniqueSources(citedSources) : retrieved, retrieved };
 }

@@ -92,7 +92,7 @@ export class ChatRepl {
       renderer.finish(outcome, { cancelled });
       if (outcome.result && !cancelled) {
         this.messages = outcome.result.messages.filter((message) => message.role !== "system");
-        this.lastSources = outcome.sources;
+        this.lastSources = outcome.retrieved;
         await this.save().catch((error: unknown) => {
           this.ctx.warn(`the session could not be saved (${error instanceof Error ? error.message : String(error)}); the chat goes on.`);
         });

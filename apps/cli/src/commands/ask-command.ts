@@ -83,7 +83,7 @@ async function ask(ctx: CliContext, words: string[], options: AskOptions): Promi
     return;
   }
   if (outcome.error && !cancelled) {
-    renderer?.finish({ sources: [] });
+    renderer?.finish({ sources: [], retrieved: [] });
     throw outcome.error;
   }
   renderer?.finish(outcome, { cancelled });

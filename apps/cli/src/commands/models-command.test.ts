@@ -1,6 +1,6 @@
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, runCli } from "../test-support/run-cli.js";
+import { closedPort, makeTempDir, runCli } from "../test-support/run-cli.js";
 
 let fake: FakeOllama;
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -68,9 +68,10 @@ describe("corral models", () => {
   });
 
   it("names the address it tried and how to change it when Ollama is down", async () => {
-    const result = await runCli(["models", "--host", "127.0.0.1:9"], { cwd: temp.dir, env: env() });
+    const port = await closedPort();
+    const result = await runCli(["models", "--host", `127.0.0.1:${port}`], { cwd: temp.dir, env: env() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error: Cannot reach Ollama at http:\/\/127\.0\.0\.1:9\./);
+    expect(result.stderr).toMatch(new RegExp(`error: Cannot reach Ollama at http://127\\.0\\.0\\.1:${port}\\.`));
     expect(result.stderr).toMatch(/OLLAMA_HOST \(or --host\)/);
   });
 });

@@ -32,11 +32,17 @@ export async function syncDocs(
       });
       return;
     }
-    // Plain lines for pipes and logs: each phase once, then at most one line a second.
+    // Plain lines for pipes and logs: each phase once, then at most one progress line a second.
     const now = Date.now();
+    if (progress.phase === "done" || progress.phase === "saving") return;
     if (progress.phase === lastPhase && now - lastPlainAt < 1000) return;
-    if (progress.phase === "done") return;
-    ctx.info(ctx.err.dim(`${progress.phase}: ${progress.filesDone}/${progress.filesTotal} files, ${chunks}`));
+    const line =
+      progress.phase === "scanning"
+        ? "scanning for files..."
+        : progress.phase === "indexing"
+          ? `reading ${progress.filesDone}/${progress.filesTotal} files`
+          : `embedding ${progress.chunksEmbedded}/${progress.chunksTotal} chunks`;
+    ctx.info(ctx.err.dim(line));
     lastPhase = progress.phase;
     lastPlainAt = now;
   };

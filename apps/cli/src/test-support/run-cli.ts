@@ -75,17 +75,24 @@ export class CliProcess {
    * Resolves when `stream` (after `from` characters) matches `pattern`; rejects if the process
    * exits first. Returns the position after the match, to wait for the next occurrence.
    */
-  waitFor(pattern: string | RegExp, stream: "stdout" | "stderr" = "stdout", from = 0): Promise<number> {
+  waitFor(pattern: string | RegExp, stream: "stdout" | "stderr" = "stdout", from = 0, timeoutMs = 15_000): Promise<number> {
     return new Promise((resolve, reject) => {
+      const fail = (why: string) => {
+        this.#listeners.delete(check);
+        clearTimeout(timer);
+        reject(new Error(`${why} before ${stream} showed ${pattern}.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`));
+      };
+      // A guard against a hang, so a failure shows the output instead of a bare test timeout.
+      const timer = setTimeout(() => fail(`${timeoutMs} ms passed`), timeoutMs);
       const check = () => {
         const text = this[stream].slice(from);
         const match = typeof pattern === "string" ? indexOfEnd(text, pattern) : regexEnd(text, pattern);
         if (match >= 0) {
           this.#listeners.delete(check);
+          clearTimeout(timer);
           resolve(from + match);
         } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
-          this.#listeners.delete(check);
-          reject(new Error(`corral exited before ${stream} showed ${pattern}.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`));
+          fail("corral exited");
         }
       };
       this.#listeners.add(check);
@@ -113,4 +120,15 @@ export function runCli(args: string[], options: RunOptions): Promise<RunResult> 
 export async function makeTempDir(prefix = "corral-cli-"): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
