@@ -23,15 +23,19 @@ interface McpCommonOptions {
 
 /** Start an MCP server as a child process and talk over its stdin/stdout. */
 export interface McpStdioOptions extends McpCommonOptions {
+  /** The program that starts the server, e.g. `"npx"` or `process.execPath`. */
   command: string;
+  /** Its arguments. */
   args?: string[];
   /** Added to the SDK's safe default environment (PATH, HOME, ...). */
   env?: Record<string, string>;
+  /** The server's working folder. Default this process's. */
   cwd?: string;
 }
 
 /** Talk to a running MCP server over streamable HTTP. */
 export interface McpHttpOptions extends McpCommonOptions {
+  /** The server's streamable HTTP endpoint, e.g. `http://127.0.0.1:3000/mcp`. */
   url: string | URL;
   /** Extra request headers, e.g. `authorization`. */
   headers?: Record<string, string>;
