@@ -73,8 +73,8 @@ export class CliContext {
     return resolveOllamaHost(this.globals.host ?? this.io.env.OLLAMA_HOST);
   }
 
-  /** Whether progress may redraw itself (stderr is a terminal). */
+  /** Whether progress may redraw itself (stderr is a terminal with a known width). */
   get interactiveStderr(): boolean {
-    return this.io.stderr.isTTY === true && this.io.env.TERM !== "dumb";
+    return this.io.stderr.isTTY === true && this.io.env.TERM !== "dumb" && (this.io.stderr.columns ?? 0) > 0;
   }
 }

@@ -56,13 +56,13 @@ export function describeError(error: unknown): { message: string; hint?: string 
       case "index_model_mismatch": {
         const expected = (error as { expected?: string }).expected;
         return {
-          message: oneLine(error.message.split(". Open it with")[0] ?? error.message) + ".",
+          message: `${oneLine(error.message.split(". Open it with")[0] ?? error.message)}.`,
           hint: `rebuild it with \`corral index --rebuild <paths>\`${expected ? `, or pass --embed-model ${expected}` : ""}.`,
         };
       }
       case "index_not_found":
         return {
-          message: oneLine(error.message.split(". Build")[0] ?? error.message) + ".",
+          message: `${oneLine(error.message.split(". Build")[0] ?? error.message)}.`,
           hint: "build it with `corral index <folder>`.",
         };
       case "config_invalid":

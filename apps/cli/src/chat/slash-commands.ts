@@ -49,7 +49,10 @@ export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"ex
       return;
     case "/tools":
       if (repl.runtime.tools.length === 0) ctx.print("The agent has no tools.");
-      for (const tool of repl.runtime.tools) ctx.print(`  ${c.cyan(tool.name)}  ${c.dim(snippet(tool.description, 100))}`);
+      {
+        const width = Math.max(0, ...repl.runtime.tools.map((tool) => tool.name.length));
+        for (const tool of repl.runtime.tools) ctx.print(`  ${c.cyan(tool.name.padEnd(width))}  ${c.dim(snippet(tool.description, 100))}`);
+      }
       return;
     case "/exit":
     case "/quit":

@@ -9,8 +9,18 @@ export function bufferIo(options: { cwd: string; env?: Record<string, string | u
   let out = "";
   let err = "";
   return {
-    stdout: { write: (chunk: string) => ((out += chunk), true) },
-    stderr: { write: (chunk: string) => ((err += chunk), true) },
+    stdout: {
+      write(chunk: string) {
+        out += chunk;
+        return true;
+      },
+    },
+    stderr: {
+      write(chunk: string) {
+        err += chunk;
+        return true;
+      },
+    },
     stdin: Readable.from([options.input ?? ""]),
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
