@@ -9,7 +9,10 @@ const env = () => ({ OLLAMA_HOST: fake.url });
 const answer = "Run `corral keys rotate`, then restart the server [1].";
 
 function scriptSearchThenAnswer(query: string): void {
-  fake.enqueue({ toolCalls: [{ name: "search_docs", arguments: { query } }] }, { content: answer });
+  fake.enqueue(
+    { thinking: "The user wants key rotation.", toolCalls: [{ name: "search_docs", arguments: { query } }] },
+    { content: answer },
+  );
 }
 
 beforeAll(async () => {
@@ -31,6 +34,7 @@ describe("corral ask", () => {
     expect(result.stdout).toMatch(/Sources: \S*keys\.md:\d+/);
     expect(result.stderr).toMatch(/searching docs: rotate keys/);
     expect(result.stderr).toMatch(/Index up to date: 3 added/);
+    expect(result.stdout + result.stderr).not.toContain("The user wants key rotation.");
     const chats = fake.requestsTo("/api/chat");
     const firstCall = chats.at(-2)?.body as {
       messages: Array<{ role: string; content: string }>;
@@ -58,11 +62,13 @@ describe("corral ask", () => {
     expect(lastUser?.content).toBe("How do I rotate the API keys?");
   });
 
-  it("takes the question back when it follows --docs", async () => {
-    fake.enqueue({ content: "Yes, it is free." });
-    const result = await runCli(["ask", "--docs", "docs", "Is corral free?"], { cwd: temp.dir, env: env() });
+  it("takes the question back when it follows --docs, and shows thinking on stderr with --show-thinking", async () => {
+    fake.enqueue({ thinking: "Licence question.", content: "Yes, it is free." });
+    const result = await runCli(["ask", "--show-thinking", "--docs", "docs", "Is corral free?"], { cwd: temp.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Yes, it is free.");
+    expect(result.stderr).toContain("Licence question.");
+    expect(result.stdout).not.toContain("Licence question.");
   });
 
   it("fails with exit 1 naming the address when Ollama is unreachable", async () => {

@@ -104,12 +104,18 @@ async function pullModel(ctx: CliContext, name: string): Promise<void> {
   const admin = new OllamaAdmin(await resolveHost(ctx));
   const bar = await ProgressBar.create(ctx.io.stderr, { enabled: ctx.interactiveStderr });
   let lastLine = "";
+  const started = new Map<string, { at: number; bytes: number }>();
   const onProgress = (progress: PullProgress) => {
     const hasBytes = typeof progress.total === "number" && progress.total > 0;
     if (bar.isActive) {
       if (hasBytes) {
         const label = progress.digest ? `pulling ${shortDigest(progress.digest)}` : progress.status;
-        const detail = `${formatBytes(progress.completed ?? 0)} / ${formatBytes(progress.total ?? 0)}`;
+        const key = progress.digest ?? progress.status;
+        const first = started.get(key) ?? { at: Date.now(), bytes: progress.completed ?? 0 };
+        started.set(key, first);
+        const seconds = (Date.now() - first.at) / 1000;
+        const speed = seconds > 0.5 ? `, ${formatBytes(((progress.completed ?? 0) - first.bytes) / seconds)}/s` : "";
+        const detail = `${formatBytes(progress.completed ?? 0)} / ${formatBytes(progress.total ?? 0)}${speed}`;
         bar.update(progress.completed ?? 0, progress.total ?? 0, { label, detail });
       } else {
         bar.stop();
