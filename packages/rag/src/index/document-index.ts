@@ -275,9 +275,15 @@ export class DocumentIndex {
     if (generation !== this.loadedGeneration || this.vectors.dimensions === undefined) {
       candidates = (await this.vectors.load(dimensions)) ?? [];
       this.loadedGeneration = generation;
+    } else {
+      // Nothing reloaded: compare count and sum of ids first. Chunk ids only grow, so a crash
+      // that added and removed chunks cannot leave both equal.
+      const { count, sum } = this.store.vectorChunkChecksum();
+      let liveSum = 0;
+      for (const label of this.vectors.live) liveSum += label;
+      if (count === this.vectors.live.size && sum === liveSum) return false;
     }
-    const expected = this.store.vectorChunks();
-    const expectedIds = new Set(expected.map((row) => row.id));
+    const expectedIds = new Set(this.store.vectorChunkIds());
     const present = new Set<number>();
     const orphans: number[] = [];
     for (const label of candidates) {
@@ -289,7 +295,7 @@ export class DocumentIndex {
     if (!writer) return false;
     let repaired = false;
     for (const label of orphans) if (this.vectors.remove(label)) repaired = true;
-    const missing = expected.filter((row) => !present.has(row.id));
+    const missing = this.store.chunkHashes([...expectedIds].filter((id) => !present.has(id)));
     if (missing.length) {
       repaired = true;
       const model = this.manifest.embedding?.model ?? "";

@@ -227,9 +227,26 @@ export class ChunkStore {
     return this.db.prepare("DELETE FROM embeddings WHERE model != ? OR hash NOT IN (SELECT hash FROM chunks)").run(model).changes;
   }
 
-  /** The ids and hashes of chunks that should have a vector in hnsw. */
-  vectorChunks(): Array<{ id: number; hash: string }> {
-    return this.db.prepare("SELECT id, hash FROM chunks WHERE has_vector = 1").all() as Array<{ id: number; hash: string }>;
+  /** The ids of chunks that should have a vector in hnsw. */
+  vectorChunkIds(): number[] {
+    return this.db.prepare("SELECT id FROM chunks WHERE has_vector = 1").pluck().all() as number[];
+  }
+
+  /** Count and sum of the ids of chunks that should have a vector: a cheap consistency check. */
+  vectorChunkChecksum(): { count: number; sum: number } {
+    return this.db.prepare("SELECT count(*) AS count, coalesce(sum(id), 0) AS sum FROM chunks WHERE has_vector = 1").get() as {
+      count: number;
+      sum: number;
+    };
+  }
+
+  /** The hashes of these chunks. */
+  chunkHashes(ids: number[]): Array<{ id: number; hash: string }> {
+    if (!ids.length) return [];
+    return this.db.prepare("SELECT id, hash FROM chunks WHERE id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Array<{
+      id: number;
+      hash: string;
+    }>;
   }
 
   /** Chunks still waiting for an embedding, oldest first. */
