@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import path from "node:path";
 import type { CorralConfig } from "@corral/config";
 import { ConfigError } from "@corral/core";
@@ -95,6 +96,8 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   app.setValidatorCompiler(zodValidatorCompiler);
 
   const shutdown = new AbortController();
+  // Every run in progress listens for the shutdown.
+  setMaxListeners(0, shutdown.signal);
   const sessions = new SqliteSessionStore(options.sessionsFile ?? path.join(path.dirname(config.index), "sessions.db"));
   const root = path.resolve(options.root ?? process.cwd());
   const registry = new AgentRegistry(config, root);

@@ -74,6 +74,16 @@ describe("concurrency bound", () => {
   });
 });
 
+describe("request time limit", () => {
+  it("a run that exceeds server.requestTimeoutMs is cancelled with 504", async () => {
+    test = await startTestServer({ config: { agents: { default: { docs: false } }, server: { requestTimeoutMs: 300 } } });
+    test.fake.addFault({ type: "hang", path: "/api/chat", times: 1 });
+    const response = await fetch(`${test.url}/v1/agents/default/runs`, { method: "POST", body: JSON.stringify({ input: "x" }) });
+    expect(response.status).toBe(504);
+    expect(((await response.json()) as any).error.code).toBe("timeout");
+  });
+});
+
 describe("listening and shutdown", () => {
   it("refuses to listen beyond loopback without a key unless insecure", async () => {
     const config = configSchema.parse({ agents: { default: { docs: false } }, tools: [] });
