@@ -65,33 +65,27 @@ describe("connectMcp over stdio", () => {
     await expect(call(byName(mcp).fail!, {})).rejects.toThrow("the fixture failed on purpose");
   });
 
-  it("truncates long results with a note", async () => {
-    const small = await connectMcp({ command: process.execPath, args: [fixture], include: ["big"], prefix: "fx", maxOutputChars: 100 });
-    try {
-      expect(small.tools.map((tool) => tool.name)).toEqual(["fx_big"]);
-      const text = await call(small.tools[0]!, { size: 5000 });
-      expect(text).toMatch(/^z{100}\n\[output truncated: 4900 more characters omitted; ask the tool for less\]$/);
-    } finally {
-      await small.close();
-    }
-  });
-
-  it("cancels a call on abort and times out a call", async () => {
+  it("truncates long results, times out and cancels calls, and stops the server process on close", async () => {
+    const own = await connectMcp({
+      command: process.execPath,
+      args: [fixture],
+      include: ["big", "slow", "echo"],
+      prefix: "fx",
+      maxOutputChars: 100,
+      timeoutMs: 300,
+    });
+    const tools = byName(own);
+    expect(Object.keys(tools)).toEqual(["fx_echo", "fx_big", "fx_slow"]);
+    expect(await call(tools.fx_big!, { size: 5000 })).toMatch(
+      /^z{100}\n\[output truncated: 4900 more characters omitted; ask the tool for less\]$/,
+    );
+    await expect(call(tools.fx_slow!, {})).rejects.toThrow(/timed out/i);
     const controller = new AbortController();
-    const pending = call(byName(mcp).slow!, {}, controller.signal);
+    const pending = call(tools.fx_slow!, {}, controller.signal);
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
-    const quick = await connectMcp({ command: process.execPath, args: [fixture], include: ["slow", "echo"], timeoutMs: 200 });
-    try {
-      await expect(call(byName(quick).slow!, {})).rejects.toThrow(/timed out/i);
-      expect(await call(byName(quick).echo!, { text: "still alive" })).toBe("echo: still alive");
-    } finally {
-      await quick.close();
-    }
-  });
+    expect(await call(tools.fx_echo!, { text: "still alive" })).toBe("echo: still alive");
 
-  it("stops the server process on close", async () => {
-    const own = await connectMcp({ command: process.execPath, args: [fixture] });
     const pid = own.pid;
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid!)).toBe(true);
