@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { IndexDimensionMismatchError } from "../errors/index-dimension-mismatch-error.js";
+import { IndexLockedError } from "../errors/index-locked-error.js";
 import { IndexModelMismatchError } from "../errors/index-model-mismatch-error.js";
 import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import { ChunkStore } from "../store/chunk-store.js";
@@ -116,8 +117,9 @@ export async function openIndex(options: OpenIndexOptions): Promise<Index> {
     let release: (() => void) | undefined;
     try {
       release = acquireLock(files.lock);
-    } catch {
+    } catch (error) {
       // Another process is writing: it owns the files right now; load what is saved without repairing.
+      if (!(error instanceof IndexLockedError)) throw error;
     }
     try {
       await index.reconcile(release !== undefined);
