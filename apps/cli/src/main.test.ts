@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "./main.js";
-import { bufferIo } from "./test-support/buffer-io.js";
+import { bufferIo, runInProcess } from "./test-support/buffer-io.js";
 import { makeTempDir, runCli } from "./test-support/run-cli.js";
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -53,12 +53,12 @@ describe("corral conventions", () => {
     expect(unknownCommand.stderr).toMatch(/Did you mean chat\?/);
     expect(unknownCommand.stderr).toMatch(/hint: run `corral --help`/);
 
-    const unknownOption = await runCli(["search", "x", "--fast"], { cwd: temp.dir });
+    const unknownOption = await runInProcess(["search", "x", "--fast"], { cwd: temp.dir });
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toMatch(/error: unknown option '--fast'/);
     expect(unknownOption.stderr).toMatch(/hint: run `corral search --help`/);
 
-    const badK = await runCli(["search", "x", "-k", "zero"], { cwd: temp.dir });
+    const badK = await runInProcess(["search", "x", "-k", "zero"], { cwd: temp.dir });
     expect(badK.code).toBe(2);
     expect(badK.stderr).toMatch(/-k must be a whole number/);
     expect(badK.stderr).not.toMatch(/\n\s+at /);
@@ -90,17 +90,17 @@ describe("corral conventions", () => {
   it("writes a starter config with init and refuses to overwrite it", async () => {
     const dir = path.join(temp.dir, "init");
     await mkdir(dir);
-    const first = await runCli(["init"], { cwd: dir });
+    const first = await runInProcess(["init"], { cwd: dir });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Wrote corral\.config\.json/);
     const written = JSON.parse(await readFile(path.join(dir, "corral.config.json"), "utf8"));
     expect(written.$comment).toMatch(/Precedence/);
     expect(written.model).toBeTypeOf("string");
 
-    const second = await runCli(["init"], { cwd: dir });
+    const second = await runInProcess(["init"], { cwd: dir });
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/already exists/);
     expect(second.stderr).toMatch(/--force/);
-    expect((await runCli(["init", "--force"], { cwd: dir })).code).toBe(0);
+    expect((await runInProcess(["init", "--force"], { cwd: dir })).code).toBe(0);
   });
 });

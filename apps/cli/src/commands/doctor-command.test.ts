@@ -1,5 +1,6 @@
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runInProcess } from "../test-support/buffer-io.js";
 import { writeDocs } from "../test-support/docs-fixture.js";
 import { closedPort, makeTempDir, runCli } from "../test-support/run-cli.js";
 
@@ -18,7 +19,7 @@ afterAll(async () => {
 describe("corral doctor", () => {
   it("passes when Ollama, both models and the index are fine", async () => {
     await writeDocs(temp.dir);
-    const indexed = await runCli(["index", "docs"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
+    const indexed = await runInProcess(["index", "docs"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
     expect(indexed.code, indexed.stderr).toBe(0);
     const result = await runCli(["doctor"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
     expect(result.code, result.stdout).toBe(0);
@@ -45,10 +46,13 @@ describe("corral doctor", () => {
   });
 
   it("reports a chat model without tools and a missing embedding model, each with its fix", async () => {
-    const result = await runCli(["doctor", "--model", "gemma3:4b", "--embed-model", "mxbai-embed-large", "--index", "no-index-here"], {
-      cwd: temp.dir,
-      env: { OLLAMA_HOST: fake.url },
-    });
+    const result = await runInProcess(
+      ["doctor", "--model", "gemma3:4b", "--embed-model", "mxbai-embed-large", "--index", "no-index-here"],
+      {
+        cwd: temp.dir,
+        env: { OLLAMA_HOST: fake.url },
+      },
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✗ chat model\s+gemma3:4b lacks "tools"/);
     expect(result.stdout).toMatch(/fix: use a model with tool support/);

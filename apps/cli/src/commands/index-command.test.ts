@@ -2,6 +2,7 @@ import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runInProcess } from "../test-support/buffer-io.js";
 import { writeDocs } from "../test-support/docs-fixture.js";
 import { makeTempDir, runCli } from "../test-support/run-cli.js";
 
@@ -34,7 +35,7 @@ describe("corral index and search", () => {
     expect(fake.requestsTo("/api/embed")).toHaveLength(embedsAfterFirst);
 
     await appendFile(path.join(temp.dir, "docs", "faq.txt"), "Does corral need a GPU? No, but it helps.\n");
-    const third = await runCli(["index", "docs", "--json"], { cwd: temp.dir, env: env() });
+    const third = await runInProcess(["index", "docs", "--json"], { cwd: temp.dir, env: env() });
     expect(third.code, third.stderr).toBe(0);
     expect(JSON.parse(third.stdout)).toMatchObject({ updated: expect.anything() });
     expect(fake.requestsTo("/api/embed").length).toBeGreaterThan(embedsAfterFirst);
@@ -46,7 +47,7 @@ describe("corral index and search", () => {
     expect(result.stdout.split("\n")[0]).toMatch(/^1\. \S*keys\.md:\d+ {2}\(\d\.\d{3}\)/);
     expect(result.stdout).toMatch(/corral keys rotate/);
 
-    const json = await runCli(["search", "upgrade", "--mode", "keyword", "--json"], { cwd: temp.dir, env: env() });
+    const json = await runInProcess(["search", "upgrade", "--mode", "keyword", "--json"], { cwd: temp.dir, env: env() });
     expect(json.code, json.stderr).toBe(0);
     const hits = JSON.parse(json.stdout) as Array<{ path: string; location: string; text: string }>;
     expect(hits[0]?.path).toMatch(/install\.md$/);
@@ -54,7 +55,7 @@ describe("corral index and search", () => {
   });
 
   it("says how to build the index when there is none", async () => {
-    const result = await runCli(["search", "keys", "--index", "elsewhere"], { cwd: temp.dir, env: env() });
+    const result = await runInProcess(["search", "keys", "--index", "elsewhere"], { cwd: temp.dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error: There is no index at elsewhere yet\./);
     expect(result.stderr).toMatch(/hint: build it with `corral index <folder>`/);
@@ -62,7 +63,7 @@ describe("corral index and search", () => {
 
   it("rebuilds from scratch with --rebuild", async () => {
     const before = fake.requestsTo("/api/embed").length;
-    const rebuilt = await runCli(["index", "docs", "--rebuild"], { cwd: temp.dir, env: env() });
+    const rebuilt = await runInProcess(["index", "docs", "--rebuild"], { cwd: temp.dir, env: env() });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stdout).toMatch(/3 added/);
     expect(fake.requestsTo("/api/embed").length).toBeGreaterThan(before);

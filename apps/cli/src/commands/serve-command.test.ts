@@ -1,6 +1,7 @@
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CliProcess, makeTempDir, runCli } from "../test-support/run-cli.js";
+import { runInProcess } from "../test-support/buffer-io.js";
+import { CliProcess, makeTempDir } from "../test-support/run-cli.js";
 
 let fake: FakeOllama;
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -37,7 +38,7 @@ describe("corral serve", () => {
   });
 
   it("rejects a bad port with exit 2", async () => {
-    const result = await runCli(["serve", "--port", "70000"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
+    const result = await runInProcess(["serve", "--port", "70000"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--port must be a whole number/);
   });

@@ -29,3 +29,17 @@ export function bufferIo(options: { cwd: string; env?: Record<string, string | u
     err: () => err,
   };
 }
+
+/**
+ * Runs `main` in this process with a buffer io: for checks that do not need a real child
+ * process (the binary itself is exercised by the child-process tests).
+ */
+export async function runInProcess(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import("../main.js");
+  const io = bufferIo(options);
+  const code = await main(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
+}
