@@ -59,6 +59,9 @@ describe("Ollama-compatible face, through the ollama client", () => {
     const list = await client.list();
     expect(list.models.map((model) => model.name)).toEqual(["default", "writer"]);
     expect(list.models[1]?.details.parent_model).toBe("llama3.2:3b");
+    const shown = await client.show({ model: "writer" });
+    expect(shown.details.parent_model).toBe("llama3.2:3b");
+    expect(shown.capabilities).toContain("completion");
     const version = await client.version();
     expect(version.version).toMatch(/^\d+\.\d+\.\d+$/);
     const root = await fetch(test.url);

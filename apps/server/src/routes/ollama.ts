@@ -5,6 +5,7 @@ import { z } from "zod";
 import { imageBytes, splitTurn } from "../messages.js";
 import { openApi } from "../openapi-fields.js";
 import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
+import { InvalidRequestError } from "../server-errors.js";
 import { startStream } from "../stream-writer.js";
 import { routeSchema } from "../validation.js";
 import { resolveAgent, withInstructions } from "./resolve-agent.js";
@@ -226,6 +227,36 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
       };
     }),
   }));
+
+  const showBody = z.looseObject({ model: z.string().min(1).optional(), name: z.string().min(1).optional() });
+  app.post(
+    "/api/show",
+    { schema: openApi({ tags: ["ollama"], summary: "An agent, described as an Ollama model", body: routeSchema(showBody) }) },
+    async (request) => {
+      const body = request.body as z.output<typeof showBody>;
+      const requested = body.model ?? body.name;
+      if (!requested) throw new InvalidRequestError('"model" is required.', { param: "model" });
+      const agent = resolveAgent(context, requested);
+      const settings = context.config.agents[agent]!;
+      return {
+        modelfile: "",
+        parameters: "",
+        template: "",
+        system: settings.instructions ?? "",
+        details: {
+          parent_model: settings.model ?? context.config.model,
+          format: "corral-agent",
+          family: "corral",
+          families: ["corral"],
+          parameter_size: "",
+          quantization_level: "",
+        },
+        model_info: {},
+        capabilities: ["completion"],
+        modified_at: context.startedAt.toISOString(),
+      };
+    },
+  );
 
   app.get("/api/version", { schema: openApi({ tags: ["ollama"], summary: "The Ollama API version this server imitates" }) }, async () => ({
     version: OLLAMA_COMPAT_VERSION,
