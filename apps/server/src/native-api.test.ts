@@ -95,6 +95,21 @@ describe("native runs", () => {
     expect(next.output_text).toBe("Recovered.");
   });
 
+  it("a session used by a running run is busy (409)", async () => {
+    test.fake.enqueue({ content: "Start." });
+    const created = (await (await post("/v1/agents/default/runs", { input: "Begin" })).json()) as Record<string, any>;
+    test.fake.enqueue({ content: "a slow answer in many words", fault: { type: "latency", ms: 40 } });
+    const running = await post("/v1/agents/default/runs", { input: "Slow", session_id: created.session_id, stream: true });
+    const events = readSse(running);
+    await events.next();
+    const conflict = await post("/v1/agents/default/runs", { input: "Meanwhile", session_id: created.session_id });
+    expect(conflict.status).toBe(409);
+    expect(((await conflict.json()) as any).error.code).toBe("session_busy");
+    for await (const _event of events) {
+      // let the first run finish
+    }
+  });
+
   it("rejects images that are not base64 (a path is never read)", async () => {
     const response = await post("/v1/agents/default/runs", { input: "look", images: ["/etc/passwd"] });
     expect(response.status).toBe(400);

@@ -8,7 +8,11 @@ let client: OpenAI;
 beforeAll(async () => {
   test = await startTestServer({
     config: {
-      agents: { default: { docs: false, instructions: "You are the default agent." }, helper: { docs: false, model: "llama3.2:3b" } },
+      agents: {
+        default: { docs: false, instructions: "You are the default agent." },
+        helper: { docs: false, model: "llama3.2:3b" },
+        vision: { docs: false, model: "gemma3:4b" },
+      },
     },
   });
   client = new OpenAI({ baseURL: `${test.url}/v1`, apiKey: "unused", maxRetries: 0 });
@@ -61,9 +65,36 @@ describe("OpenAI-compatible face, through the openai SDK", () => {
     expect(sent.messages.map((message) => message.content)).toEqual(["Client system prompt.", "Count"]);
   });
 
+  it("passes a data: URL image to a vision agent as base64 and refuses remote URLs", async () => {
+    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+    test.fake.enqueue({ content: "A white pixel." });
+    const completion = await client.chat.completions.create({
+      model: "vision",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+          ],
+        },
+      ],
+    });
+    expect(completion.choices[0]?.message.content).toBe("A white pixel.");
+    const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { messages: { content: string; images?: string[] }[] };
+    expect(sent.messages.at(-1)).toMatchObject({ content: "What is this?", images: [png] });
+    const remote = await client.chat.completions
+      .create({
+        model: "vision",
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://169.254.169.254/latest/meta-data" } }] }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(remote).toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
   it("lists the agents as models", async () => {
     const models = await client.models.list();
-    expect(models.data.map((model) => model.id)).toEqual(["default", "helper"]);
+    expect(models.data.map((model) => model.id)).toEqual(["default", "helper", "vision"]);
     const one = await client.models.retrieve("helper");
     expect(one.id).toBe("helper");
   });
