@@ -64,6 +64,17 @@ describe("corral conventions", () => {
     expect(badK.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("colours only when asked: FORCE_COLOR on a pipe, never with NO_COLOR or --no-color", async () => {
+    const plain = await runInProcess(["chatt"], { cwd: temp.dir, env: { NO_COLOR: undefined } });
+    expect(plain.stderr).not.toContain("\u001b[");
+    const forced = await runInProcess(["chatt"], { cwd: temp.dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    expect(forced.stderr).toContain("\u001b[31m");
+    const noColor = await runInProcess(["chatt"], { cwd: temp.dir, env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
+    expect(noColor.stderr).not.toContain("\u001b[");
+    const flag = await runInProcess(["chatt", "--no-color"], { cwd: temp.dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    expect(flag.stderr).not.toContain("\u001b[");
+  });
+
   it("reads the question from stdin and refuses an empty one with exit 2", async () => {
     const result = await runCli(["ask"], { cwd: temp.dir, input: "  \n" });
     expect(result.code).toBe(2);

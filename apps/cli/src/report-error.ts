@@ -66,7 +66,12 @@ export function describeError(error: unknown): { message: string; hint?: string 
           hint: "build it with `corral index <folder>`.",
         };
       case "config_invalid":
-        return { message: oneLine(error.message), hint: "fix the file (`corral init --file example.json` writes an annotated example)." };
+        return {
+          message: oneLine(error.message),
+          hint: /\.json\b/.test(error.message)
+            ? "fix the file (`corral init --file example.json` writes an annotated example)."
+            : undefined,
+        };
       case "usage":
         return { message: oneLine(error.message), hint: "add --help to see the usage and examples." };
       default:

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
-import { UsageError } from "../cli-error.js";
+import { CliError, UsageError } from "../cli-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { examples } from "./examples.js";
 
@@ -57,6 +57,12 @@ async function serve(ctx: CliContext, options: ServeOptions): Promise<void> {
     url = await server.listen();
   } catch (error) {
     await server.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new CliError("address_in_use", `Another program already listens on ${config.server.host}:${config.server.port}.`, {
+        hint: "stop it, or choose another port with --port <n> (0 picks a free one).",
+        cause: error,
+      });
+    }
     throw error;
   }
   ctx.print(`Listening on ${url}`);

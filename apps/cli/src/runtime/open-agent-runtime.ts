@@ -35,6 +35,9 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
   const { config } = await loadCliConfig(ctx);
   const agentName = options.agent ?? "default";
   const settings = config.agents[agentName];
+  if (!settings) {
+    throw new UsageError(`unknown agent "${agentName}"; the configuration defines: ${Object.keys(config.agents).join(", ")}.`);
+  }
   const docs = (options.docs ?? []).map((entry) => path.resolve(ctx.io.cwd, entry));
   for (const [position, entry] of docs.entries()) {
     if (!existsSync(entry)) throw new UsageError(`--docs ${options.docs?.[position]}: no such file or folder.`);
