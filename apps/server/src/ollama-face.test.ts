@@ -76,6 +76,18 @@ describe("Ollama-compatible face, through the ollama client", () => {
     expect(body.error).toContain("messages");
   });
 
+  it("a drop mid-stream ends the client's stream with an error", async () => {
+    test.fake.enqueue({ content: "this reply is cut off after two chunks", fault: { type: "drop", afterChunks: 2 } });
+    const stream = await client.chat({ model: "default", messages: [{ role: "user", content: "Go" }], stream: true });
+    const error = await (async () => {
+      for await (const _part of stream) {
+        // drain
+      }
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/Ollama|model|failed|reach/i);
+  });
+
   it("an unknown model falls back to the default agent (clients keep their model names)", async () => {
     test.fake.enqueue({ content: "Fallback." });
     const response = await client.chat({ model: "qwq:latest", messages: [{ role: "user", content: "Hello" }] });
