@@ -1,3 +1,4 @@
+export { configJsonSchema } from "./config-json-schema.js";
 export {
   type AgentConfig,
   agentConfigSchema,

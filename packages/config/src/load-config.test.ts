@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "@corral/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { configJsonSchema } from "./config-json-schema.js";
 import { configSchema } from "./config-schema.js";
 import { configTemplate, writeConfigTemplate } from "./config-template.js";
 import { defaultConfig } from "./default-config.js";
@@ -155,5 +156,14 @@ describe("template", () => {
     expect(configSchema.safeParse(JSON.parse(configTemplate())).success).toBe(true);
     expect(configSchema.safeParse({ server: { port: 70000 } }).success).toBe(false);
     expect(configSchema.safeParse({ agents: { "bad name": {} } }).success).toBe(false);
+  });
+});
+
+describe("JSON Schema for editors", () => {
+  it("describes the file with every field optional", () => {
+    const schema = configJsonSchema() as { type: string; properties: Record<string, unknown>; required?: string[] };
+    expect(schema.type).toBe("object");
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["model", "embedModel", "index", "agents", "server"]));
+    expect(schema.required ?? []).toEqual([]);
   });
 });
