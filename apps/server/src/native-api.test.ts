@@ -142,4 +142,27 @@ describe("cancellation", () => {
       await proxy.close();
     }
   });
+
+  it("also for a JSON (non-streamed) run", async () => {
+    const proxy = await startRecordingProxy(test.fake.url);
+    const behind = await startTestServer({ fakeUrl: proxy.url });
+    try {
+      test.fake.enqueue({ content: "a b c d e f g h i j k l m n o p q r s t u v w x y z", fault: { type: "latency", ms: 100 } });
+      const before = test.fake.requestsTo("/api/chat").length;
+      const controller = new AbortController();
+      const pending = fetch(`${behind.url}/v1/agents/default/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: "long" }),
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      await vi.waitFor(() => expect(test.fake.requestsTo("/api/chat").length).toBeGreaterThan(before), { timeout: 5_000, interval: 10 });
+      controller.abort();
+      expect(await pending).toBeInstanceOf(Error);
+      await vi.waitFor(() => expect(proxy.abandoned).toContain("/api/chat"), { timeout: 5_000, interval: 20 });
+    } finally {
+      await behind.close();
+      await proxy.close();
+    }
+  });
 });
