@@ -70,7 +70,7 @@ describe("native runs", () => {
       .join("");
     expect(text).toBe("streamed words here");
     expect(events.at(-1)?.data.output_text).toBe("streamed words here");
-    expect(events.at(-1)?.data.session_id).toBe(events[0]?.data.sessionId);
+    expect(events.at(-1)?.data.session_id).toBe(events[0]?.data.session_id);
     expect(counters.comments).toBeGreaterThan(0);
   });
 

@@ -71,7 +71,7 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
           if (first?.type === "error") throw run.explain(first.error);
           const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
           await writeStream(stream, "native", request, async () => {
-            await stream.write(sseMessage(ids, "run-start"));
+            await stream.write(sseMessage({ id: ids.id, agent, session_id: sessionId }, "run-start"));
             const pending = [...head];
             for (;;) {
               const event = pending.shift() ?? (await reader.next());
