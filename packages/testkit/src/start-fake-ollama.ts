@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { FakeState } from "./fake-state.js";
@@ -100,6 +101,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   });
   for (const fault of options.faults ?? []) state.faults.add(fault);
   const closing = new AbortController();
+  // Every open request listens for the shutdown; hundreds at once under load are expected.
+  setMaxListeners(0, closing.signal);
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void handleRequest(req, res, state, closing.signal);
