@@ -28,7 +28,7 @@ describe("a writer killed with SIGKILL in the middle of a sync", () => {
   it("leaves an index that reopens with no lost and no duplicate chunks, and the next sync completes it", async () => {
     fake = await startFakeOllama();
     // Slow the first embedding requests down so the kill lands mid-sync.
-    fake.addFault({ type: "latency", ms: 15, path: "/api/embed", times: 60 });
+    fake.addFault({ type: "latency", ms: 25, path: "/api/embed", times: 75 });
     temp = makeTempDir();
     for (let i = 0; i < FILES; i++) temp.write(`docs/note-${String(i).padStart(3, "0")}.md`, text(i));
     const dir = path.join(temp.dir, ".corral/index");

@@ -24,9 +24,9 @@ export interface OpenIndexOptions {
   efConstruction?: number;
   /** hnsw search beam (hnswlib's default 10 loses recall). Default 128. */
   efSearch?: number;
-  /** Up to this many vectors, vector search is exact. Default 2000. */
+  /** Up to this many vectors, vector search is exact. Default 1000. */
   exactThreshold?: number;
-  /** A filtered vector search is exact over the allowed vectors up to this many. Default 20000. */
+  /** A filtered vector search is exact over the allowed vectors up to this many (else an overfetching hnsw search). Default 2000. */
   exactFilterLimit?: number;
   /** Compact the hnsw file when deleted entries pass this share of it. Default 0.25. */
   compactRatio?: number;

@@ -89,8 +89,9 @@ export async function openIndex(options: OpenIndexOptions): Promise<Index> {
     m: manifest.hnsw.m,
     efConstruction: manifest.hnsw.efConstruction,
     efSearch: options.efSearch ?? 128,
-    exactThreshold: options.exactThreshold ?? 2000,
+    exactThreshold: options.exactThreshold ?? 1000,
   });
+  vectors.vectorSource = (labels) => store.vectorsOfChunks(index.manifest.embedding?.model ?? "", labels);
   const index = new DocumentIndex(
     dir,
     root,
@@ -101,7 +102,7 @@ export async function openIndex(options: OpenIndexOptions): Promise<Index> {
       readOnly,
       chunkSize,
       chunkOverlap,
-      exactFilterLimit: options.exactFilterLimit ?? 20_000,
+      exactFilterLimit: options.exactFilterLimit ?? 2000,
       compactRatio: options.compactRatio ?? 0.25,
       compactMin: options.compactMin ?? 1000,
     },

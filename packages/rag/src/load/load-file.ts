@@ -1,4 +1,4 @@
-import fs from "node:fs/promises";
+import fs from "node:fs";
 import type { FileType } from "./file-kind.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { htmlToMarkdownText } from "./html-to-markdown-text.js";
@@ -62,7 +62,8 @@ export async function loadBytes(bytes: Buffer, type: FileType): Promise<LoadResu
 export async function loadFile(absolutePath: string, type: FileType): Promise<LoadResult> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(absolutePath);
+    // Synchronous: files are capped in size, and the thread-pool hop costs more than the read.
+    bytes = fs.readFileSync(absolutePath);
   } catch (error) {
     return { ok: false, reason: "unreadable", detail: (error as Error).message };
   }

@@ -13,7 +13,7 @@ export interface VectorIndexOptions {
   efConstruction: number;
   /** Search beam width: hnswlib's default of 10 misses neighbours; default 128. */
   efSearch: number;
-  /** Up to this many live vectors, search is exact (brute force). Default 2000. */
+  /** Up to this many live vectors, search is exact (brute force). Default 1000. */
   exactThreshold: number;
 }
 
@@ -35,6 +35,11 @@ export class VectorIndex {
   private matrix: { labels: number[]; vectors: Float32Array } | undefined;
   dimensions: number | undefined;
   private dirty = false;
+  /**
+   * Reads stored vectors in bulk for exact search (the index reads them from SQLite): much
+   * faster than hnswlib's getPoint, which builds a JavaScript array number by number.
+   */
+  vectorSource: ((labels: number[]) => Map<number, Float32Array>) | undefined;
 
   constructor(
     private readonly file: string,
@@ -182,26 +187,39 @@ export class VectorIndex {
   }
 
   private exactOverAll(query: number[], k: number): VectorMatch[] {
-    if (!this.matrix) {
-      const labels = [...this.live];
-      const dimensions = this.dimensions ?? query.length;
-      const vectors = new Float32Array(labels.length * dimensions);
-      labels.forEach((label, row) => {
-        const vector = this.hnsw?.getPoint(label) ?? [];
-        vectors.set(vector, row * dimensions);
-      });
-      this.matrix = { labels, vectors };
-    }
+    this.matrix ??= this.gather([...this.live], query.length);
     return topK(normalise(query), this.matrix.labels, this.matrix.vectors, k);
   }
 
   private exact(query: number[], labels: number[], k: number): VectorMatch[] {
-    const dimensions = this.dimensions ?? query.length;
+    const { labels: found, vectors } = this.gather(labels, query.length);
+    return topK(normalise(query), found, vectors, k);
+  }
+
+  /** The normalised vectors of labels as one matrix. */
+  private gather(labels: number[], fallbackDimensions: number): { labels: number[]; vectors: Float32Array } {
+    const dimensions = this.dimensions ?? fallbackDimensions;
+    const source = this.vectorSource?.(labels);
+    const found: number[] = [];
     const vectors = new Float32Array(labels.length * dimensions);
-    labels.forEach((label, row) => {
-      vectors.set(this.hnsw?.getPoint(label) ?? [], row * dimensions);
-    });
-    return topK(normalise(query), labels, vectors, k);
+    for (const label of labels) {
+      let vector: ArrayLike<number> | undefined = source?.get(label);
+      if (!vector || vector.length !== dimensions) {
+        try {
+          vector = this.hnsw?.getPoint(label);
+        } catch {
+          vector = undefined;
+        }
+      }
+      if (!vector) continue;
+      const offset = found.length * dimensions;
+      let norm = 0;
+      for (let i = 0; i < dimensions; i++) norm += (vector[i] as number) ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let i = 0; i < dimensions; i++) vectors[offset + i] = (vector[i] as number) / norm;
+      found.push(label);
+    }
+    return { labels: found, vectors: vectors.subarray(0, found.length * dimensions) };
   }
 
   /** Saves atomically (temp file, fsync, rename). */
@@ -258,12 +276,22 @@ function normalise(vector: number[]): Float32Array {
 
 function topK(query: Float32Array, labels: number[], vectors: Float32Array, k: number): VectorMatch[] {
   const dimensions = query.length;
-  const scored: VectorMatch[] = new Array(labels.length);
+  // Keep the best k in a small sorted buffer instead of sorting every score.
+  const bestScores: number[] = [];
+  const bestLabels: number[] = [];
   for (let row = 0; row < labels.length; row++) {
     let dot = 0;
     const offset = row * dimensions;
     for (let i = 0; i < dimensions; i++) dot += (query[i] as number) * (vectors[offset + i] as number);
-    scored[row] = { label: labels[row] as number, score: dot };
+    if (bestScores.length === k && dot <= (bestScores[k - 1] as number)) continue;
+    let at = bestScores.length;
+    while (at > 0 && (bestScores[at - 1] as number) < dot) at--;
+    bestScores.splice(at, 0, dot);
+    bestLabels.splice(at, 0, labels[row] as number);
+    if (bestScores.length > k) {
+      bestScores.pop();
+      bestLabels.pop();
+    }
   }
-  return scored.sort((a, b) => b.score - a.score).slice(0, k);
+  return bestLabels.map((label, i) => ({ label, score: bestScores[i] as number }));
 }
