@@ -59,7 +59,11 @@ export class ChatRepl {
 
   /** Reads and answers until the user leaves. */
   async run(): Promise<void> {
-    const reader = new LineReader(this.ctx.io, { prompt: this.ctx.out.cyan("› "), onInterrupt: () => this.#interrupt() });
+    const history = this.messages
+      .filter((message) => message.role === "user")
+      .map((message) => message.content)
+      .reverse();
+    const reader = new LineReader(this.ctx.io, { prompt: this.ctx.out.cyan("› "), onInterrupt: () => this.#interrupt(), history });
     this.#reader = reader;
     try {
       while (!this.#leaving) {

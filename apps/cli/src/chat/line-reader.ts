@@ -15,7 +15,7 @@ export class LineReader {
   readonly #terminal: boolean;
   #closed = false;
 
-  constructor(io: CliIo, options: { prompt: string; onInterrupt: () => void }) {
+  constructor(io: CliIo, options: { prompt: string; onInterrupt: () => void; history?: string[] }) {
     this.#terminal = io.stdin.isTTY === true && io.stdout.isTTY === true;
     this.#rl = readline.createInterface({
       input: io.stdin,
@@ -23,6 +23,8 @@ export class LineReader {
       terminal: this.#terminal,
       prompt: options.prompt,
       historySize: 200,
+      // Up-arrow recalls the questions of a resumed session too (newest first).
+      history: options.history ?? [],
     });
     this.#rl.on("line", (line) => {
       const waiter = this.#waiters.shift();

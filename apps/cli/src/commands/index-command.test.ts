@@ -4,7 +4,7 @@ import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
 import { writeDocs } from "../test-support/docs-fixture.js";
-import { makeTempDir, runCli } from "../test-support/run-cli.js";
+import { CliProcess, makeTempDir, runCli } from "../test-support/run-cli.js";
 
 let fake: FakeOllama;
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -67,5 +67,26 @@ describe("corral index and search", () => {
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stdout).toMatch(/3 added/);
     expect(fake.requestsTo("/api/embed").length).toBeGreaterThan(before);
+  });
+
+  it("Ctrl-C stops a sync cleanly with exit 130, and the next run finishes it", async () => {
+    await appendFile(path.join(temp.dir, "docs", "keys.md"), "\nKeys are 32 bytes long.\n");
+    fake.addFault({ path: "/api/embed", type: "hang", times: 1 });
+    const indexing = new CliProcess(["index", "docs"], { cwd: temp.dir, env: env() });
+    await indexing.waitFor("embedding", "stderr");
+    indexing.child.kill("SIGINT");
+    const stopped = await indexing.exited;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/Indexing cancelled/);
+    // The hung request keeps this fake busy, so the next run talks to a fresh one.
+    const second = await startFakeOllama();
+    try {
+      const resumed = await runInProcess(["index", "docs"], { cwd: temp.dir, env: { OLLAMA_HOST: second.url } });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toMatch(/1 updated/);
+      expect(second.requestsTo("/api/embed").length).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
   });
 });
