@@ -114,6 +114,17 @@ describe("openIndex with an in-process embedder", () => {
     expect(kinds.map((hit) => hit.source.path)).toEqual(["notes/todo.txt"]);
   });
 
+  it("uses hnsw and an overfetching filtered search when the index is above the exact thresholds", async () => {
+    const temp = setup();
+    for (let i = 0; i < 60; i++) temp.write(`extra/e-${i}.md`, `# Extra ${i}\n\nFiller document ${i} about assorted topic ${i}.\n`);
+    const index = await openAt(temp.dir, temp.dir, new HashEmbedder(), { exactThreshold: 1, exactFilterLimit: 1 });
+    await index.sync(["docs", "notes", "extra"]);
+    expect((await index.search("knead the dough for ten minutes", { k: 1, mode: "vector" }))[0]?.source.path).toBe("docs/cooking.md");
+    const filtered = await index.search("knead the dough", { k: 3, mode: "vector", filter: { path: ["notes/**", "extra/e-1?.md"] } });
+    expect(filtered).toHaveLength(3);
+    expect(filtered.every((hit) => hit.source.path === "notes/todo.txt" || /^extra\/e-1\d\.md$/.test(hit.source.path))).toBe(true);
+  });
+
   it("handles edits, moves and deletes: only new chunk text is embedded, removed chunks leave the vectors", async () => {
     const temp = setup();
     const embedder = new HashEmbedder();
@@ -264,17 +275,18 @@ describe("openIndex with an in-process embedder", () => {
     const temp = setup();
     for (let i = 0; i < 600; i++) temp.write(`bulk/file-${i}.md`, `# Bulk ${i}\n\nBulk document ${i} talks about item ${i}.\n`);
     const embedder = new HashEmbedder();
-    const index = await openAt(temp.dir, temp.dir, embedder);
     const controller = new AbortController();
-    const syncing = index.sync(["bulk"], {
-      signal: controller.signal,
-      onProgress: (event) => {
-        if (event.chunksEmbedded > 0) controller.abort();
-      },
-    });
+    // Abort while the second group of chunks is being embedded: the first group is committed.
+    const embed = embedder.embedDocuments.bind(embedder);
+    embedder.embedDocuments = async (texts, options) => {
+      if (embedder.calls.length === 1) controller.abort();
+      return embed(texts, options);
+    };
+    const index = await openAt(temp.dir, temp.dir, embedder);
+    const syncing = index.sync(["bulk"], { signal: controller.signal });
     await expect(syncing).rejects.toMatchObject({ code: "aborted" });
     const partial = index.stats();
-    expect(partial.documents).toBeGreaterThan(0);
+    expect(partial.documents).toBe(embedder.calls[0]?.length);
     expect(partial.documents).toBeLessThan(600);
     expect(partial.vectors).toBe(partial.chunks);
     const reopened = await openAt(temp.dir, temp.dir, new HashEmbedder());
