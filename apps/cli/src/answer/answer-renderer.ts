@@ -9,14 +9,17 @@ let spinnerFactory: Promise<typeof import("ora").default> | undefined;
 const activityLabels: Record<string, string> = {
   search_docs: "searching docs",
   fetch_url: "fetching",
-  fetch: "fetching",
   read_file: "reading",
-  list_files: "listing",
+  list_dir: "listing",
+  find_files: "finding files",
+  search_text: "searching files",
   write_file: "writing",
+  edit_file: "editing",
   calculator: "calculating",
-  calculate: "calculating",
-  run_shell: "running",
-  shell: "running",
+  current_time: "checking the time",
+  date_add: "calculating a date",
+  date_diff: "counting days",
+  run_command: "running",
 };
 
 /**

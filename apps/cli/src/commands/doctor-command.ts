@@ -52,7 +52,7 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
       name: "config",
       status: "problem",
       detail: describeError(error).message,
-      fix: "correct the file, or run `corral init --force` to start over.",
+      fix: "correct the field named above (`corral init --file example.json` writes an annotated example to compare with).",
     });
     config = await fallbackConfig(ctx);
   }
