@@ -80,6 +80,12 @@ export class AnswerRenderer {
     }
     if (!this.#wroteText && outcome.result && !outcome.result.text.trim())
       this.#ctx.info(this.#ctx.err.dim("(the model gave an empty answer)"));
+    const reason = outcome.result?.finishReason;
+    if (reason === "length") this.#ctx.warn("the answer was cut short: the model hit its output or context limit.");
+    else if (reason === "max-steps" || reason === "loop") {
+      const why = reason === "loop" ? "the agent repeated the same call" : "the step limit was reached";
+      this.#ctx.info(this.#ctx.err.dim(`(answered without further tools: ${why})`));
+    }
     if (outcome.sources.length) {
       this.#ctx.print(c.dim(`Sources: ${outcome.sources.map(formatSourceLocation).join(", ")}`));
     }
