@@ -55,6 +55,12 @@ describe("transport failures", () => {
     expect(error.message).toMatch(/OLLAMA_HOST/);
   });
 
+  it("calls a port that fetch refuses outright unreachable too", async () => {
+    const error = await new Agent({ model: "qwen3:4b", host: "127.0.0.1:9", retries: 0 }).run("hi").catch((e) => e);
+    expect(error).toBeInstanceOf(OllamaUnreachableError);
+    expect(error.message).toContain("http://127.0.0.1:9");
+  });
+
   it("does not retry a missing model and says how to pull it", async () => {
     fake = await startFakeOllama();
     const error = await new Agent({ model: "llama9:70b", host: fake.url }).run("hi").catch((e) => e);

@@ -33,7 +33,9 @@ export function mapOllamaError(error: unknown, context: { host: string; model: s
     return new ModelCallError(`Ollama answered ${status}: ${message}`, { status, isRetryable: retryable, cause: error });
   }
   const code = networkCode(error);
-  if (code && UNREACHABLE_CODES.has(code) && !context.started) {
+  // fetch says "fetch failed" for every failure to connect, including ports it refuses outright.
+  const connectFailed = (code && UNREACHABLE_CODES.has(code)) || (error instanceof TypeError && message === "fetch failed");
+  if (connectFailed && !context.started) {
     return new OllamaUnreachableError(context.host, { cause: error });
   }
   if (message === "Did not receive done or success response in stream." || message === "terminated" || code) {
