@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Agent, ConfigError, type Tool } from "@corral/core";
-import { createOllamaEmbedder, createRetrievalTool, openIndex } from "@corral/rag";
-import { createToolPreset, type ToolPresetOptions, toolPresetNames } from "@corral/tools";
+import type { openIndex } from "@corral/rag";
+import type { ToolPresetOptions } from "@corral/tools";
 import type { AgentConfig, CorralConfig } from "./config-schema.js";
 
 /** The index type `openIndex` resolves to. */
@@ -64,6 +64,8 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   if (!settings) {
     throw new ConfigError(`Unknown agent "${name}". Configured agents: ${Object.keys(config.agents).join(", ")}.`);
   }
+  // rag and tools load on first use, so commands that need no agent (`corral models`) start fast.
+  const { createToolPreset, toolPresetNames } = await import("@corral/tools");
   const presets = settings.tools ?? config.tools;
   const known = new Set<string>(toolPresetNames);
   const unknown = presets.filter((preset) => !known.has(preset));
@@ -81,6 +83,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   if (settings.instructions) instructions.push(settings.instructions);
   const ownsIndex = !options.index;
   if (wantsDocs(config, settings)) {
+    const { createOllamaEmbedder, createRetrievalTool, openIndex } = await import("@corral/rag");
     if (options.index) index = options.index;
     else {
       const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
