@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 function start(args: string[]) {
-  return spawn(process.execPath, ["--conditions=source", "--import", tsx, bin, ...args], {
+  return spawn(process.execPath, ["--conditions=@corral/source", "--import", tsx, bin, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH, OLLAMA_HOST: fake.url, CORRAL_INDEX: path.join(dir, "index") },
     stdio: ["ignore", "pipe", "pipe"],

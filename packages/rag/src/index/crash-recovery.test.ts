@@ -33,7 +33,7 @@ describe("a writer killed with SIGKILL in the middle of a sync", () => {
     for (let i = 0; i < FILES; i++) temp.write(`docs/note-${String(i).padStart(3, "0")}.md`, text(i));
     const dir = path.join(temp.dir, ".corral/index");
 
-    const spawned = spawn(process.execPath, ["--conditions=source", "--import", "tsx", child, dir, temp.dir, fake.url], {
+    const spawned = spawn(process.execPath, ["--conditions=@corral/source", "--import", "tsx", child, dir, temp.dir, fake.url], {
       cwd: path.dirname(child),
       stdio: ["ignore", "pipe", "pipe"],
     });
