@@ -6,14 +6,25 @@ export interface KeywordMatch {
   score: number;
 }
 
+/** Common English words that match nearly every chunk: left out of keyword queries (unless the query has nothing else). */
+const STOPWORDS = new Set(
+  (
+    "a an and are as at be but by can do does for from how i if in into is it its me my of on or our so that the their them then there " +
+    "these they this to was we what when where which who why will with you your"
+  ).split(" "),
+);
+
 /**
  * The words of a query as an FTS5 expression: each word quoted (so no FTS5 syntax from the
  * user can break the query) and OR-ed; BM25 ranks chunks with more and rarer words first.
+ * Stopwords are dropped, which keeps BM25 from scoring almost every chunk.
  */
 export function toFtsQuery(query: string): string | undefined {
-  const words = [...new Set((query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((word) => word.length > 0))];
-  if (!words.length) return undefined;
-  return words.map((word) => `"${word}"`).join(" OR ");
+  const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])];
+  const meaningful = words.filter((word) => !STOPWORDS.has(word));
+  const chosen = meaningful.length ? meaningful : words;
+  if (!chosen.length) return undefined;
+  return chosen.map((word) => `"${word}"`).join(" OR ");
 }
 
 /** BM25 search over the FTS5 table (text weighs most, then headings, then path). */

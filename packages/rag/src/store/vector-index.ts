@@ -192,8 +192,25 @@ export class VectorIndex {
   }
 
   private exact(query: number[], labels: number[], k: number): VectorMatch[] {
-    const { labels: found, vectors } = this.gather(labels, query.length);
-    return topK(normalise(query), found, vectors, k);
+    // One pass per vector (dot product and norm together), straight from the bulk-read vectors.
+    const normalised = normalise(query);
+    const dimensions = normalised.length;
+    const source = this.vectorSource?.(labels);
+    const best = new TopK(k);
+    for (const label of labels) {
+      let vector: ArrayLike<number> | undefined = source?.get(label);
+      if (!vector || vector.length !== dimensions) vector = this.vectorOf(label);
+      if (!vector) continue;
+      let dot = 0;
+      let norm = 0;
+      for (let i = 0; i < dimensions; i++) {
+        const value = vector[i] as number;
+        dot += (normalised[i] as number) * value;
+        norm += value * value;
+      }
+      best.offer(label, dot / (Math.sqrt(norm) || 1));
+    }
+    return best.matches();
   }
 
   /** The normalised vectors of labels as one matrix. */
@@ -274,24 +291,39 @@ function normalise(vector: number[]): Float32Array {
   return Float32Array.from(vector, (value) => value / norm);
 }
 
+/** The k best scores seen, kept in a small sorted buffer instead of sorting every score. */
+class TopK {
+  private readonly scores: number[] = [];
+  private readonly labels: number[] = [];
+
+  constructor(private readonly k: number) {}
+
+  offer(label: number, score: number): void {
+    const { scores, labels, k } = this;
+    if (scores.length === k && score <= (scores[k - 1] as number)) return;
+    let at = scores.length;
+    while (at > 0 && (scores[at - 1] as number) < score) at--;
+    scores.splice(at, 0, score);
+    labels.splice(at, 0, label);
+    if (scores.length > k) {
+      scores.pop();
+      labels.pop();
+    }
+  }
+
+  matches(): VectorMatch[] {
+    return this.labels.map((label, i) => ({ label, score: this.scores[i] as number }));
+  }
+}
+
 function topK(query: Float32Array, labels: number[], vectors: Float32Array, k: number): VectorMatch[] {
   const dimensions = query.length;
-  // Keep the best k in a small sorted buffer instead of sorting every score.
-  const bestScores: number[] = [];
-  const bestLabels: number[] = [];
+  const best = new TopK(k);
   for (let row = 0; row < labels.length; row++) {
     let dot = 0;
     const offset = row * dimensions;
     for (let i = 0; i < dimensions; i++) dot += (query[i] as number) * (vectors[offset + i] as number);
-    if (bestScores.length === k && dot <= (bestScores[k - 1] as number)) continue;
-    let at = bestScores.length;
-    while (at > 0 && (bestScores[at - 1] as number) < dot) at--;
-    bestScores.splice(at, 0, dot);
-    bestLabels.splice(at, 0, labels[row] as number);
-    if (bestScores.length > k) {
-      bestScores.pop();
-      bestLabels.pop();
-    }
+    best.offer(labels[row] as number, dot);
   }
-  return bestLabels.map((label, i) => ({ label, score: bestScores[i] as number }));
+  return best.matches();
 }
