@@ -18,6 +18,7 @@ const add = defineTool({
   execute: ({ a, b }) => a + b,
 });
 
+const toolMessagesOf = (body: Record<string, any>) => body.messages.filter((m: { role: string }) => m.role === "tool");
 const chatBodies = () => fake!.requestsTo("/api/chat").map((request) => request.body as Record<string, any>);
 
 describe("Agent loop over the fake Ollama", () => {
@@ -92,6 +93,20 @@ describe("Agent loop over the fake Ollama", () => {
     } finally {
       await raw.close();
     }
+  });
+
+  it("sends what toModelOutput makes of a result, and keeps the raw value for events", async () => {
+    const lookup = defineTool({
+      name: "lookup",
+      description: "Look up",
+      input: z.object({}),
+      execute: () => ({ text: "[1] a.md:1 Keys rotate every 90 days.", hits: [{ path: "a.md" }] }),
+      toModelOutput: (output) => output.text,
+    });
+    fake = await startFakeOllama({ chat: [{ toolCalls: [{ name: "lookup", arguments: {} }] }, { content: "Every 90 days [1]." }] });
+    const result = await new Agent({ model: "qwen3:4b", host: fake.url, tools: [lookup] }).run("how often?");
+    expect(toolMessagesOf(chatBodies()[1]!)[0].content).toBe("[1] a.md:1 Keys rotate every 90 days.");
+    expect(result.steps[0]!.toolResults[0]!.output).toEqual({ text: "[1] a.md:1 Keys rotate every 90 days.", hits: [{ path: "a.md" }] });
   });
 
   it("runs the tool calls of one step in parallel", async () => {

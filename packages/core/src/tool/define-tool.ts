@@ -35,6 +35,11 @@ export interface ToolDefinition<I extends ToolInput, O> {
   timeoutMs?: number;
   /** Ask the agent's `approve` callback before running; a function decides per call. */
   needsApproval?: boolean | ((args: InferToolInput<I>, context: ToolContext) => boolean | Promise<boolean>);
+  /**
+   * The text the model sees for a result; default: strings as they are, anything else as JSON.
+   * The raw value still reaches events and step results as `output`.
+   */
+  toModelOutput?: (output: O) => string;
 }
 
 /** The outcome of checking a model's arguments against a tool's schema. */
@@ -48,6 +53,8 @@ export interface Tool<I = any, O = unknown> {
   readonly parameters: JsonSchema;
   readonly timeoutMs?: number;
   readonly needsApproval?: boolean | ((args: I, context: ToolContext) => boolean | Promise<boolean>);
+  /** The text the model sees for a result, when the tool says how. */
+  toModelOutput?(output: O): string;
   /** Checks (and coerces) the model's arguments. */
   parse(args: unknown): ParseResult<I>;
   execute(args: I, context: ToolContext): Promise<O> | O;
@@ -76,6 +83,7 @@ export function defineTool<I extends ToolInput, O>(definition: ToolDefinition<I,
     parameters,
     timeoutMs: definition.timeoutMs,
     needsApproval: definition.needsApproval,
+    toModelOutput: definition.toModelOutput,
     parse,
     execute: output
       ? async (args, context) => output.parse(await definition.execute(args, context))

@@ -71,7 +71,7 @@ export async function executeToolCall(call: PendingCall, options: ExecuteOptions
       }
     }
     const output = await raceAbort(Promise.resolve(tool.execute(parsed.data, context)), signal);
-    return { ...base, content: toContent(output), output, isError: false };
+    return { ...base, content: tool.toModelOutput ? tool.toModelOutput(output) : toContent(output), output, isError: false };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError(undefined, { cause: options.signal.reason });
     if (timeout.signal.aborted) return failure(new ToolExecutionError(call.name, `timed out after ${timeoutMs} ms`).message);

@@ -40,8 +40,8 @@ describe("createRetrievalTool", () => {
     const result = events.find((event) => event.type === "tool-result");
     if (result?.type !== "tool-result") throw new Error("no tool result");
     expect(result.isError).toBe(false);
-    // The model gets the passages text (core sends objects as JSON: a string, possibly quoted).
-    const seen = result.content.startsWith('"') ? (JSON.parse(result.content) as string) : result.content;
+    // The model gets the numbered passages as plain text.
+    const seen = result.content;
     expect(seen).toMatch(/^\[1\] docs\/keys\.md:1-5 \(Keys\)\n# Keys/);
     expect(seen).toContain("[2] docs/bread.md:1-3 (Bread)");
     const output = result.output as RetrievalOutput;
@@ -49,7 +49,7 @@ describe("createRetrievalTool", () => {
     expect(output.citations[0]).toEqual({ n: 1, source: "docs/keys.md:1-5 (Keys)", path: "docs/keys.md" });
     // The model saw the passages as the tool message.
     const chat = fake.requestsTo("/api/chat").at(-1)?.body as { messages: Array<{ role: string; content: string }> };
-    expect(chat.messages.find((message) => message.role === "tool")?.content).toContain("[1] docs/keys.md:1-5");
+    expect(chat.messages.find((message) => message.role === "tool")?.content).toBe(seen);
     expect(events.at(-1)).toMatchObject({ type: "finish" });
   });
 
@@ -65,7 +65,7 @@ describe("createRetrievalTool", () => {
     const tool = createRetrievalTool(index);
     const output = await tool.execute({ query: "anything" }, { signal: new AbortController().signal, toolCallId: "1", messages: [] });
     expect(output.text).toMatch(/^No passages found for "anything"\. \(Keyword search only/);
-    expect(JSON.parse(JSON.stringify(output))).toBe(output.text);
+    expect(tool.toModelOutput?.(output)).toBe(output.text);
     expect(tool.parse({ query: "" }).success).toBe(false);
   });
 });

@@ -24,14 +24,13 @@ export interface RetrievalToolOptions {
 /**
  * What the tool returns: the numbered passages the model reads (`text`), the hits with their
  * sources for apps to list, and `citations` mapping `[n]` to a source label. The model gets
- * `text` only (through `toJSON`).
+ * `text` only (through the tool's `toModelOutput`).
  */
 export interface RetrievalOutput {
   query: string;
   text: string;
   hits: SearchHit[];
   citations: Array<{ n: number; source: string; path: string }>;
-  toJSON(): string;
 }
 
 const DEFAULT_DESCRIPTION =
@@ -56,6 +55,7 @@ export function createRetrievalTool(
       query: z.string().min(1).describe("What to look for, in a few words or a question"),
       k: z.number().int().min(1).max(20).optional().describe("How many passages (default 5)"),
     }),
+    toModelOutput: (output) => output.text,
     execute: async ({ query, k }, context): Promise<RetrievalOutput> => {
       const result = await index.query(query, {
         k: k ?? options.k ?? 5,
@@ -73,7 +73,6 @@ export function createRetrievalTool(
         text,
         hits,
         citations: hits.map((hit, i) => ({ n: i + 1, source: formatSource(hit.source), path: hit.source.path })),
-        toJSON: () => text,
       };
     },
   });
