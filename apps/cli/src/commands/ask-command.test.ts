@@ -1,41 +1,29 @@
-import { type FakeOllama, startFakeOllama } from "@corral/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeDocs } from "../test-support/docs-fixture.js";
-import { closedPort, makeTempDir, runCli } from "../test-support/run-cli.js";
+import { describe, expect, it } from "vitest";
+import { useDocsWorkspace } from "../test-support/docs-workspace.js";
+import { closedPort, runCli } from "../test-support/run-cli.js";
 
-let fake: FakeOllama;
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-const env = () => ({ OLLAMA_HOST: fake.url });
+const workspace = useDocsWorkspace();
+const env = () => workspace.env();
 const answer = "Run `corral keys rotate`, then restart the server [1].";
 
 function scriptSearchThenAnswer(query: string): void {
-  fake.enqueue(
+  workspace.fake.enqueue(
     { thinking: "The user wants key rotation.", toolCalls: [{ name: "search_docs", arguments: { query } }] },
     { content: answer },
   );
 }
 
-beforeAll(async () => {
-  fake = await startFakeOllama();
-  temp = await makeTempDir();
-  await writeDocs(temp.dir);
-});
-afterAll(async () => {
-  await fake.close();
-  await temp.remove();
-});
-
 describe("corral ask", () => {
   it("syncs --docs, streams the answer to stdout with its sources, activity on stderr", async () => {
     scriptSearchThenAnswer("rotate keys");
-    const result = await runCli(["ask", "How do I rotate the API keys?", "--docs", "docs"], { cwd: temp.dir, env: env() });
+    const result = await runCli(["ask", "How do I rotate the API keys?", "--docs", "docs"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(answer);
     expect(result.stdout).toMatch(/Sources: \S*keys\.md:\d+/);
     expect(result.stderr).toMatch(/searching docs: rotate keys/);
     expect(result.stderr).toMatch(/Index up to date: 3 added/);
     expect(result.stdout + result.stderr).not.toContain("The user wants key rotation.");
-    const chats = fake.requestsTo("/api/chat");
+    const chats = workspace.fake.requestsTo("/api/chat");
     const firstCall = chats.at(-2)?.body as {
       messages: Array<{ role: string; content: string }>;
       tools: Array<{ function: { name: string } }>;
@@ -46,7 +34,7 @@ describe("corral ask", () => {
 
   it("prints { answer, sources, usage } with --json, reading the question from stdin", async () => {
     scriptSearchThenAnswer("rotate");
-    const result = await runCli(["ask", "--json"], { cwd: temp.dir, env: env(), input: "How do I rotate the API keys?\n" });
+    const result = await runCli(["ask", "--json"], { cwd: workspace.dir, env: env(), input: "How do I rotate the API keys?\n" });
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout) as {
       answer: string;
@@ -57,14 +45,14 @@ describe("corral ask", () => {
     expect(output.sources[0]?.path).toMatch(/keys\.md$/);
     expect(output.sources[0]?.location).toMatch(/keys\.md:\d+$/);
     expect(output.usage.totalTokens).toBeGreaterThan(0);
-    const lastBody = fake.requestsTo("/api/chat").at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    const lastBody = workspace.fake.requestsTo("/api/chat").at(-1)?.body as { messages: Array<{ role: string; content: string }> };
     const lastUser = lastBody.messages.find((message) => message.role === "user");
     expect(lastUser?.content).toBe("How do I rotate the API keys?");
   });
 
   it("takes the question back when it follows --docs, and shows thinking on stderr with --show-thinking", async () => {
-    fake.enqueue({ thinking: "Licence question.", content: "Yes, it is free." });
-    const result = await runCli(["ask", "--show-thinking", "--docs", "docs", "Is corral free?"], { cwd: temp.dir, env: env() });
+    workspace.fake.enqueue({ thinking: "Licence question.", content: "Yes, it is free." });
+    const result = await runCli(["ask", "--show-thinking", "--docs", "docs", "Is corral free?"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Yes, it is free.");
     expect(result.stderr).toContain("Licence question.");
@@ -73,14 +61,14 @@ describe("corral ask", () => {
 
   it("fails with exit 1 naming the address when Ollama is unreachable", async () => {
     const port = await closedPort();
-    const result = await runCli(["ask", "hello", "--host", `127.0.0.1:${port}`], { cwd: temp.dir, env: env() });
+    const result = await runCli(["ask", "hello", "--host", `127.0.0.1:${port}`], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`error: Cannot reach Ollama at http://127\\.0\\.0\\.1:${port}\\.`));
     expect(result.stderr).toMatch(/hint: .*OLLAMA_HOST \(or --host\)/);
   });
 
   it("fails with exit 1 and the pull command when the model is missing", async () => {
-    const result = await runCli(["ask", "hello", "--model", "qwen9:1b"], { cwd: temp.dir, env: env() });
+    const result = await runCli(["ask", "hello", "--model", "qwen9:1b"], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Model "qwen9:1b" is not available/);
     expect(result.stderr).toMatch(/corral models pull qwen9:1b/);

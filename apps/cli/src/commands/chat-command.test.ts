@@ -1,34 +1,22 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type FakeOllama, startFakeOllama } from "@corral/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeDocs } from "../test-support/docs-fixture.js";
-import { CliProcess, makeTempDir } from "../test-support/run-cli.js";
+import { describe, expect, it } from "vitest";
+import { useDocsWorkspace } from "../test-support/docs-workspace.js";
+import { CliProcess } from "../test-support/run-cli.js";
 
-let fake: FakeOllama;
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-const env = () => ({ OLLAMA_HOST: fake.url });
+const workspace = useDocsWorkspace();
+const env = () => workspace.env();
 
 type ChatBody = { messages: Array<{ role: string; content: string }> };
-const lastChat = () => fake.requestsTo("/api/chat").at(-1)?.body as ChatBody;
-
-beforeAll(async () => {
-  fake = await startFakeOllama();
-  temp = await makeTempDir();
-  await writeDocs(temp.dir);
-});
-afterAll(async () => {
-  await fake.close();
-  await temp.remove();
-});
+const lastChat = () => workspace.fake.requestsTo("/api/chat").at(-1)?.body as ChatBody;
 
 describe("corral chat", () => {
   it("syncs --docs, answers with streaming text, tool activity and sources, runs slash commands, saves the session", async () => {
-    const chat = new CliProcess(["chat", "--docs", "docs", "--session", "keys"], { cwd: temp.dir, env: env() });
+    const chat = new CliProcess(["chat", "--docs", "docs", "--session", "keys"], { cwd: workspace.dir, env: env() });
     await chat.waitFor('Session "keys"', "stderr");
     expect(chat.stderr).toMatch(/Index up to date: 3 added/);
 
-    fake.enqueue(
+    workspace.fake.enqueue(
       { toolCalls: [{ name: "search_docs", arguments: { query: "rotate keys" } }] },
       { content: "Run `corral keys rotate` [1]." },
     );
@@ -52,16 +40,16 @@ describe("corral chat", () => {
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stderr).toMatch(/Resume with: corral chat --session keys/);
 
-    const saved = JSON.parse(await readFile(path.join(temp.dir, ".corral", "sessions", "keys.json"), "utf8"));
+    const saved = JSON.parse(await readFile(path.join(workspace.dir, ".corral", "sessions", "keys.json"), "utf8"));
     expect(saved).toMatchObject({ version: 1, name: "keys", model: "qwen3:4b" });
     expect(saved.messages.map((message: { role: string }) => message.role)).toEqual(["user", "assistant", "tool", "assistant"]);
     expect(saved.messages.some((message: { role: string }) => message.role === "system")).toBe(false);
   });
 
   it("resumes a session with --session: earlier turns go to the model again", async () => {
-    const chat = new CliProcess(["chat", "--session", "keys"], { cwd: temp.dir, env: env() });
+    const chat = new CliProcess(["chat", "--session", "keys"], { cwd: workspace.dir, env: env() });
     await chat.waitFor('Resumed session "keys" (1 earlier question)', "stderr");
-    fake.enqueue({ content: "Old keys stop working after one hour." });
+    workspace.fake.enqueue({ content: "Old keys stop working after one hour." });
     chat.send("And the old keys?");
     await chat.waitFor("Old keys stop working after one hour.");
     const sent = lastChat().messages;
@@ -69,22 +57,22 @@ describe("corral chat", () => {
     expect(sent.at(-1)).toMatchObject({ role: "user", content: "And the old keys?" });
     chat.endInput();
     expect((await chat.exited).code).toBe(0);
-    const saved = JSON.parse(await readFile(path.join(temp.dir, ".corral", "sessions", "keys.json"), "utf8"));
+    const saved = JSON.parse(await readFile(path.join(workspace.dir, ".corral", "sessions", "keys.json"), "utf8"));
     expect(saved.messages.filter((message: { role: string }) => message.role === "user")).toHaveLength(2);
   });
 
   it("Ctrl-C cancels the answer in progress, not the session", async () => {
-    const chat = new CliProcess(["chat", "--session", "cancel"], { cwd: temp.dir, env: env() });
+    const chat = new CliProcess(["chat", "--session", "cancel"], { cwd: workspace.dir, env: env() });
     await chat.waitFor('Session "cancel"', "stderr");
     const words = Array.from({ length: 200 }, (_, position) => `word${position}`).join(" ");
-    fake.enqueue({ content: words, fault: { type: "latency", ms: 50 } });
+    workspace.fake.enqueue({ content: words, fault: { type: "latency", ms: 50 } });
     chat.send("Tell me a long story.");
     await chat.waitFor("word1 ");
     chat.child.kill("SIGINT");
     await chat.waitFor("(cancelled)", "stderr");
     expect(chat.stdout).not.toContain("word199");
 
-    fake.enqueue({ content: "Short answer." });
+    workspace.fake.enqueue({ content: "Short answer." });
     chat.send("Then a short one.");
     await chat.waitFor("Short answer.");
     const sent = lastChat().messages.map((message) => message.content);
@@ -92,7 +80,7 @@ describe("corral chat", () => {
     chat.send("/exit");
     const exit = await chat.exited;
     expect(exit.code).toBe(0);
-    const saved = JSON.parse(await readFile(path.join(temp.dir, ".corral", "sessions", "cancel.json"), "utf8"));
+    const saved = JSON.parse(await readFile(path.join(workspace.dir, ".corral", "sessions", "cancel.json"), "utf8"));
     expect(saved.messages.map((message: { content: string }) => message.content)).toEqual(["Then a short one.", "Short answer."]);
   });
 });

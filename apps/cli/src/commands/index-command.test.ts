@@ -1,53 +1,42 @@
 import { appendFile } from "node:fs/promises";
 import path from "node:path";
-import { type FakeOllama, startFakeOllama } from "@corral/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOllama } from "@corral/testkit";
+import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
-import { writeDocs } from "../test-support/docs-fixture.js";
-import { CliProcess, makeTempDir, runCli } from "../test-support/run-cli.js";
+import { useDocsWorkspace } from "../test-support/docs-workspace.js";
+import { CliProcess, runCli } from "../test-support/run-cli.js";
 
-let fake: FakeOllama;
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-const env = () => ({ OLLAMA_HOST: fake.url });
-
-beforeAll(async () => {
-  fake = await startFakeOllama();
-  temp = await makeTempDir();
-  await writeDocs(temp.dir);
-});
-afterAll(async () => {
-  await fake.close();
-  await temp.remove();
-});
+const workspace = useDocsWorkspace();
+const env = () => workspace.env();
 
 describe("corral index and search", () => {
   it("indexes a folder; a second run embeds nothing; a changed file is embedded again", async () => {
-    const first = await runCli(["index", "docs"], { cwd: temp.dir, env: env() });
+    const first = await runCli(["index", "docs"], { cwd: workspace.dir, env: env() });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^Indexed into \.corral\/index: 3 added, 0 updated, 0 removed, 0 unchanged \(\d+ chunks embedded\)/);
     expect(first.stderr).toMatch(/Syncing docs into the index/);
-    const embedsAfterFirst = fake.requestsTo("/api/embed").length;
+    const embedsAfterFirst = workspace.fake.requestsTo("/api/embed").length;
     expect(embedsAfterFirst).toBeGreaterThan(0);
 
-    const second = await runCli(["index", "docs"], { cwd: temp.dir, env: env() });
+    const second = await runCli(["index", "docs"], { cwd: workspace.dir, env: env() });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/0 added, 0 updated, 0 removed, 3 unchanged \(0 chunks embedded\)/);
-    expect(fake.requestsTo("/api/embed")).toHaveLength(embedsAfterFirst);
+    expect(workspace.fake.requestsTo("/api/embed")).toHaveLength(embedsAfterFirst);
 
-    await appendFile(path.join(temp.dir, "docs", "faq.txt"), "Does corral need a GPU? No, but it helps.\n");
-    const third = await runInProcess(["index", "docs", "--json"], { cwd: temp.dir, env: env() });
+    await appendFile(path.join(workspace.dir, "docs", "faq.txt"), "Does corral need a GPU? No, but it helps.\n");
+    const third = await runInProcess(["index", "docs", "--json"], { cwd: workspace.dir, env: env() });
     expect(third.code, third.stderr).toBe(0);
     expect(JSON.parse(third.stdout)).toMatchObject({ updated: expect.anything() });
-    expect(fake.requestsTo("/api/embed").length).toBeGreaterThan(embedsAfterFirst);
+    expect(workspace.fake.requestsTo("/api/embed").length).toBeGreaterThan(embedsAfterFirst);
   });
 
   it("searches with path:line, score and text; --json for scripts", async () => {
-    const result = await runCli(["search", "how", "to", "rotate", "the", "API", "keys", "-k", "2"], { cwd: temp.dir, env: env() });
+    const result = await runCli(["search", "how", "to", "rotate", "the", "API", "keys", "-k", "2"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.split("\n")[0]).toMatch(/^1\. \S*keys\.md:\d+ {2}\(\d\.\d{3}\)/);
     expect(result.stdout).toMatch(/corral keys rotate/);
 
-    const json = await runInProcess(["search", "upgrade", "--mode", "keyword", "--json"], { cwd: temp.dir, env: env() });
+    const json = await runInProcess(["search", "upgrade", "--mode", "keyword", "--json"], { cwd: workspace.dir, env: env() });
     expect(json.code, json.stderr).toBe(0);
     const hits = JSON.parse(json.stdout) as Array<{ path: string; location: string; text: string }>;
     expect(hits[0]?.path).toMatch(/install\.md$/);
@@ -55,24 +44,24 @@ describe("corral index and search", () => {
   });
 
   it("says how to build the index when there is none", async () => {
-    const result = await runInProcess(["search", "keys", "--index", "elsewhere"], { cwd: temp.dir, env: env() });
+    const result = await runInProcess(["search", "keys", "--index", "elsewhere"], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error: There is no index at elsewhere yet\./);
     expect(result.stderr).toMatch(/hint: build it with `corral index <folder>`/);
   });
 
   it("rebuilds from scratch with --rebuild", async () => {
-    const before = fake.requestsTo("/api/embed").length;
-    const rebuilt = await runInProcess(["index", "docs", "--rebuild"], { cwd: temp.dir, env: env() });
+    const before = workspace.fake.requestsTo("/api/embed").length;
+    const rebuilt = await runInProcess(["index", "docs", "--rebuild"], { cwd: workspace.dir, env: env() });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stdout).toMatch(/3 added/);
-    expect(fake.requestsTo("/api/embed").length).toBeGreaterThan(before);
+    expect(workspace.fake.requestsTo("/api/embed").length).toBeGreaterThan(before);
   });
 
   it("Ctrl-C stops a sync cleanly with exit 130, and the next run finishes it", async () => {
-    await appendFile(path.join(temp.dir, "docs", "keys.md"), "\nKeys are 32 bytes long.\n");
-    fake.addFault({ path: "/api/embed", type: "hang", times: 1 });
-    const indexing = new CliProcess(["index", "docs"], { cwd: temp.dir, env: env() });
+    await appendFile(path.join(workspace.dir, "docs", "keys.md"), "\nKeys are 32 bytes long.\n");
+    workspace.fake.addFault({ path: "/api/embed", type: "hang", times: 1 });
+    const indexing = new CliProcess(["index", "docs"], { cwd: workspace.dir, env: env() });
     await indexing.waitFor("embedding", "stderr");
     indexing.child.kill("SIGINT");
     const stopped = await indexing.exited;
@@ -81,7 +70,7 @@ describe("corral index and search", () => {
     // The hung request keeps this fake busy, so the next run talks to a fresh one.
     const second = await startFakeOllama();
     try {
-      const resumed = await runInProcess(["index", "docs"], { cwd: temp.dir, env: { OLLAMA_HOST: second.url } });
+      const resumed = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: { OLLAMA_HOST: second.url } });
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stdout).toMatch(/1 updated/);
       expect(second.requestsTo("/api/embed").length).toBeGreaterThan(0);
