@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { ChatOllama } from "@langchain/ollama";
 import { Ollama } from "ollama";
@@ -109,24 +111,28 @@ describe("LangChain's ChatOllama pointed at the server", () => {
   });
 });
 
-// Python with requests is optional. A failed look-up is tried once more (it has failed once on a
-// loaded machine where Python was present), and a skip prints its reason, so it is never silent.
-async function findPythonWithRequests(): Promise<boolean> {
-  let reason = "";
-  for (let attempt = 0; attempt < 2; attempt++) {
+// Python with requests is optional. Every python3 on PATH is tried in order (package managers
+// put the directory of node, often /usr/bin, first on PATH, ahead of a pyenv or venv Python that
+// has requests), and a skip prints its reason, so it is never silent.
+async function findPythonWithRequests(): Promise<string | undefined> {
+  const candidates = [...new Set((process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "python3")))].filter((file) =>
+    existsSync(file),
+  );
+  const reasons: string[] = [];
+  for (const candidate of candidates) {
     try {
-      await promisify(execFile)("python3", ["-c", "import requests"], { timeout: 20_000 });
-      return true;
+      await promisify(execFile)(candidate, ["-c", "import requests"], { timeout: 20_000 });
+      return candidate;
     } catch (error) {
-      reason = (error as Error).message;
+      reasons.push(`${candidate}: ${(error as Error).message.split("\n").at(-2) ?? "failed"}`);
     }
   }
-  console.warn(`Skipping the Python requests example: ${reason}`);
-  return false;
+  console.warn(`Skipping the Python requests example: no python3 with requests on PATH (${reasons.join("; ") || "no python3"})`);
+  return undefined;
 }
 const python = await findPythonWithRequests();
 
-describe.runIf(python)("Python requests running the seed's first example", () => {
+describe.runIf(python !== undefined)("Python requests running the seed's first example", () => {
   it("prints the agent's answer with only the port changed", async () => {
     // The first example of the Ollama API guide, verbatim.
     const example = `import requests
@@ -153,7 +159,7 @@ if response.status_code == 200:
     const script = example.replace("localhost:11434", `127.0.0.1:${port}`);
     expect(script).toContain(`127.0.0.1:${port}`);
     test.fake.enqueue({ content: "Hello! How can I help you today?" });
-    const { stdout } = await promisify(execFile)("python3", ["-c", script], { timeout: 15_000 });
+    const { stdout } = await promisify(execFile)(python!, ["-c", script], { timeout: 15_000 });
     expect(stdout.trim()).toBe("Hello! How can I help you today?");
   });
 });
