@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useDocsWorkspace } from "../test-support/docs-workspace.js";
+import { useCliWorkspace } from "../test-support/cli-workspace.js";
 import { closedPort, runCli } from "../test-support/run-cli.js";
 
-const workspace = useDocsWorkspace();
+const workspace = useCliWorkspace();
 const env = () => workspace.env();
 const answer = "Run `corral keys rotate`, then restart the server [1].";
 

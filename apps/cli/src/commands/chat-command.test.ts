@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { useDocsWorkspace } from "../test-support/docs-workspace.js";
+import { useCliWorkspace } from "../test-support/cli-workspace.js";
 import { CliProcess } from "../test-support/run-cli.js";
 
-const workspace = useDocsWorkspace();
+const workspace = useCliWorkspace();
 const env = () => workspace.env();
 
 type ChatBody = { messages: Array<{ role: string; content: string }> };

@@ -1,27 +1,17 @@
-import { type FakeOllama, startFakeOllama } from "@corral/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
+import { useCliWorkspace } from "../test-support/cli-workspace.js";
 import { writeDocs } from "../test-support/docs-fixture.js";
-import { closedPort, makeTempDir, runCli } from "../test-support/run-cli.js";
+import { closedPort, runCli } from "../test-support/run-cli.js";
 
-let fake: FakeOllama;
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-
-beforeAll(async () => {
-  fake = await startFakeOllama();
-  temp = await makeTempDir();
-});
-afterAll(async () => {
-  await fake.close();
-  await temp.remove();
-});
+const workspace = useCliWorkspace({ writeDocs: false });
 
 describe("corral doctor", () => {
   it("passes when Ollama, both models and the index are fine", async () => {
-    await writeDocs(temp.dir);
-    const indexed = await runInProcess(["index", "docs"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
+    await writeDocs(workspace.dir);
+    const indexed = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
     expect(indexed.code, indexed.stderr).toBe(0);
-    const result = await runCli(["doctor"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
+    const result = await runCli(["doctor"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/✓ ollama\s+Ollama \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+/);
     expect(result.stdout).toMatch(/✓ chat model\s+qwen3:4b \(.*tools/);
@@ -32,7 +22,7 @@ describe("corral doctor", () => {
 
   it("fails with the fix when Ollama is down", async () => {
     const port = await closedPort();
-    const result = await runCli(["doctor", "--json"], { cwd: temp.dir, env: { OLLAMA_HOST: `127.0.0.1:${port}` } });
+    const result = await runCli(["doctor", "--json"], { cwd: workspace.dir, env: { OLLAMA_HOST: `127.0.0.1:${port}` } });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as {
       ok: boolean;
@@ -49,8 +39,8 @@ describe("corral doctor", () => {
     const result = await runInProcess(
       ["doctor", "--model", "gemma3:4b", "--embed-model", "mxbai-embed-large", "--index", "no-index-here"],
       {
-        cwd: temp.dir,
-        env: { OLLAMA_HOST: fake.url },
+        cwd: workspace.dir,
+        env: { OLLAMA_HOST: workspace.fake.url },
       },
     );
     expect(result.code).toBe(1);

@@ -3,10 +3,10 @@ import path from "node:path";
 import { startFakeOllama } from "@corral/testkit";
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
-import { useDocsWorkspace } from "../test-support/docs-workspace.js";
+import { useCliWorkspace } from "../test-support/cli-workspace.js";
 import { CliProcess, runCli } from "../test-support/run-cli.js";
 
-const workspace = useDocsWorkspace();
+const workspace = useCliWorkspace();
 const env = () => workspace.env();
 
 describe("corral index and search", () => {

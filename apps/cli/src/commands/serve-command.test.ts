@@ -1,28 +1,21 @@
-import { type FakeOllama, startFakeOllama } from "@corral/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
-import { CliProcess, makeTempDir } from "../test-support/run-cli.js";
+import { useCliWorkspace } from "../test-support/cli-workspace.js";
+import { CliProcess } from "../test-support/run-cli.js";
 
-let fake: FakeOllama;
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-
-beforeAll(async () => {
-  fake = await startFakeOllama();
-  temp = await makeTempDir();
-});
-afterAll(async () => {
-  await fake.close();
-  await temp.remove();
-});
+const workspace = useCliWorkspace({ writeDocs: false });
 
 describe("corral serve", () => {
   it("serves the agents until Ctrl-C, then stops cleanly", async () => {
-    const server = new CliProcess(["serve", "--port", "0", "--log-level", "silent"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
+    const server = new CliProcess(["serve", "--port", "0", "--log-level", "silent"], {
+      cwd: workspace.dir,
+      env: { OLLAMA_HOST: workspace.fake.url },
+    });
     await server.waitFor(/Listening on http:\/\/127\.0\.0\.1:\d+\n/);
     const url = /Listening on (\S+)/.exec(server.stdout)?.[1];
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    fake.enqueue({ content: "Hello from the agent." });
+    workspace.fake.enqueue({ content: "Hello from the agent." });
     const reply = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -38,7 +31,7 @@ describe("corral serve", () => {
   });
 
   it("rejects a bad port with exit 2", async () => {
-    const result = await runInProcess(["serve", "--port", "70000"], { cwd: temp.dir, env: { OLLAMA_HOST: fake.url } });
+    const result = await runInProcess(["serve", "--port", "70000"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--port must be a whole number/);
   });
