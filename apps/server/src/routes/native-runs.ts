@@ -66,15 +66,13 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
         }
         const { reader, finish } = await streamAgent(context, run, agent, input, history);
         try {
-          const head = await reader.prefetch(context.commitAfterMs);
-          const first = head.at(-1);
+          const first = await reader.prefetch(context.commitAfterMs);
           if (first?.type === "error") throw run.explain(first.error);
           const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
           await writeStream(stream, "native", request, async () => {
             await stream.write(sseMessage({ id: ids.id, agent, session_id: sessionId }, "run-start"));
-            const pending = [...head];
             for (;;) {
-              const event = pending.shift() ?? (await reader.next());
+              const event = await reader.next();
               if (!event || stream.closed) break;
               if (event.type === "finish") {
                 await save(event.result);

@@ -74,14 +74,13 @@ async function answer(
     }
     const { reader, finish } = await streamAgent(context, run, options.agent, options.input, options.history);
     try {
-      const head = await reader.prefetch(context.commitAfterMs);
-      const first = head.at(-1);
+      const first = await reader.prefetch(context.commitAfterMs);
       if (first?.type === "error") throw run.explain(first.error);
       const stream = startStream(reply, { contentType: "application/x-ndjson" });
       await writeStream(stream, "ollama", request, async () => {
         const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`);
         for (;;) {
-          const event: AgentEvent | undefined = head.shift() ?? (await reader.next());
+          const event: AgentEvent | undefined = await reader.next();
           if (!event || stream.closed) break;
           if (event.type === "text-delta" && event.text) await line(options.shape.delta(event.text));
           else if (event.type === "thinking-delta" && event.text) await line(options.shape.delta("", event.text));

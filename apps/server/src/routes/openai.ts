@@ -74,8 +74,7 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
         }
         const { reader, finish } = await streamAgent(context, run, agent, input, history);
         try {
-          const head = await reader.prefetch(context.commitAfterMs);
-          const first = head.at(-1);
+          const first = await reader.prefetch(context.commitAfterMs);
           if (first?.type === "error") throw run.explain(first.error);
           const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
           await writeStream(stream, "openai", request, async () => {
@@ -83,7 +82,7 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
               sseMessage({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
             await stream.write(chunk({ role: "assistant", content: "" }));
             for (;;) {
-              const event = head.shift() ?? (await reader.next());
+              const event = await reader.next();
               if (!event || stream.closed) break;
               if (event.type === "text-delta" && event.text) await stream.write(chunk({ content: event.text }));
               else if (event.type === "thinking-delta" && event.text) await stream.write(chunk({ reasoning: event.text }));
