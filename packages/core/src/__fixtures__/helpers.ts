@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { FakeOllama } from "@corral/testkit";
 import type { AgentEvent } from "../agent/agent-event.js";
 
 /** Collects every event of a stream. */
@@ -7,6 +8,16 @@ export async function collect(stream: AsyncIterable<AgentEvent>): Promise<AgentE
   const events: AgentEvent[] = [];
   for await (const event of stream) events.push(event);
   return events;
+}
+
+/** The bodies of the `/api/chat` requests the fake received, in order. */
+export function chatBodies(fake: FakeOllama): Record<string, any>[] {
+  return fake.requestsTo("/api/chat").map((request) => request.body as Record<string, any>);
+}
+
+/** The `role: "tool"` messages of one chat request body. */
+export function toolMessagesOf(body: Record<string, any>): Record<string, any>[] {
+  return body.messages.filter((message: { role: string }) => message.role === "tool");
 }
 
 /** The events of one type. */

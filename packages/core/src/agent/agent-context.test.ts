@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { collect, ofType } from "../__fixtures__/helpers.js";
+import { chatBodies as chatBodiesOf, collect, ofType } from "../__fixtures__/helpers.js";
 import { ModelCapabilityError } from "../errors/model-capability-error.js";
 import type { Message } from "../model/message.js";
 import { InMemorySessionStore } from "../session/session-store.js";
@@ -15,7 +15,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const chatBodies = () => fake!.requestsTo("/api/chat").map((request) => request.body as Record<string, any>);
+const chatBodies = () => chatBodiesOf(fake!);
 
 describe("context length", () => {
   it("sends num_ctx from the model's context length, capped, and the same on every call", async () => {

@@ -1,7 +1,7 @@
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { collect, ofType, startRawOllama } from "../__fixtures__/helpers.js";
+import { chatBodies as chatBodiesOf, collect, ofType, startRawOllama, toolMessagesOf } from "../__fixtures__/helpers.js";
 import { defineTool } from "../tool/define-tool.js";
 import { Agent } from "./agent.js";
 
@@ -18,8 +18,7 @@ const add = defineTool({
   execute: ({ a, b }) => a + b,
 });
 
-const toolMessagesOf = (body: Record<string, any>) => body.messages.filter((m: { role: string }) => m.role === "tool");
-const chatBodies = () => fake!.requestsTo("/api/chat").map((request) => request.body as Record<string, any>);
+const chatBodies = () => chatBodiesOf(fake!);
 
 describe("Agent loop over the fake Ollama", () => {
   it("runs the README example: a tool round trip, then the answer", async () => {
@@ -105,7 +104,7 @@ describe("Agent loop over the fake Ollama", () => {
     });
     fake = await startFakeOllama({ chat: [{ toolCalls: [{ name: "lookup", arguments: {} }] }, { content: "Every 90 days [1]." }] });
     const result = await new Agent({ model: "qwen3:4b", host: fake.url, tools: [lookup] }).run("how often?");
-    expect(toolMessagesOf(chatBodies()[1]!)[0].content).toBe("[1] a.md:1 Keys rotate every 90 days.");
+    expect(toolMessagesOf(chatBodies()[1]!)[0]!.content).toBe("[1] a.md:1 Keys rotate every 90 days.");
     expect(result.steps[0]!.toolResults[0]!.output).toEqual({ text: "[1] a.md:1 Keys rotate every 90 days.", hits: [{ path: "a.md" }] });
   });
 

@@ -1,6 +1,7 @@
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { chatBodies as chatBodiesOf } from "../__fixtures__/helpers.js";
 import { OutputValidationError } from "../errors/output-validation-error.js";
 import { defineTool } from "../tool/define-tool.js";
 import { Agent } from "./agent.js";
@@ -11,7 +12,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const chatBodies = () => fake!.requestsTo("/api/chat").map((request) => request.body as Record<string, any>);
+const chatBodies = () => chatBodiesOf(fake!);
 const City = z.object({ city: z.string(), celsius: z.number() });
 const weather = defineTool({
   name: "get_weather",

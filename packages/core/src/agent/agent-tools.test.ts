@@ -1,7 +1,7 @@
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { collect, ofType } from "../__fixtures__/helpers.js";
+import { chatBodies as chatBodiesOf, collect, ofType, toolMessagesOf } from "../__fixtures__/helpers.js";
 import { defineTool } from "../tool/define-tool.js";
 import { Agent } from "./agent.js";
 
@@ -18,8 +18,7 @@ const weather = defineTool({
   execute: ({ city, days }) => ({ city, days: days ?? 1, celsius: 11 }),
 });
 
-const chatBodies = () => fake!.requestsTo("/api/chat").map((request) => request.body as Record<string, any>);
-const toolMessages = (body: Record<string, any>) => body.messages.filter((m: { role: string }) => m.role === "tool");
+const chatBodies = () => chatBodiesOf(fake!);
 
 describe("tool mistakes go back to the model and the loop goes on", () => {
   it.each([
@@ -57,7 +56,7 @@ describe("tool mistakes go back to the model and the loop goes on", () => {
     const result = ofType(events, "tool-result")[0]!;
     expect(result.isError).toBe(true);
     expect(result.content).toMatch(expected);
-    expect(toolMessages(chatBodies()[1]!)[0].content).toMatch(expected);
+    expect(toolMessagesOf(chatBodies()[1]!)[0]!.content).toMatch(expected);
     expect(ofType(events, "finish")[0]!.result.text).toBe("recovered");
   });
 
