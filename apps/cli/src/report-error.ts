@@ -1,6 +1,7 @@
 import { isAgentError } from "@corral/core";
 import { CliError } from "./cli-error.js";
 import type { Colors } from "./colors.js";
+import { commandName } from "./command-name.js";
 
 /** Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted (Ctrl-C). */
 export const ExitCode = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -50,26 +51,26 @@ export function describeError(error: unknown): { message: string; hint?: string 
         const model = (error as { model?: string }).model ?? "the model";
         return {
           message: `Model "${model}" is not available in Ollama.`,
-          hint: `pull it with \`corral models pull ${model}\`, or choose another with --model.`,
+          hint: `pull it with \`${commandName()} models pull ${model}\`, or choose another with --model.`,
         };
       }
       case "index_model_mismatch": {
         const expected = (error as { expected?: string }).expected;
         return {
           message: `${oneLine(error.message.split(". Open it with")[0] ?? error.message)}.`,
-          hint: `rebuild it with \`corral index --rebuild <paths>\`${expected ? `, or pass --embed-model ${expected}` : ""}.`,
+          hint: `rebuild it with \`${commandName()} index --rebuild <paths>\`${expected ? `, or pass --embed-model ${expected}` : ""}.`,
         };
       }
       case "index_not_found":
         return {
           message: `${oneLine(error.message.split(". Build")[0] ?? error.message)}.`,
-          hint: "build it with `corral index <folder>`.",
+          hint: `build it with \`${commandName()} index <folder>\`.`,
         };
       case "config_invalid":
         return {
           message: oneLine(error.message),
           hint: /\.json\b/.test(error.message)
-            ? "fix the file (`corral init --file example.json` writes an annotated example)."
+            ? `fix the file (\`${commandName()} init --file example.json\` writes an annotated example).`
             : undefined,
         };
       case "usage":

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { ChatRepl } from "../chat/chat-repl.js";
 import { SessionFile } from "../chat/session-file.js";
 import type { CliContext } from "../cli-context.js";
+import { commandName } from "../command-name.js";
 import { ExitCode } from "../report-error.js";
 import { openAgentRuntime } from "../runtime/open-agent-runtime.js";
 import { displayPath } from "../runtime/open-cli-index.js";
@@ -73,5 +74,5 @@ async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
     ctx.info(e.dim(`Session "${session.name}". Type /help for commands, Ctrl-D to leave.`));
   }
   await repl.run();
-  if (repl.messages.length) ctx.info(e.dim(`Saved. Resume with: corral chat --session ${session.name}`));
+  if (repl.messages.length) ctx.info(e.dim(`Saved. Resume with: ${commandName()} chat --session ${session.name}`));
 }

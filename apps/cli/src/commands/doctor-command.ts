@@ -4,6 +4,7 @@ import type { CorralConfig } from "@corral/config";
 import { isAgentError, resolveOllamaHost } from "@corral/core";
 import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
+import { commandName } from "../command-name.js";
 import { OllamaAdmin } from "../ollama/ollama-admin.js";
 import { describeError } from "../report-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
@@ -52,7 +53,7 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
       name: "config",
       status: "problem",
       detail: describeError(error).message,
-      fix: "correct the field named above (`corral init --file example.json` writes an annotated example to compare with).",
+      fix: `correct the field named above (\`${commandName()} init --file example.json\` writes an annotated example to compare with).`,
     });
     config = await fallbackConfig(ctx);
   }
@@ -102,7 +103,7 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
         name: role,
         status: "problem",
         detail: missing ? `${model} is not installed` : describeError(error).message,
-        fix: missing ? `corral models pull ${model}` : undefined,
+        fix: missing ? `${commandName()} models pull ${model}` : undefined,
       });
     }
   }
@@ -118,7 +119,7 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
       name: "index",
       status: "note",
       detail: `${relative(ctx, dir)} does not exist yet`,
-      fix: "build it with `corral index ./docs` (or `corral chat --docs ./docs`).",
+      fix: `build it with \`${commandName()} index ./docs\` (or \`${commandName()} chat --docs ./docs\`).`,
     };
   }
   try {
@@ -135,7 +136,7 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
       name: "index",
       status: "problem",
       detail: `${relative(ctx, dir)} does not open: ${describeError(error).message}`,
-      fix: "rebuild it with `corral index --rebuild <paths>`.",
+      fix: `rebuild it with \`${commandName()} index --rebuild <paths>\`.`,
     };
   }
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
+import { commandName } from "../command-name.js";
 import { examples } from "./examples.js";
 
 /** `corral init`: writes a starter `corral.config.json` with notes in `$comment` fields. */
@@ -19,13 +20,17 @@ export function initCommand(ctx: CliContext): Command {
         const message = error instanceof Error ? error.message : String(error);
         if (/already exists/.test(message)) {
           throw new CliError("config_exists", `${path.resolve(ctx.io.cwd, options.file)} already exists; it was left unchanged.`, {
-            hint: "edit it, or run `corral init --force` to replace it.",
+            hint: `edit it, or run \`${commandName()} init --force\` to replace it.`,
           });
         }
         throw error;
       }
       ctx.print(`Wrote ${path.relative(ctx.io.cwd, file) || file}`);
-      ctx.info(ctx.err.dim("next: put your documents in ./docs, then run `corral doctor` and `corral chat --docs ./docs`."));
+      ctx.info(
+        ctx.err.dim(
+          `next: put your documents in ./docs, then run \`${commandName()} doctor\` and \`${commandName()} chat --docs ./docs\`.`,
+        ),
+      );
     })
     .addHelpText("after", examples(["corral init", "corral init --force", "corral --config ./team.json init --file team.json"]));
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { AgentRuntime, CorralConfig, DocumentIndex } from "@corral/config";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
+import { commandName } from "../command-name.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { displayPath, openCliIndex } from "./open-cli-index.js";
 import { type SyncReport, summarizeSync, syncDocs } from "./sync-docs.js";
@@ -56,7 +57,7 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
       index = await openCliIndex(ctx, config, { readOnly: true });
     } else {
       const how = Array.isArray(settings.docs)
-        ? "build it with `corral index`, or pass --docs <folder>"
+        ? `build it with \`${commandName()} index\`, or pass --docs <folder>`
         : "pass --docs <folder> to add some";
       ctx.info(ctx.err.dim(`No documents index at ${displayPath(ctx, config.index)}: answering without documents (${how}).`));
       settings.docs = false;

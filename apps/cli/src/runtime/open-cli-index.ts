@@ -3,6 +3,7 @@ import path from "node:path";
 import type { CorralConfig, DocumentIndex } from "@corral/config";
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
+import { commandName } from "../command-name.js";
 
 /**
  * Opens the configured index with the configured embedding model. Read-only opens require
@@ -15,7 +16,7 @@ export async function openCliIndex(
 ): Promise<DocumentIndex> {
   if (options.readOnly && !existsSync(config.index)) {
     throw new CliError("index_missing", `There is no index at ${displayPath(ctx, config.index)} yet.`, {
-      hint: "build it with `corral index <folder>` (e.g. corral index ./docs), or point --index at an existing one.",
+      hint: `build it with \`${commandName()} index <folder>\` (e.g. ${commandName()} index ./docs), or point --index at an existing one.`,
     });
   }
   const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
