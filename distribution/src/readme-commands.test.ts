@@ -1,0 +1,84 @@
+// The README's commands from a clone: `pnpm -s corral ...` prints corral's output only, resolves
+// paths from the folder it was called in, builds nothing once built, names itself in hints, and
+// every root script keeps turbo's telemetry off.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type FakeOllama, startFakeOllama } from "@corral/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, repoRoot, run, tempDir } from "./run.js";
+
+// pnpm runs this suite and says where it is; outside pnpm, the one on PATH.
+const pnpmPath = process.env.npm_execpath?.includes("pnpm") ? process.env.npm_execpath : undefined;
+const pnpm = (args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()) =>
+  pnpmPath ? run(process.execPath, [pnpmPath, ...args], { cwd, env }) : run("pnpm", args, { cwd, env });
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let fake: FakeOllama;
+
+beforeAll(async () => {
+  // Inside the repository, so that pnpm finds the root's scripts from there.
+  scratch = await tempDir(".scratch-", path.join(repoRoot, "distribution"));
+  fake = await startFakeOllama();
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await scratch?.remove();
+});
+
+describe("pnpm -s corral", () => {
+  it("prints corral's output only, and builds nothing when the tree is built", async () => {
+    const { version } = JSON.parse(await readFile(path.join(repoRoot, "apps/cli/package.json"), "utf8"));
+    const result = await pnpm(["-s", "corral", "--version"], path.join(repoRoot, "docs"));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+    expect(result.stderr).not.toMatch(/Tasks:|turbo/);
+  });
+
+  it("resolves relative paths from the folder it was called in", async () => {
+    const notes = path.join(scratch.dir, "notes");
+    await mkdir(notes, { recursive: true });
+    await writeFile(path.join(notes, "a.md"), "# A\n\nThe first note.\n");
+    await writeFile(path.join(scratch.dir, "outside.md"), "# Outside\n\nNot in the notes folder.\n");
+    const result = await pnpm(["-s", "corral", "index", "."], notes, cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" }));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/1 added/);
+    expect(existsSync(path.join(notes, ".corral", "index"))).toBe(true);
+  });
+
+  it("names the command that works here in its hints", async () => {
+    const empty = path.join(scratch.dir, "empty");
+    await mkdir(empty, { recursive: true });
+    const result = await pnpm(["-s", "corral", "search", "anything"], empty, cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" }));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("`pnpm -s corral index <folder>`");
+  });
+});
+
+describe("no telemetry", () => {
+  it("runs turbo only through scripts/turbo.mjs, which turns its telemetry off", async () => {
+    const { scripts } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const turboScripts = Object.entries(scripts).filter(([, command]) => /\bturbo\b/.test(command));
+    expect(turboScripts.length).toBeGreaterThan(3);
+    for (const [name, command] of turboScripts) {
+      expect(command.replaceAll("node scripts/turbo.mjs", ""), `root script "${name}"`).not.toMatch(/\bturbo\b/);
+    }
+  });
+
+  it("leaves turbo opted out on a machine that never ran it", async () => {
+    const home = await tempDir("corral-home-");
+    try {
+      const env = cleanEnv({ HOME: home.dir, XDG_CONFIG_HOME: path.join(home.dir, ".config") });
+      delete env.TURBO_TELEMETRY_DISABLED;
+      delete env.DO_NOT_TRACK;
+      const status = await run(process.execPath, [path.join(repoRoot, "scripts/turbo.mjs"), "telemetry", "status"], { cwd: repoRoot, env });
+      expect(status.stdout + status.stderr).toMatch(/opted.out/i);
+      const build = await pnpm(["-s", "build", "--filter=@corral/core", "--output-logs=errors-only"], repoRoot, env);
+      expect(build.code, build.stderr).toBe(0);
+      expect(build.stdout + build.stderr).not.toMatch(/telemetry|Attention/i);
+    } finally {
+      await home.remove();
+    }
+  });
+});
