@@ -1,19 +1,25 @@
 #!/usr/bin/env node
 // `pnpm -s corral ...` from a clone: runs the CLI in the folder you called it from (pnpm starts root
 // scripts in the repository root and says where you were in INIT_CWD), and builds first only when
-// a package's build is missing or older than its sources, so a built tree starts at once.
+// a package has no build or sources newer than its build, so a built tree starts at once.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The newest modification time under `dir`, in ms (0 when it does not exist). */
+/** True for the files a package's build reads (its tests and test helpers are not built). */
+function isBuildInput(name) {
+  return !/\.test\.tsx?$/.test(name) && name !== "test-support" && name !== "__fixtures__";
+}
+
+/** The newest modification time of the build inputs under `dir`, in ms (0 when it does not exist). */
 function newest(dir) {
   if (!existsSync(dir)) return 0;
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!isBuildInput(entry.name)) continue;
     const full = path.join(dir, entry.name);
     const time = entry.isDirectory() ? newest(full) : statSync(full).mtimeMs;
     if (time > latest) latest = time;
@@ -21,20 +27,21 @@ function newest(dir) {
   return latest;
 }
 
-/** True when some package the CLI runs has no build, or sources newer than it. */
+/** True when a package the CLI runs has no build, or sources newer than its last build. */
 function needsBuild() {
-  for (const group of ["packages", "apps"]) {
-    for (const name of readdirSync(path.join(root, group))) {
-      const dir = path.join(root, group, name);
-      if (name === "testkit" || !existsSync(path.join(dir, "tsconfig.json"))) continue;
-      const info = path.join(dir, "tsconfig.tsbuildinfo");
-      if (!existsSync(info)) return true;
-      const built = statSync(info).mtimeMs;
-      const inputs = Math.max(newest(path.join(dir, "src")), statSync(path.join(dir, "package.json")).mtimeMs);
-      if (inputs > built) return true;
-    }
-  }
-  return false;
+  return packageDirs().some((dir) => {
+    const info = path.join(dir, "tsconfig.tsbuildinfo");
+    return !existsSync(info) || newest(path.join(dir, "src")) > statSync(info).mtimeMs;
+  });
+}
+
+/** The folders of the packages that build with tsc. */
+function packageDirs() {
+  return ["packages", "apps"].flatMap((group) =>
+    readdirSync(path.join(root, group))
+      .map((name) => path.join(root, group, name))
+      .filter((dir) => existsSync(path.join(dir, "tsconfig.json"))),
+  );
 }
 
 if (needsBuild()) {
@@ -50,6 +57,12 @@ if (needsBuild()) {
     },
   );
   if (build.status !== 0) process.exit(build.status ?? 1);
+  // The build is current now, also where tsc or turbo's cache found nothing to rewrite (a touched file).
+  const now = new Date();
+  for (const dir of packageDirs()) {
+    const info = path.join(dir, "tsconfig.tsbuildinfo");
+    if (existsSync(info)) utimesSync(info, now, now);
+  }
 }
 
 const from = process.env.INIT_CWD;

@@ -1,6 +1,6 @@
 import { mergeConfig } from "vitest/config";
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
-export default mergeConfig(corralVitestConfig({ testTimeout: 30_000 }), {
+export default mergeConfig(corralVitestConfig({ testTimeout: 120_000 }), {
   test: { globalSetup: ["./src/test-support/global-setup.ts"] },
 });

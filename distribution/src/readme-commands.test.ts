@@ -10,16 +10,16 @@ import { cleanEnv, repoRoot, run, tempDir } from "./run.js";
 
 // pnpm runs this suite and says where it is; outside pnpm, the one on PATH.
 const pnpmPath = process.env.npm_execpath?.includes("pnpm") ? process.env.npm_execpath : undefined;
-const pnpm = (args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()) =>
-  pnpmPath ? run(process.execPath, [pnpmPath, ...args], { cwd, env }) : run("pnpm", args, { cwd, env });
+const pnpm = (args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv(), input?: string) =>
+  pnpmPath ? run(process.execPath, [pnpmPath, ...args], { cwd, env, input }) : run("pnpm", args, { cwd, env, input });
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let fake: FakeOllama;
 
 beforeAll(async () => {
-  // Inside the repository, so that pnpm finds the root's scripts from there.
-  scratch = await tempDir(".scratch-", path.join(repoRoot, "distribution"));
-  fake = await startFakeOllama();
+  // Inside the repository but in no package, so that pnpm finds the root's scripts from there.
+  scratch = await tempDir(".scratch-", repoRoot);
+  fake = await startFakeOllama({ chat: [{ content: "The first note says hello." }] });
 });
 
 afterAll(async () => {
@@ -30,6 +30,9 @@ afterAll(async () => {
 describe("pnpm -s corral", () => {
   it("prints corral's output only, and builds nothing when the tree is built", async () => {
     const { version } = JSON.parse(await readFile(path.join(repoRoot, "apps/cli/package.json"), "utf8"));
+    // The first call may build (its output goes to stderr); the next one must not.
+    const first = await pnpm(["-s", "corral", "--version"], path.join(repoRoot, "docs"));
+    expect(first.stdout).toBe(`${version}\n`);
     const result = await pnpm(["-s", "corral", "--version"], path.join(repoRoot, "docs"));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`${version}\n`);
@@ -45,6 +48,18 @@ describe("pnpm -s corral", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/1 added/);
     expect(existsSync(path.join(notes, ".corral", "index"))).toBe(true);
+  });
+
+  it("runs the main job: chat over ./docs of the folder it was called in", async () => {
+    const project = path.join(scratch.dir, "project");
+    await mkdir(path.join(project, "docs"), { recursive: true });
+    await writeFile(path.join(project, "docs", "hello.md"), "# Hello\n\nThe first note says hello.\n");
+    const env = cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" });
+    const result = await pnpm(["-s", "corral", "chat", "--docs", "./docs"], project, env, "What does the first note say?\n");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("The first note says hello.");
+    expect(result.stderr).toMatch(/1 added/);
+    expect(result.stderr).toMatch(/Resume with: pnpm -s corral chat --session \S+/);
   });
 
   it("names the command that works here in its hints", async () => {

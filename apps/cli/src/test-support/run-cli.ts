@@ -75,7 +75,7 @@ export class CliProcess {
    * Resolves when `stream` (after `from` characters) matches `pattern`; rejects if the process
    * exits first. Returns the position after the match, to wait for the next occurrence.
    */
-  waitFor(pattern: string | RegExp, stream: "stdout" | "stderr" = "stdout", from = 0, timeoutMs = 15_000): Promise<number> {
+  waitFor(pattern: string | RegExp, stream: "stdout" | "stderr" = "stdout", from = 0, timeoutMs = 60_000): Promise<number> {
     return new Promise((resolve, reject) => {
       const fail = (why: string) => {
         this.#listeners.delete(check);
