@@ -116,7 +116,9 @@ describe("built-in tools inside an Agent (fake Ollama over HTTP)", () => {
     expect(env).toMatchObject({ isError: true, content: expect.stringMatching(/hidden files and folders/) });
     expect(notDirectory).toMatchObject({ isError: true, content: expect.stringMatching(/ENOTDIR.*'guide\.md\/child'/) });
     expect(result.steps[1]!.toolResults[0]).toMatchObject({ toolName: "calculator", isError: false, content: "42" });
-    const sent = toolMessages(fake).map((message) => message.content).join("\n");
+    const sent = toolMessages(fake)
+      .map((message) => message.content)
+      .join("\n");
     expect(sent).not.toContain(base);
     expect(sent).not.toContain("sk-agent-secret");
   });
