@@ -166,10 +166,15 @@ describe("run_command", () => {
 
   it("shows no absolute root in its errors", async () => {
     const tool = createShellTool({ root, allowedCommands: ["ls"] });
-    const error = await call(tool, { command: "ls", cwd: "sub/a.txt/deeper" }).catch((e: unknown) => e as Error);
+    const failure = (args: Record<string, unknown>) =>
+      call(tool, args).then(
+        (text) => new Error(`expected a failure, got ${text}`),
+        (e: unknown) => e as Error,
+      );
+    const error = await failure({ command: "ls", cwd: "sub/a.txt/deeper" });
     expect(error.message).toMatch(/ENOTDIR.*'sub\/a\.txt\/deeper'/);
     expect(error.message).not.toContain(base);
-    const outside = await call(tool, { command: "ls", cwd: path.join(root, "escape") }).catch((e: unknown) => e as Error);
+    const outside = await failure({ command: "ls", cwd: path.join(root, "escape") });
     expect(outside).toBeInstanceOf(ToolRefusedError);
     expect(outside.message).not.toContain(base);
   });
