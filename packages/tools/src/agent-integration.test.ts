@@ -91,6 +91,38 @@ describe("built-in tools inside an Agent (fake Ollama over HTTP)", () => {
     expect(result.steps[1]!.toolResults[0]).toMatchObject({ toolName: "get_weather", isError: false, content: "Sunny in Lyon" });
   });
 
+  it("hostile tool calls come back to the model as errors without the root path, and the run goes on", async () => {
+    await writeFile(path.join(root, ".env"), "API_KEY=sk-agent-secret\n");
+    fake = await startFakeOllama({
+      chat: [
+        {
+          toolCalls: [
+            { name: "calculator", arguments: { expression: "zeros(1e8)" } },
+            { name: "calculator", arguments: { expression: "ones(1e9)" } },
+            { name: "read_file", arguments: { path: ".env" } },
+            { name: "read_file", arguments: { path: "guide.md/child" } },
+          ],
+        },
+        { toolCalls: [{ name: "calculator", arguments: { expression: "6 * 7" } }] },
+        { content: "42." },
+      ],
+    });
+    const agent = new Agent({ model: "qwen3:4b", host: fake.url, tools: createToolPreset(["files", "math"], { root }) });
+    const result = await agent.run("Try these.");
+    expect(result.text).toBe("42.");
+    const [zeros, ones, env, notDirectory] = result.steps[0]!.toolResults;
+    expect(zeros).toMatchObject({ isError: true, content: expect.stringMatching(/zeros would create 100,000,000 elements/) });
+    expect(ones).toMatchObject({ isError: true, content: expect.stringMatching(/ones would create 1,000,000,000 elements/) });
+    expect(env).toMatchObject({ isError: true, content: expect.stringMatching(/hidden files and folders/) });
+    expect(notDirectory).toMatchObject({ isError: true, content: expect.stringMatching(/ENOTDIR.*'guide\.md\/child'/) });
+    expect(result.steps[1]!.toolResults[0]).toMatchObject({ toolName: "calculator", isError: false, content: "42" });
+    const sent = toolMessages(fake)
+      .map((message) => message.content)
+      .join("\n");
+    expect(sent).not.toContain(base);
+    expect(sent).not.toContain("sk-agent-secret");
+  });
+
   it("uses an MCP server's tools", async () => {
     const mcp = await connectMcp({
       command: process.execPath,

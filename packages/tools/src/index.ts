@@ -1,5 +1,6 @@
 export { createFileTools } from "./files/create-file-tools.js";
 export type { FileToolsOptions, SearchLimits } from "./files/file-tools-options.js";
+export type { PathAccessOptions } from "./files/path-access.js";
 export { type FromLangChainToolOptions, fromLangChainTool } from "./langchain/from-langchain-tool.js";
 export { toLangChainTool } from "./langchain/to-langchain-tool.js";
 export { type CalculatorToolOptions, calculatorTool, createCalculatorTool } from "./math/calculator-tool.js";

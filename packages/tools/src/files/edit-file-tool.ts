@@ -23,7 +23,10 @@ export function createEditFileTool(guard: RootGuard, options: ResolvedFileToolsO
     input,
     timeoutMs: options.timeoutMs,
     async execute({ path: userPath, oldText, newText, replaceAll }, context) {
-      const { text, relative, absolute } = await readGuardedFile(guard, userPath, "edit_file", options.maxFileBytes);
+      const { text, relative, absolute } = await readGuardedFile(guard, userPath, "edit_file", {
+        maxBytes: options.maxFileBytes,
+        allowHardLinks: options.allowHardLinks,
+      });
       const count = text.split(oldText).length - 1;
       if (count === 0) throw new Error(`oldText was not found in "${relative}"; read the file again and copy the text exactly.`);
       if (count > 1 && !replaceAll) {

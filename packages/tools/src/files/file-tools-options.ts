@@ -1,5 +1,7 @@
+import type { PathAccessOptions } from "./path-access.js";
+
 /** Options of `createFileTools`. */
-export interface FileToolsOptions {
+export interface FileToolsOptions extends PathAccessOptions {
   /** The folder the tools are confined to. Every path the model gives is resolved inside it. */
   root: string;
   /** Adds `write_file` and `edit_file`. Default false: the tools are read-only. */
@@ -16,6 +18,11 @@ export interface FileToolsOptions {
   search?: SearchLimits;
   /** Time limit of each call in milliseconds. Default 30,000. */
   timeoutMs?: number;
+  /**
+   * Read files that have more than one hard link. Default false: a hard link inside the root
+   * can be a file from anywhere on the same file system, so such files are refused.
+   */
+  allowHardLinks?: boolean;
 }
 
 /** Limits of `search_text`. */
@@ -35,6 +42,7 @@ export interface SearchLimits {
 /** The options with their defaults filled in. */
 export interface ResolvedFileToolsOptions {
   allowWrite: boolean;
+  allowHardLinks: boolean;
   maxFileBytes: number;
   maxOutputChars: number;
   maxEntries: number;
@@ -48,6 +56,7 @@ export function resolveFileToolsOptions(options: FileToolsOptions): ResolvedFile
   const search = options.search ?? {};
   const resolved: ResolvedFileToolsOptions = {
     allowWrite: options.allowWrite ?? false,
+    allowHardLinks: options.allowHardLinks ?? false,
     maxFileBytes: options.maxFileBytes ?? 2 * 1024 * 1024,
     maxOutputChars: options.maxOutputChars ?? 20_000,
     maxEntries: options.maxEntries ?? 500,

@@ -28,15 +28,18 @@ export function createFindFilesTool(guard: RootGuard, options: ResolvedFileTools
         throw new ToolRefusedError("find_files", `"${folder.relative}" is a file, not a folder.`);
       const signal = withTimeout(context.signal, options.timeoutMs, "find_files");
       let files: string[];
+      let withheld: number;
       try {
-        files = await listFiles(guard, folder.absolute, pattern, { ignore: options.ignore, signal, dot: includeHidden });
+        ({ files, withheld } = await listFiles(guard, folder.absolute, pattern, { ignore: options.ignore, signal, dot: includeHidden }));
       } catch (error) {
         if (signal.aborted) throw abortReason(signal);
         throw error;
       }
-      if (files.length === 0) return `No files match "${pattern}" in ${folder.relative}.`;
+      const note = withheld > 0 ? `\n[${withheld} hidden or protected files not shown: they are out of reach of the file tools]` : "";
+      if (files.length === 0) return `No files match "${pattern}" in ${folder.relative}.${note}`;
       const shown = files.slice(0, options.maxEntries).map((file) => guard.display(file));
-      const more = files.length > shown.length ? `\n[${files.length - shown.length} more files not shown; use a narrower pattern]` : "";
+      const more =
+        (files.length > shown.length ? `\n[${files.length - shown.length} more files not shown; use a narrower pattern]` : "") + note;
       return truncateOutput(
         `${files.length} files match "${pattern}":\n${shown.join("\n")}${more}`,
         options.maxOutputChars,

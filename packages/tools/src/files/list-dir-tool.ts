@@ -23,8 +23,10 @@ export function createListDirTool(guard: RootGuard, options: ResolvedFileToolsOp
       const target = await guard.resolve(userPath, { toolName: "list_dir" });
       const stats = await lstat(target.absolute);
       if (!stats.isDirectory()) throw new ToolRefusedError("list_dir", `"${target.relative}" is a file; use read_file to read it.`);
-      const entries = await readdir(target.absolute, { withFileTypes: true });
+      const all = await readdir(target.absolute, { withFileTypes: true });
       throwIfAborted(context.signal);
+      const entries = all.filter((entry) => !guard.refusal(path.join(target.absolute, entry.name)));
+      const withheld = all.length - entries.length;
       entries.sort((a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || a.name.localeCompare(b.name));
       const shown = entries.slice(0, options.maxEntries);
       const lines: string[] = [];
@@ -41,7 +43,9 @@ export function createListDirTool(guard: RootGuard, options: ResolvedFileToolsOp
       }
       const header = `${target.relative}: ${entries.length} entries`;
       const more =
-        entries.length > shown.length ? `\n[${entries.length - shown.length} more entries not shown; use find_files with a pattern]` : "";
+        (entries.length > shown.length
+          ? `\n[${entries.length - shown.length} more entries not shown; use find_files with a pattern]`
+          : "") + (withheld > 0 ? `\n[${withheld} hidden or protected entries not shown: they are out of reach of the file tools]` : "");
       return truncateOutput(`${header}\n${lines.join("\n")}${more}`, options.maxOutputChars, "list a subfolder or use find_files");
     },
   });

@@ -1,3 +1,4 @@
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { glob } from "tinyglobby";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
@@ -16,16 +17,25 @@ export function checkGlob(pattern: string, toolName: string): void {
   if (pattern.includes("..")) throw refuse('".." is not allowed in patterns.');
 }
 
+/** What `listFiles` found: reachable files, and how many matches were withheld as hidden or protected. */
+export interface ListedFiles {
+  /** Real paths inside the root, sorted. */
+  files: string[];
+  /** Matches left out because they (or their real path) are hidden or protected. */
+  withheld: number;
+}
+
 /**
  * Files (not folders) under `folder` (a real path inside the root) matching `pattern`, as real
- * paths, sorted. Symbolic links are not followed while walking.
+ * paths, sorted. Symbolic links are not followed while walking; a file whose real path leaves
+ * the root is dropped, and one that is hidden or protected (as found or as resolved) is withheld.
  */
 export async function listFiles(
   guard: RootGuard,
   folder: string,
   pattern: string,
   options: { ignore: string[]; signal: AbortSignal; dot?: boolean },
-): Promise<string[]> {
+): Promise<ListedFiles> {
   const found = await glob(pattern, {
     cwd: folder,
     absolute: true,
@@ -36,8 +46,17 @@ export async function listFiles(
     ignore: options.ignore,
     signal: options.signal,
   });
-  return found
-    .map((file) => path.resolve(file))
-    .filter((file) => guard.contains(file))
-    .sort();
+  const files: string[] = [];
+  let withheld = 0;
+  for (const match of found.map((file) => path.resolve(file))) {
+    if (!guard.contains(match)) continue;
+    const real = await realpath(match).catch(() => undefined);
+    if (real === undefined || !guard.contains(real)) continue;
+    if (guard.refusal(match) || guard.refusal(real)) {
+      withheld++;
+      continue;
+    }
+    files.push(real);
+  }
+  return { files: [...new Set(files)].sort(), withheld };
 }

@@ -1,5 +1,3 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import { defineTool, type Tool } from "@corral/core";
 import { z } from "zod";
 import { throwIfAborted } from "../shared/signal.js";
@@ -7,6 +5,7 @@ import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { truncateOutput } from "../shared/truncate-output.js";
 import type { ResolvedFileToolsOptions } from "./file-tools-options.js";
 import { isBinary } from "./is-binary.js";
+import { openRegularFile } from "./open-regular-file.js";
 import type { RootGuard } from "./root-guard.js";
 
 const input = z.object({
@@ -15,23 +14,17 @@ const input = z.object({
   endLine: z.number().int().min(1).optional().describe("Last line to return (inclusive). Default: the end of the file"),
 });
 
-/** Reads a file inside the root as raw bytes, refusing symlink swaps, non-files, big files and binary files. */
+/** Reads a file inside the root as raw bytes, refusing symlink swaps, non-files, hard links, big files and binary files. */
 export async function readGuardedFile(
   guard: RootGuard,
   userPath: string,
   toolName: string,
-  maxBytes: number,
+  options: { maxBytes: number; allowHardLinks: boolean },
 ): Promise<{ text: string; relative: string; absolute: string }> {
   const target = await guard.resolve(userPath, { toolName });
-  // O_NOFOLLOW: if the last component was swapped for a symlink after the check, the open fails.
-  const handle = await open(target.absolute, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ELOOP") throw new ToolRefusedError(toolName, `Refused "${target.relative}": it is a symbolic link.`);
-    throw error;
-  });
+  const maxBytes = options.maxBytes;
+  const { handle, stats } = await openRegularFile(guard, target, toolName, options);
   try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw new ToolRefusedError(toolName, `"${target.relative}" is a folder; use list_dir to see its contents.`);
-    if (!stats.isFile()) throw new ToolRefusedError(toolName, `"${target.relative}" is not a regular file.`);
     if (stats.size > maxBytes) {
       throw new ToolRefusedError(
         toolName,
@@ -64,7 +57,10 @@ export function createReadFileTool(guard: RootGuard, options: ResolvedFileToolsO
     async execute({ path: userPath, startLine = 1, endLine }, context) {
       throwIfAborted(context.signal);
       if (endLine !== undefined && endLine < startLine) throw new Error(`endLine (${endLine}) is before startLine (${startLine}).`);
-      const { text, relative } = await readGuardedFile(guard, userPath, "read_file", options.maxFileBytes);
+      const { text, relative } = await readGuardedFile(guard, userPath, "read_file", {
+        maxBytes: options.maxFileBytes,
+        allowHardLinks: options.allowHardLinks,
+      });
       throwIfAborted(context.signal);
       const lines = text.split(/\r?\n/);
       if (lines.length > 1 && lines.at(-1) === "") lines.pop();

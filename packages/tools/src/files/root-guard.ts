@@ -2,6 +2,7 @@ import { realpathSync } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
+import { createPathAccess, type PathAccessOptions } from "./path-access.js";
 
 /** A path checked against the root: where it is on disk and how to show it to the model. */
 export interface GuardedPath {
@@ -19,11 +20,14 @@ export interface RootGuard {
   readonly root: string;
   /**
    * Checks a model-supplied path and resolves it inside the root. Refuses NUL bytes, encoded
-   * separators, `..` segments, absolute paths outside the root and symlinks that lead outside.
+   * separators, `..` segments, absolute paths outside the root, symlinks that lead outside,
+   * and hidden or protected paths (as given and as resolved) that the access options do not allow.
    */
   resolve(userPath: string, options: { toolName: string; allowMissing?: boolean }): Promise<GuardedPath>;
   /** True when an absolute real path lies inside the root. */
   contains(realPath: string): boolean;
+  /** Why an absolute path inside the root is out of reach (hidden, protected), or undefined. */
+  refusal(absolutePath: string): string | undefined;
   /** An absolute path inside the root shown relative to it. */
   display(absolutePath: string): string;
 }
@@ -31,8 +35,12 @@ export interface RootGuard {
 const ENCODED = /%(?:2e|2f|5c|00)/i;
 const MAX_PATH_CHARS = 4096;
 
-/** Creates the guard for `root`; the root must be an existing folder. */
-export function createRootGuard(rootPath: string): RootGuard {
+/**
+ * Creates the guard for `root`; the root must be an existing folder. `access` decides about
+ * hidden and protected paths (see `createPathAccess`); without it, everything inside the root is reachable.
+ */
+export function createRootGuard(rootPath: string, access?: PathAccessOptions): RootGuard {
+  const policy = access ? createPathAccess(access) : undefined;
   let root: string;
   try {
     root = realpathSync(path.resolve(rootPath));
@@ -44,6 +52,7 @@ export function createRootGuard(rootPath: string): RootGuard {
     const relative = path.relative(root, absolutePath);
     return relative === "" ? "." : relative.split(path.sep).join("/");
   };
+  const refusal = (absolutePath: string) => policy?.refusal(display(absolutePath));
 
   async function resolve(userPath: string, options: { toolName: string; allowMissing?: boolean }): Promise<GuardedPath> {
     const refuse = (why: string) => new ToolRefusedError(options.toolName, `Refused path "${printable(userPath)}": ${why}`);
@@ -56,6 +65,8 @@ export function createRootGuard(rootPath: string): RootGuard {
 
     const lexical = path.resolve(root, userPath);
     if (!contains(lexical)) throw refuse("it is outside the root folder; give a path relative to the root.");
+    const hiddenAsGiven = refusal(lexical);
+    if (hiddenAsGiven) throw refuse(hiddenAsGiven);
 
     // Resolve symlinks: the path itself when it exists, else its nearest existing ancestor.
     let existing = lexical;
@@ -87,10 +98,13 @@ export function createRootGuard(rootPath: string): RootGuard {
       );
     }
     const absolute = path.join(real, ...missing);
+    // A symlink with an innocent name may lead to a hidden or protected file.
+    const hiddenResolved = refusal(absolute);
+    if (hiddenResolved) throw refuse(hiddenResolved);
     return { absolute, relative: display(absolute), exists: missing.length === 0 };
   }
 
-  return { root, resolve, contains, display };
+  return { root, resolve, contains, display, refusal };
 }
 
 function printable(value: unknown): string {

@@ -11,6 +11,8 @@ export interface SearchJob {
   maxMatches: number;
   maxFileBytes: number;
   maxLineChars: number;
+  /** Search files with more than one hard link too. */
+  allowHardLinks: boolean;
 }
 
 /** A message from the search worker. */

@@ -6,6 +6,7 @@ import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { truncateOutput } from "../shared/truncate-output.js";
 import type { ResolvedFileToolsOptions } from "./file-tools-options.js";
 import { checkGlob, listFiles } from "./list-files.js";
+import { describeSpecial } from "./open-regular-file.js";
 import type { RootGuard } from "./root-guard.js";
 import { runSearch } from "./run-search.js";
 
@@ -46,10 +47,17 @@ export function createSearchTextTool(guard: RootGuard, options: ResolvedFileTool
       const target = await guard.resolve(userPath, { toolName: "search_text" });
       const signal = withTimeout(context.signal, limits.timeoutMs, "search_text");
       let files: string[];
-      if ((await stat(target.absolute)).isFile()) files = [target.absolute];
+      let withheld = 0;
+      const stats = await stat(target.absolute);
+      if (!stats.isFile() && !stats.isDirectory())
+        throw new ToolRefusedError(
+          "search_text",
+          `Refused "${target.relative}": it is ${describeSpecial(stats)}, not a regular file or folder.`,
+        );
+      if (stats.isFile()) files = [target.absolute];
       else {
         try {
-          files = await listFiles(guard, target.absolute, glob, { ignore: options.ignore, signal });
+          ({ files, withheld } = await listFiles(guard, target.absolute, glob, { ignore: options.ignore, signal }));
         } catch (error) {
           if (signal.aborted) throw abortReason(signal);
           throw error;
@@ -65,6 +73,7 @@ export function createSearchTextTool(guard: RootGuard, options: ResolvedFileTool
           maxMatches: limits.maxMatches,
           maxFileBytes: limits.maxFileBytes,
           maxLineChars: MAX_LINE_CHARS,
+          allowHardLinks: options.allowHardLinks,
         },
         { perFileTimeoutMs: limits.perFileTimeoutMs, timeoutMs: limits.timeoutMs },
         context.signal,
@@ -81,6 +90,7 @@ export function createSearchTextTool(guard: RootGuard, options: ResolvedFileTool
       }
       for (const skip of outcome.skipped.slice(0, 20)) notes.push(`skipped ${guard.display(skip.file)}: ${skip.reason}`);
       if (outcome.skipped.length > 20) notes.push(`skipped ${outcome.skipped.length - 20} more files`);
+      if (withheld > 0) notes.push(`${withheld} hidden or protected files were not searched: they are out of reach of the file tools`);
       const head = lines.length === 0 ? `No lines match /${pattern}/ in ${target.relative}.` : `${lines.length} matching lines:`;
       const text = [head, ...lines, ...notes.map((note) => `[${note}]`)].join("\n");
       return truncateOutput(text, options.maxOutputChars, "narrow the pattern, path or glob");

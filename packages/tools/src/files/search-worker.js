@@ -5,17 +5,23 @@
  * It is plain JavaScript so that the same file runs from `src/` (tests) and `dist/`.
  * The job and the messages are typed in run-search.ts (SearchJob, SearchMessage).
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 
-/** @param {string} file @param {number} maxBytes @returns {Uint8Array | string} the bytes, or why the file was skipped */
-function readSmallFile(file, maxBytes) {
+/**
+ * @param {string} file @param {number} maxBytes @param {boolean} allowHardLinks
+ * @returns {Uint8Array | string} the bytes, or why the file was skipped
+ */
+function readSmallFile(file, maxBytes, allowHardLinks) {
   let descriptor;
   try {
-    descriptor = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // lstat first, and O_NONBLOCK for one swapped in after it: opening a FIFO must never block.
+    if (!lstatSync(file).isFile()) return "not a regular file";
+    descriptor = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const stats = fstatSync(descriptor);
     if (!stats.isFile()) return "not a regular file";
+    if (stats.nlink > 1 && !allowHardLinks) return `it has ${stats.nlink} hard links (allowHardLinks is off)`;
     if (stats.size > maxBytes) return `larger than ${maxBytes} bytes`;
     const bytes = new Uint8Array(stats.size);
     let offset = 0;
@@ -51,7 +57,7 @@ function run(job, post) {
       post({ type: "skip", index, reason: "symbolic link outside the root" });
       continue;
     }
-    const bytes = readSmallFile(real, job.maxFileBytes);
+    const bytes = readSmallFile(real, job.maxFileBytes, job.allowHardLinks);
     if (typeof bytes === "string") {
       post({ type: "skip", index, reason: bytes });
       continue;

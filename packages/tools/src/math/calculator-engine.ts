@@ -1,120 +1,184 @@
-import { Worker } from "node:worker_threads";
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { TimeoutError } from "@corral/core";
 import { abortReason, raceSignal } from "../shared/signal.js";
+import { ToolRefusedError } from "../shared/tool-refused-error.js";
 
-const workerUrl = new URL("./calculator-worker.js", import.meta.url);
+const childPath = fileURLToPath(new URL("./calculator-process.js", import.meta.url));
 
-type Reply = { id: number; result?: string; error?: string };
+type Reply = { id: number; result?: string; length?: number; error?: string; refused?: boolean };
 
-/** How long a new worker may take to load mathjs before the call fails. */
+/** How long a new child process may take to load mathjs before the call fails. */
 const STARTUP_TIMEOUT_MS = 30_000;
+/** The last bytes of the child's stderr kept to explain why it died. */
+const STDERR_TAIL_BYTES = 4096;
+
+/** Limits of the calculator engine. */
+export interface CalculatorEngineOptions {
+  /** Heap limit of the child process in MB (`--max-old-space-size`). */
+  maxMemoryMb: number;
+  /** Elements one matrix-creating call may produce (`zeros`, `ones`, `range`, ...). */
+  maxElements: number;
+}
+
+/** A formatted result: the first `maxChars` characters and the full length. */
+export interface CalculatorResult {
+  text: string;
+  length: number;
+}
+
+interface Child {
+  process: ChildProcess;
+  ready: Promise<void>;
+  stderr: () => string;
+}
 
 /**
- * Runs expressions in one long-lived worker thread, one at a time. A call that runs past its
- * time limit, or is aborted, terminates the worker (a new one starts on the next call), so a
- * runaway expression cannot block the process. The worker has a heap limit as well.
+ * Runs expressions in one long-lived child process (a separate Node with a small heap), one
+ * at a time. Running out of memory ends that process, not this one; a call past its time
+ * limit, or aborted, kills it. A new process starts on the next call. Worker threads were not
+ * enough: a large allocation in a worker can take the whole process down.
  */
 export class CalculatorEngine {
-  #worker: { worker: Worker; ready: Promise<void> } | undefined;
+  #child: Child | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 1;
-  readonly #maxMemoryMb: number;
+  readonly #options: CalculatorEngineOptions;
 
-  constructor(options: { maxMemoryMb: number }) {
-    this.#maxMemoryMb = options.maxMemoryMb;
+  constructor(options: CalculatorEngineOptions) {
+    this.#options = options;
   }
 
-  /** Evaluates `expression`; resolves to the formatted result, rejects with mathjs' message. */
-  evaluate(expression: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
+  /** Evaluates `expression`; resolves to the formatted result, rejects with mathjs' message or the limit hit. */
+  evaluate(expression: string, options: { timeoutMs: number; maxChars: number; signal: AbortSignal }): Promise<CalculatorResult> {
     const run = this.#queue.then(() => this.#run(expression, options));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Stops the worker. The next call starts a new one. */
-  async close(): Promise<void> {
-    const current = this.#worker;
-    this.#worker = undefined;
-    await current?.worker.terminate();
+  /** Stops the child process. The next call starts a new one. */
+  close(): void {
+    const current = this.#child;
+    this.#child = undefined;
+    current?.process.kill("SIGKILL");
   }
 
-  async #run(expression: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
+  async #run(expression: string, options: { timeoutMs: number; maxChars: number; signal: AbortSignal }): Promise<CalculatorResult> {
     if (options.signal.aborted) throw abortReason(options.signal);
-    const { worker, ready } = this.#ensureWorker();
-    const id = this.#nextId++;
-    worker.ref();
+    const child = this.#ensureChild();
+    const { process: proc } = child;
+    setRef(proc, true);
     try {
-      await raceSignal(ready, options.signal);
+      await raceSignal(child.ready, options.signal);
     } catch (error) {
-      worker.unref();
+      setRef(proc, false);
       throw error;
     }
     if (options.signal.aborted) {
-      worker.unref();
+      setRef(proc, false);
       throw abortReason(options.signal);
     }
-    // The time limit counts the calculation only, not loading mathjs into a fresh worker.
-    return new Promise<string>((resolve, reject) => {
+    const id = this.#nextId++;
+    // The time limit counts the calculation only, not starting a fresh process.
+    return new Promise<CalculatorResult>((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);
         options.signal.removeEventListener("abort", onAbort);
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-        worker.off("exit", onExit);
-        worker.unref();
+        proc.off("message", onMessage);
+        proc.off("close", onExit);
+        setRef(proc, false);
       };
       const fail = (error: Error) => {
         cleanup();
-        if (this.#worker?.worker === worker) this.#worker = undefined;
-        void worker.terminate();
+        if (this.#child === child) this.#child = undefined;
+        proc.kill("SIGKILL");
         reject(error);
       };
       const onMessage = (reply: Reply) => {
         if (reply.id !== id) return;
         cleanup();
-        if (reply.error !== undefined) reject(new Error(reply.error));
-        else resolve(reply.result ?? "");
+        if (reply.error === undefined) resolve({ text: reply.result ?? "", length: reply.length ?? 0 });
+        else if (reply.refused) reject(new ToolRefusedError("calculator", reply.error));
+        else reject(new Error(reply.error));
       };
-      const onError = (error: Error) =>
-        fail(
-          (error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? new Error(`The expression needed more than ${this.#maxMemoryMb} MB of memory; simplify it.`)
-            : error,
-        );
-      const onExit = () => fail(new Error("The calculator stopped unexpectedly; try again."));
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(this.#exitError(child, code, signal));
       const onAbort = () => fail(abortReason(options.signal));
       const timer = setTimeout(() => fail(new TimeoutError("The calculation", options.timeoutMs)), options.timeoutMs);
       options.signal.addEventListener("abort", onAbort, { once: true });
-      worker.on("message", onMessage);
-      worker.once("error", onError);
-      worker.once("exit", onExit);
-      worker.postMessage({ id, expression });
+      proc.on("message", onMessage);
+      // "close" rather than "exit": by then stderr is read to the end, which says why it died.
+      proc.once("close", onExit);
+      proc.send({ id, expression, maxChars: options.maxChars }, (error) => {
+        if (error) fail(new Error(`The calculator process could not be reached (${error.message}); try again.`));
+      });
     });
   }
 
-  #ensureWorker(): { worker: Worker; ready: Promise<void> } {
-    if (!this.#worker) {
-      const worker = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: this.#maxMemoryMb } });
-      worker.unref();
-      const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => fail(new Error("The calculator did not start in time; try again.")), STARTUP_TIMEOUT_MS);
-        timer.unref();
-        const fail = (error: Error) => {
-          clearTimeout(timer);
-          if (this.#worker?.worker === worker) this.#worker = undefined;
-          void worker.terminate();
-          reject(error);
-        };
-        worker.once("message", () => {
-          clearTimeout(timer);
-          worker.off("error", fail);
-          resolve();
-        });
-        worker.once("error", fail);
-      });
-      ready.catch(() => undefined);
-      this.#worker = { worker, ready };
+  #exitError(child: Child, code: number | null, signal: NodeJS.Signals | null): Error {
+    const stderr = child.stderr();
+    if (/heap out of memory|Allocation failed|invalid (table|array) size|invalid size error/i.test(stderr)) {
+      return new ToolRefusedError(
+        "calculator",
+        `The expression needed more than the calculator's ${this.#options.maxMemoryMb} MB of memory and was stopped; use smaller numbers or matrices.`,
+      );
     }
-    return this.#worker;
+    return new Error(`The calculator process stopped unexpectedly (${signal ?? `exit code ${code}`}); try again.`);
+  }
+
+  #ensureChild(): Child {
+    if (this.#child) return this.#child;
+    const proc = fork(childPath, [], {
+      // Explicit, so flags of this process (loaders, inspectors, a larger heap) are not inherited.
+      execArgv: [`--max-old-space-size=${this.#options.maxMemoryMb}`, "--max-semi-space-size=4", "--stack-size=2000"],
+      env: { CORRAL_CALCULATOR_MAX_ELEMENTS: String(this.#options.maxElements) },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "json",
+    });
+    let tail = "";
+    proc.stderr?.setEncoding("utf8");
+    proc.stderr?.on("data", (chunk: string) => {
+      tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    const child: Child = { process: proc, ready: Promise.resolve(), stderr: () => tail };
+    child.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error("The calculator did not start in time; try again.")), STARTUP_TIMEOUT_MS);
+      timer.unref();
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        proc.off("message", onReady);
+        if (this.#child === child) this.#child = undefined;
+        proc.kill("SIGKILL");
+        reject(error);
+      };
+      const onReady = () => {
+        clearTimeout(timer);
+        proc.off("close", onExit);
+        proc.off("error", fail);
+        resolve();
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(this.#exitError(child, code, signal));
+      proc.once("message", onReady);
+      proc.once("close", onExit);
+      proc.once("error", fail);
+    });
+    child.ready.catch(() => undefined);
+    // A process that dies while idle is simply replaced on the next call.
+    proc.once("exit", () => {
+      if (this.#child === child) this.#child = undefined;
+    });
+    proc.on("error", () => undefined);
+    setRef(proc, false);
+    this.#child = child;
+    return child;
+  }
+}
+
+/** An idle child must not keep this process alive; a busy one must. */
+function setRef(proc: ChildProcess, ref: boolean): void {
+  const handles = [proc, proc.channel, proc.stderr as unknown as { ref?: () => void; unref?: () => void } | null];
+  for (const handle of handles) {
+    if (!handle) continue;
+    if (ref) handle.ref?.();
+    else handle.unref?.();
   }
 }

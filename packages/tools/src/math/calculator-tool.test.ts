@@ -1,5 +1,6 @@
 import type { Tool } from "@corral/core";
 import { describe, expect, it } from "vitest";
+import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { calculatorTool, createCalculatorTool } from "./calculator-tool.js";
 
 async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
@@ -71,14 +72,74 @@ describe("calculator", () => {
 
   it("stops a memory bomb", async () => {
     const tool = createCalculatorTool({ timeoutMs: 10_000, maxMemoryMb: 64 });
-    await expect(call(tool, { expression: "size(zeros(20000, 20000))" })).rejects.toThrow(/memory|timed out/);
+    await expect(call(tool, { expression: "size(zeros(20000, 20000))" })).rejects.toThrow(/memory|timed out|limit/);
     expect(await call(tool, { expression: "2 * 21" })).toBe("42");
   });
-
   it("stops on abort", async () => {
     const controller = new AbortController();
     const pending = call(createCalculatorTool({ timeoutMs: 60_000 }), { expression: "combinations(1e10, 5e9)" }, controller.signal);
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
+  });
+
+  describe("hostile sizes and output (the process survives every one)", () => {
+    // One tool for the whole block: the child process is reused, and replaced when it dies.
+    const tool = createCalculatorTool({ timeoutMs: 20_000 });
+
+    for (const [expression, what] of [
+      ["zeros(1e8)", "zeros would create 100,000,000 elements"],
+      ["ones(1e9)", "ones would create 1,000,000,000 elements"],
+      ["ones(1e5, 1e5)", "ones would create 10,000,000,000 elements"],
+      ['zeros([1e4, 1e4], "sparse")', "zeros would create 100,000,000 elements"],
+      ["identity(1e5)", "identity would create 10,000,000,000 elements"],
+      ["1:1e9", "range would create 1,000,000,000 elements"],
+      ['range("0:1e9")', "range would create 1,000,000,001 elements"],
+      ["random([1e5, 1e5])", "random would create 10,000,000,000 elements"],
+      ["resize([1], [1e5, 1e5])", "resize would create 10,000,000,000 elements"],
+      ["kron(ones(1000), ones(2000))", "kron would create 2,000,000 elements"],
+      ["setPowerset(1:40)", "setPowerset would create 1,099,511,627,776 elements"],
+    ] as const) {
+      it(`refuses ${expression} before allocating, with the limit it hit`, async () => {
+        const error = await call(tool, { expression }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ToolRefusedError);
+        expect((error as Error).message).toContain(what);
+        expect((error as Error).message).toContain("over the calculator's limit of 1,000,000; use smaller sizes");
+        expect(await call(tool, { expression: "6 * 7" })).toBe("42");
+      });
+    }
+
+    it("lets sizes up to the limit through", async () => {
+      expect(await call(tool, { expression: "size(zeros(1000, 1000))" })).toBe("[1000, 1000]");
+      expect(await call(tool, { expression: "size(1:1000000)" })).toBe("[1e+6]");
+      expect(
+        await call(createCalculatorTool({ maxMatrixElements: 10 }), { expression: "ones(11)" }).catch((e: Error) => e.message),
+      ).toMatch(/ones would create 11 elements, over the calculator's limit of 10/);
+    });
+
+    it("caps the result at 20,000 characters with a note", async () => {
+      const text = await call(tool, { expression: "format(ones(400, 400))" });
+      expect(text.length).toBeLessThan(20_200);
+      expect(text.startsWith('"[[1, 1, 1')).toBe(true);
+      expect(text).toMatch(/\n\[output truncated: \d+ more characters omitted; ask for a smaller part/);
+      const matrix = await call(createCalculatorTool({ maxOutputChars: 50, timeoutMs: 20_000 }), { expression: "ones(400, 400)" });
+      expect(matrix).toMatch(/^\[\[1, 1, 1.{0,50}\n\[output truncated: \d{6} more characters omitted/s);
+      expect(matrix.split("\n")[0]).toHaveLength(50);
+    });
+
+    it("stops an allocation the size checks do not foresee at the heap limit, and the process goes on", async () => {
+      // With the size checks lifted, only the child process' heap limit stands in the way.
+      const unchecked = createCalculatorTool({ timeoutMs: 60_000, maxMemoryMb: 64, maxMatrixElements: 1e12 });
+      const error = await call(unchecked, { expression: "zeros(1e8)" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ToolRefusedError);
+      expect((error as Error).message).toMatch(/needed more than the calculator's 64 MB of memory and was stopped/);
+      expect(await call(unchecked, { expression: "2 + 2" })).toBe("4");
+    });
+
+    it("times out a very long computation and recovers", async () => {
+      const quick = createCalculatorTool({ timeoutMs: 300 });
+      await expect(call(quick, { expression: "combinations(1e10, 5e9)" })).rejects.toMatchObject({ code: "timeout" });
+      await expect(call(quick, { expression: "ones(900, 900) * ones(900, 900)" })).rejects.toMatchObject({ code: "timeout" });
+      expect(await call(quick, { expression: "sqrt(81)" })).toBe("9");
+    });
   });
 });

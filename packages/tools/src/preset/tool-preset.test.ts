@@ -35,6 +35,17 @@ describe("createToolPreset", () => {
     expect(createToolPreset([], { root })).toEqual([]);
   });
 
+  it("passes the file access options through: .env only when allowPaths names it", async () => {
+    await writeFile(path.join(root, ".env"), "TOKEN=abc\n");
+    const run = async (tools: ReturnType<typeof createToolPreset>) => {
+      const read = tools.find((tool) => tool.name === "read_file")!;
+      const context = { signal: new AbortController().signal, toolCallId: "t1", messages: [] };
+      return Promise.resolve(read.execute({ path: ".env" }, context)).then(String, (e: Error) => e.message);
+    };
+    expect(await run(createToolPreset(["files"], { root }))).toMatch(/hidden files and folders/);
+    expect(await run(createToolPreset(["files"], { root, files: { allowPaths: [".env"] } }))).toContain("TOKEN=abc");
+  });
+
   it("passes options through: writable files, the shell allowlist, and a root", async () => {
     const tools = createToolPreset(["files", "shell", "files"], { root, files: { allowWrite: true }, shell: { allowedCommands: ["ls"] } });
     expect(tools.map((tool) => tool.name)).toEqual([

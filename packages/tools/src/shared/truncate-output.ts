@@ -7,6 +7,10 @@ export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
  */
 export function truncateOutput(text: string, maxChars: number, hint = "narrow the request to see more"): string {
   if (text.length <= maxChars) return text;
-  const omitted = text.length - maxChars;
-  return `${text.slice(0, maxChars)}\n[output truncated: ${omitted} more characters omitted; ${hint}]`;
+  return `${text.slice(0, maxChars)}${truncationNote(text.length - maxChars, hint)}`;
+}
+
+/** The note `truncateOutput` appends, for output that was cut elsewhere (e.g. in a child process). */
+export function truncationNote(omitted: number, hint = "narrow the request to see more"): string {
+  return `\n[output truncated: ${omitted} more characters omitted; ${hint}]`;
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Tool } from "@corral/core";
@@ -107,5 +107,75 @@ describe("run_command", () => {
   it("says when a program is missing", async () => {
     const tool = createShellTool({ root, allowedCommands: ["definitely-not-a-program-xyz"] });
     await expect(call(tool, { command: "definitely-not-a-program-xyz" })).rejects.toThrow(/was not found on this machine's PATH/);
+  });
+
+  describe("kills what the command started, setsid children included", () => {
+    // A duration no other process on the machine uses, so the leftovers are exactly ours.
+    const unique = () => `${900_000 + Math.floor(Math.random() * 99_999)}`;
+    const survivors = async (duration: string) => {
+      const found: number[] = [];
+      for (const entry of await readdir("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+        if (cmdline === `sleep\0${duration}\0`) found.push(Number(entry));
+      }
+      return found;
+    };
+    const started: string[] = [];
+    afterAll(async () => {
+      // Never leave a sleep behind, even when a test failed.
+      for (const duration of started) for (const pid of await survivors(duration)) process.kill(pid, "SIGKILL");
+    });
+    const tool = (timeoutMs = 60_000) => createShellTool({ root, allowedCommands: ["sh"], timeoutMs });
+
+    it("at the time limit", async () => {
+      const duration = unique();
+      started.push(duration);
+      const script = `setsid sleep ${duration} >/dev/null 2>&1 & sleep 60`;
+      await expect(call(tool(1500), { command: "sh", args: ["-c", script] })).rejects.toMatchObject({ code: "timeout" });
+      expect(await survivors(duration)).toEqual([]);
+    });
+
+    it("on abort", async () => {
+      const duration = unique();
+      started.push(duration);
+      const controller = new AbortController();
+      const pending = call(
+        tool(),
+        { command: "sh", args: ["-c", `setsid sleep ${duration} >/dev/null 2>&1 & echo started; sleep 60`] },
+        controller.signal,
+      );
+      await expect.poll(() => survivors(duration), { timeout: 20_000 }).toHaveLength(1);
+      controller.abort();
+      await expect(pending).rejects.toMatchObject({ code: "aborted" });
+      expect(await survivors(duration)).toEqual([]);
+    });
+
+    it("when the command ends and leaves a setsid child running, even one holding the output pipe", async () => {
+      const quiet = unique();
+      const holding = unique();
+      started.push(quiet, holding);
+      const script = `setsid sleep ${quiet} >/dev/null 2>&1 & setsid sleep ${holding} & echo done`;
+      const text = await call(tool(), { command: "sh", args: ["-c", script] });
+      expect(text).toContain("exit code 0");
+      expect(text).toContain("done");
+      expect(await survivors(quiet)).toEqual([]);
+      expect(await survivors(holding)).toEqual([]);
+    });
+  });
+
+  it("shows no absolute root in its errors", async () => {
+    const tool = createShellTool({ root, allowedCommands: ["ls"] });
+    const failure = (args: Record<string, unknown>) =>
+      call(tool, args).then(
+        (text) => new Error(`expected a failure, got ${text}`),
+        (e: unknown) => e as Error,
+      );
+    const error = await failure({ command: "ls", cwd: "sub/a.txt/deeper" });
+    expect(error.message).toMatch(/ENOTDIR.*'sub\/a\.txt\/deeper'/);
+    expect(error.message).not.toContain(base);
+    const outside = await failure({ command: "ls", cwd: path.join(root, "escape") });
+    expect(outside).toBeInstanceOf(ToolRefusedError);
+    expect(outside.message).not.toContain(base);
   });
 });

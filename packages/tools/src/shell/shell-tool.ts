@@ -1,11 +1,14 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { ConfigError, defineTool, TimeoutError, type Tool } from "@corral/core";
 import { z } from "zod";
 import { createRootGuard } from "../files/root-guard.js";
+import { hideRootInErrors } from "../shared/hide-root-in-errors.js";
 import { abortReason } from "../shared/signal.js";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { truncateOutput } from "../shared/truncate-output.js";
+import { killProcessTree, RUN_MARKER_VARIABLE } from "./kill-process-tree.js";
 
 /** Options of `createShellTool`. The tool exists only when these are given: it is off by default. */
 export interface ShellToolOptions {
@@ -19,7 +22,11 @@ export interface ShellToolOptions {
   allowedCommands: string[];
   /** Extra check of the arguments; return a reason to refuse the call. */
   validateArgs?: (command: string, args: string[]) => string | undefined;
-  /** Time limit of one command in ms; the process group is killed after it. Default 30,000. */
+  /**
+   * Time limit of one command in ms; after it, the command and everything it started are
+   * killed (its process group, and on Linux every process carrying its run marker, `setsid`
+   * children included). Default 30,000.
+   */
   timeoutMs?: number;
   /** Bytes of stdout and of stderr kept; the process is stopped beyond that. Default 1 MiB. */
   maxBufferBytes?: number;
@@ -58,7 +65,7 @@ export function createShellTool(options: ShellToolOptions): Tool<z.output<typeof
   const maxOutputChars = options.maxOutputChars ?? 20_000;
   const env = options.env ?? pickEnv(["PATH", "HOME", "LANG", "SYSTEMROOT"]);
 
-  return defineTool({
+  const tool = defineTool({
     name: "run_command",
     description: `Run a program (no shell) in the working folder and get its output. Allowed programs: ${[...allowed].join(", ")}.`,
     input,
@@ -95,6 +102,8 @@ export function createShellTool(options: ShellToolOptions): Tool<z.output<typeof
       return truncateOutput(text, maxOutputChars, "ask for less output (e.g. fewer lines or a narrower path)");
     },
   });
+  // cwd errors and the like must not show the model where the root is.
+  return hideRootInErrors(tool, [options.root, guard.root]);
 }
 
 interface RunResult {
@@ -117,21 +126,22 @@ function run(
     let overflow = false;
     // spawn with an argument list and no shell (what execFile does), detached into its own
     // process group so a timeout or abort kills the command's children as well.
+    const marker = randomUUID();
+    let exited = false;
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env, [RUN_MARKER_VARIABLE]: marker },
       shell: false,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       windowsHide: true,
     });
+    // Every process the command starts inherits this marker, so it can be found and killed
+    // even after it left the process group (setsid) or lost its parent.
+    let killing: Promise<void> = Promise.resolve();
     const killGroup = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
+      killing = killing.then(() => killProcessTree(exited ? undefined : child.pid, marker));
+      if (!exited) child.kill("SIGKILL");
     };
     const collect = () => {
       const chunks: Buffer[] = [];
@@ -169,10 +179,23 @@ function run(
       if (error.code === "ENOENT") reject(new Error(`The program "${command}" was not found on this machine's PATH.`));
       else reject(error);
     });
+    // When the command itself ends, whatever it left running in the background is killed too
+    // (which also closes the output pipes such a process may hold open).
+    let sweeper: NodeJS.Timeout | undefined;
+    child.once("exit", () => {
+      exited = true;
+      killGroup();
+      // Until the pipes close, something still holds them: keep sweeping.
+      sweeper = setInterval(killGroup, 250);
+    });
     child.once("close", (exitCode, signal) => {
       finish();
-      if (options.signal.aborted) return reject(abortReason(options.signal));
-      resolve({ stdout: stdout.text(), stderr: stderr.text(), exitCode, signal: overflow ? null : signal, timedOut, overflow });
+      clearInterval(sweeper);
+      // Settle only once the last sweep is done, so nothing the command started outlives the call.
+      void killing.then(() => {
+        if (options.signal.aborted) return reject(abortReason(options.signal));
+        resolve({ stdout: stdout.text(), stderr: stderr.text(), exitCode, signal: overflow ? null : signal, timedOut, overflow });
+      });
     });
   });
 }

@@ -145,6 +145,22 @@ describe("hostile URLs are refused by default, before any connection", () => {
     expect(hits).toEqual([]);
   });
 
+  it("refuses names that resolve to private, loopback, link-local or IPv4-mapped IPv6 addresses", async () => {
+    for (const [address, why] of [
+      ["::1", /resolves to ::1 is a loopback address/],
+      ["fe80::1", /resolves to fe80::1 is a link-local/],
+      ["fd12:3456::1", /resolves to fd12:3456::1 is a unique-local address/],
+      ["::ffff:10.0.0.1", /resolves to 10\.0\.0\.1 is a private address/],
+      ["169.254.169.254", /resolves to 169\.254\.169\.254 is a link-local/],
+    ] as const) {
+      const tool = createFetchTool({ resolve: async () => [{ address, family: address.includes(":") ? 6 : 4 }] });
+      const error = await call(tool, { url: `http://rebind.example:${port}/page` }).catch((e: unknown) => e);
+      expect(error, address).toBeInstanceOf(ToolRefusedError);
+      expect((error as Error).message).toMatch(why);
+    }
+    expect(hits).toEqual([]);
+  });
+
   it("connects to exactly the address that was checked", async () => {
     // A resolver that would answer differently on a second query cannot win: it is asked once per connection.
     let queries = 0;
@@ -205,6 +221,17 @@ describe("fetching with the explicit local allowance", () => {
       expect(hits).toHaveLength(1);
     });
   }
+
+  it("refuses a redirect to a name that resolves to a private address", async () => {
+    const tool = localFetch({
+      resolve: async (hostname) => [{ address: hostname === "internal.example" ? "10.0.0.7" : "127.0.0.1", family: 4 }],
+    });
+    const to = encodeURIComponent(`http://internal.example:${port}/page`);
+    await expect(call(tool, { url: `http://public.example:${port}/redirect?to=${to}` })).rejects.toThrow(
+      /Refused "internal\.example": it resolves to 10\.0\.0\.7 is a private address/,
+    );
+    expect(hits).toEqual([`public.example:${port} /redirect?to=${to}`]);
+  });
 
   it("refuses a redirect to a host off the allowlist", async () => {
     const tool = localFetch({ allowedHosts: ["127.0.0.1"] });

@@ -1,18 +1,24 @@
 /**
- * Evaluates calculator expressions with a restricted mathjs instance, in a worker thread so
- * the main thread can stop a runaway expression (time or memory) by terminating it.
+ * The calculator's child process: evaluates expressions with a restricted mathjs instance.
+ * It runs as a separate Node process started with a small `--max-old-space-size`, so an
+ * expression that exhausts memory ends this process, never the one that runs the agent; the
+ * parent also kills it at the time limit. Requests and replies travel over the IPC channel.
  * Plain JavaScript so the same file runs next to src/ (tests) and dist/.
  */
 
 import { createRequire } from "node:module";
-import { parentPort } from "node:worker_threads";
+import { guardSizes, SizeLimitError } from "./calculator-size-guard.js";
 
 // mathjs' single-file bundle loads in a fraction of the time of its many ES modules.
 const { all, create } = createRequire(import.meta.url)("mathjs/lib/browser/math.js");
 
+const maxElements = Number(process.env.CORRAL_CALCULATOR_MAX_ELEMENTS) || 1_000_000;
+
 const math = create(all, { number: "number", precision: 64 });
 const evaluate = math.evaluate;
 const format = math.format;
+
+guardSizes(math, maxElements);
 
 // Following mathjs' security guide: nothing in an expression may change the instance, reach
 // the parser, or build expression trees. Everything else (units, matrices, complex) stays.
@@ -47,7 +53,7 @@ math.import(
   { override: true },
 );
 
-/** @param {unknown} value */
+/** @param {unknown} value @returns {string} */
 function show(value) {
   if (value && typeof value === "object" && "entries" in value && Array.isArray(value.entries)) {
     // A ResultSet from several `;`-separated statements: show the last one.
@@ -57,13 +63,24 @@ function show(value) {
   return format(value, { precision: 14 });
 }
 
-parentPort?.postMessage({ ready: true });
+/** @param {unknown} reply */
+const send = (reply) => process.send?.(reply);
 
-parentPort?.on("message", (/** @type {{ id: number, expression: string }} */ message) => {
+process.on("message", (/** @type {{ id: number, expression: string, maxChars: number }} */ message) => {
   try {
-    const result = evaluate(message.expression, new Map());
-    parentPort?.postMessage({ id: message.id, result: show(result) });
+    const text = show(evaluate(message.expression, new Map()));
+    // Only the part the model will see crosses the channel; the length says how much was cut.
+    send({ id: message.id, result: text.slice(0, message.maxChars), length: text.length });
   } catch (error) {
-    parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    send({
+      id: message.id,
+      error: error instanceof Error ? error.message : String(error),
+      refused: error instanceof SizeLimitError,
+    });
   }
 });
+
+// The parent went away (or closed the channel): nothing is left to calculate for.
+process.on("disconnect", () => process.exit(0));
+
+send({ ready: true });
