@@ -162,13 +162,14 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (!String(body).trim()) return done(null, undefined);
-    parseJson(request, body, (error, value) =>
+    const text = String(body);
+    if (!text.trim()) return done(null, undefined);
+    parseJson(request, text, (error, value) =>
       error ? done(new InvalidRequestError(`The body is not valid JSON: ${error.message}`), undefined) : done(null, value),
     );
   });
 
-  registerRequestGuards(app, { keys, hosts, origins });
+  registerRequestGuards(app, { keys, hosts, origins, bodyLimit: settings.bodyLimit });
   if (origins.corsEnabled) {
     // Registered after the guards' onRequest hook (a refused origin gets no CORS headers) and
     // before the rate limit and the API key check, so 401 and 429 answers carry them.

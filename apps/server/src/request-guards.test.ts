@@ -96,7 +96,14 @@ describe("a keyless loopback server trusts no browser", () => {
     const ollamaFace = await rawRequest(test.url, { path: "/api/tags", headers: { host: "attacker.example" } });
     expect(ollamaFace.status).toBe(403);
     expect(typeof ollamaFace.json().error).toBe("string");
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `app.localhost:${port}`, `corral.lan:${port}`, "a.corral.test"]) {
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      `app.localhost:${port}`,
+      `corral.lan:${port}`,
+      "a.corral.test",
+    ]) {
       const allowed = await rawRequest(test.url, { path: "/api/tags", headers: { host } });
       expect({ host, status: allowed.status }).toEqual({ host, status: 200 });
     }

@@ -18,6 +18,20 @@ export function isPublicRoute(request: FastifyRequest): boolean {
   return PUBLIC_PATHS.has(url) || url.startsWith("/docs");
 }
 
+function payloadTooLarge(limit: number): Error {
+  return Object.assign(new Error(`The request body is larger than server.bodyLimit (${limit} bytes).`), {
+    statusCode: 413,
+    code: "payload_too_large",
+  });
+}
+
+function lengthRequired(): Error {
+  return Object.assign(new Error("A multipart upload needs a Content-Length header (chunked uploads are not taken)."), {
+    statusCode: 411,
+    code: "length_required",
+  });
+}
+
 function hasBody(request: FastifyRequest): boolean {
   if (!BODY_METHODS.has(request.method)) return false;
   return request.headers["transfer-encoding"] !== undefined || Number(request.headers["content-length"] ?? 0) > 0;
@@ -27,10 +41,14 @@ function hasBody(request: FastifyRequest): boolean {
  * The checks every request passes before a route sees it. In `onRequest`, before CORS and the
  * rate limit: the `Host` (without API keys) and the `Origin`. In `preParsing`, after the rate
  * limit (so failed logins count against the caller's address) and before any body is read:
- * the API key, then the content type (JSON only, or what the route's schema `consumes`).
+ * the API key, then the content type (JSON only, or what the route's schema `consumes`), and
+ * the size of a multipart body (411 without Content-Length, 413 over `bodyLimit`).
  */
-export function registerRequestGuards(app: FastifyInstance, options: { keys: ApiKeys; hosts: HostPolicy; origins: OriginPolicy }): void {
-  const { keys, hosts, origins } = options;
+export function registerRequestGuards(
+  app: FastifyInstance,
+  options: { keys: ApiKeys; hosts: HostPolicy; origins: OriginPolicy; bodyLimit: number },
+): void {
+  const { keys, hosts, origins, bodyLimit } = options;
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
     if (!keys.enabled && !hosts.allows(request.headers.host, request.socket.localAddress)) {
@@ -49,5 +67,12 @@ export function registerRequestGuards(app: FastifyInstance, options: { keys: Api
     const media = contentType.split(";")[0]!.trim().toLowerCase();
     const accepted = (request.routeOptions.schema as { consumes?: readonly string[] } | undefined)?.consumes ?? JSON_ONLY;
     if (!accepted.includes(media)) throw new UnsupportedMediaTypeError(contentType, accepted);
+    // Fastify's bodyLimit covers the bodies it parses; a multipart body is streamed to the
+    // route, so its whole size is bounded by its declared length (Node reads no further).
+    if (media === "multipart/form-data") {
+      const declared = request.headers["content-length"];
+      if (declared === undefined) throw lengthRequired();
+      if (Number(declared) > bodyLimit) throw payloadTooLarge(bodyLimit);
+    }
   });
 }

@@ -89,6 +89,32 @@ describe("uploads are bounded, private, and leave nothing behind when rejected",
     expect((await readdir(uploads())).sort()).toEqual(["second.md", "slow.md"]);
   });
 
+  it("a multipart body larger than server.bodyLimit is 413; without Content-Length, 411", async () => {
+    const boundary = "----corralbomb";
+    const field = (n: number) => `--${boundary}\r\nContent-Disposition: form-data; name="f${n}"\r\n\r\nx\r\n`;
+    const fields = Array.from({ length: 20_000 }, (_, n) => field(n)).join("");
+    const body = `${fields}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.md"\r\n\r\n# Late\r\n--${boundary}--\r\n`;
+    expect(Buffer.byteLength(body)).toBeGreaterThan(1_048_576);
+    const type = { "content-type": `multipart/form-data; boundary=${boundary}` };
+    const declared = await rawRequest(test.url, {
+      method: "POST",
+      path: "/v1/documents",
+      headers: { ...type, "content-length": String(Buffer.byteLength(body)) },
+      body,
+    });
+    expect(declared.status).toBe(413);
+    expect(declared.json().error.code).toBe("payload_too_large");
+    const chunked = await rawRequest(test.url, {
+      method: "POST",
+      path: "/v1/documents",
+      headers: { ...type, "transfer-encoding": "chunked" },
+      body,
+    });
+    expect(chunked.status).toBe(411);
+    expect(chunked.json().error.message).toContain("Content-Length");
+    expect((await readdir(uploads())).sort()).toEqual(["second.md", "slow.md"]);
+  });
+
   it("/v1/search says which search ran and warns when it fell back to keywords", async () => {
     const hybrid = (await (await fetch(`${test.url}/v1/search?q=embedding%20model`)).json()) as any;
     expect(hybrid).toMatchObject({ mode: "hybrid", warnings: [] });

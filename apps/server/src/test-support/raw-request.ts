@@ -31,8 +31,10 @@ export function rawRequest(
       },
     );
     outgoing.on("error", reject);
-    if (!options.headers || !Object.keys(options.headers).some((name) => name.toLowerCase() === "host")) {
-      outgoing.setHeader("host", url.host);
+    if (!Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === "host")) outgoing.setHeader("host", url.host);
+    const named = (name: string) => Object.keys(options.headers ?? {}).some((header) => header.toLowerCase() === name);
+    if (options.body !== undefined && !named("content-length") && !named("transfer-encoding")) {
+      outgoing.setHeader("content-length", Buffer.byteLength(options.body));
     }
     outgoing.end(options.body);
   });
