@@ -47,6 +47,8 @@ export interface CreateServerOptions {
   commitAfterMs?: number;
   /** On `close()`, how long runs in progress may finish before they are cancelled. Default 10,000 ms. */
   shutdownGraceMs?: number;
+  /** How often expired sessions are deleted. Default 3,600,000 ms (hourly). */
+  sessionSweepMs?: number;
 }
 
 /** A corral server: the Fastify app plus listen and graceful close. */
@@ -112,7 +114,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     } catch (error) {
       app.log.error({ err: error }, "deleting expired sessions failed");
     }
-  }, 3_600_000);
+  }, options.sessionSweepMs ?? 3_600_000);
   sweeper.unref();
   const root = path.resolve(options.root ?? process.cwd());
   const registry = new AgentRegistry(config, root);

@@ -110,10 +110,13 @@ describe("a keyless loopback server trusts no browser", () => {
     expect((await rawRequest(test.url, { path: "/api/tags", headers: { host: "corral.test" } })).status).toBe(403);
   });
 
-  it("/readyz gives details to loopback callers and logs them", async () => {
+  it("/readyz gives details to loopback callers and logs them; others get the status only", async () => {
     const ready = (await (await fetch(`${test.url}/readyz`)).json()) as any;
     expect(ready.ollama.host).toBe(test.fake.url);
     expect(logLines.some((line) => line.includes(test.fake.url) && line.includes("readiness"))).toBe(true);
+    // A caller from beyond loopback (a keyless server started with --insecure).
+    const remote = await test.server.app.inject({ url: "/readyz", remoteAddress: "203.0.113.5" });
+    expect(remote.json()).toEqual({ status: "ready" });
   });
 });
 

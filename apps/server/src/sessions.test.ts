@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SqliteSessionStore } from "./session-store.js";
 import { readSse } from "./test-support/sse.js";
 import { startTestServer, type TestServer } from "./test-support/start-test-server.js";
@@ -16,7 +16,7 @@ beforeAll(async () => {
   sessionsFile = path.join(folder, "state", "sessions.db");
   test = await startTestServer({
     config: { agents: { default: { docs: false }, writer: { docs: false } }, server: { sessionTtlDays: 1 } },
-    server: { sessionsFile },
+    server: { sessionsFile, sessionSweepMs: 100 },
   });
 });
 afterAll(async () => {
@@ -82,6 +82,13 @@ describe("sessions", () => {
     expect(((await expired.json()) as any).error.code).toBe("session_not_found");
     expect(rows().some((row) => row.id === created.session_id)).toBe(false);
     expect((await run({ input: "again", session_id: created.session_id })).status).toBe(404);
+  });
+
+  it("the server deletes expired sessions on its own", async () => {
+    test.fake.enqueue({ content: "left alone" });
+    const created = (await (await run({ input: "never read again" })).json()) as any;
+    update("UPDATE sessions SET updated_at = ? WHERE id = ?", new Date(Date.now() - 2 * 86_400_000).toISOString(), created.session_id);
+    await vi.waitFor(() => expect(rows().some((row) => row.id === created.session_id)).toBe(false), { timeout: 5_000, interval: 50 });
   });
 
   it("expired sessions are cleaned up when the store opens, and the lifetime defaults to 30 days", async () => {
