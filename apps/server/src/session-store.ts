@@ -118,9 +118,11 @@ export class SqliteSessionStore {
       .run(id, agent, JSON.stringify(messages), now, now);
   }
 
-  /** Deletes the session; false when there was none. */
+  /** Deletes the session; false when there was none (or it had expired, and is deleted now). */
   delete(id: string): boolean {
-    return this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id).changes > 0;
+    const alive = this.#db.prepare("DELETE FROM sessions WHERE id = ? AND updated_at >= ?").run(id, this.#cutoff()).changes > 0;
+    if (!alive) this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
+    return alive;
   }
 
   /** Deletes every expired session; returns how many. */

@@ -105,8 +105,15 @@ describe("sessions", () => {
     expect(reopened.get("recent")?.agent).toBe("default");
     expect(reopened.get("old")).toBeUndefined();
     reopened.close();
+    // Expired is gone for DELETE too (404 over HTTP), and the row goes.
+    let clock = Date.now();
+    const store2 = new SqliteSessionStore(file, { now: () => clock });
+    expect(store2.get("recent")?.agent).toBe("default");
+    clock += 2 * 86_400_000;
+    expect(store2.delete("recent")).toBe(false);
+    store2.close();
     const check = new Database(file, { readonly: true });
-    expect(check.prepare("SELECT id FROM sessions").all()).toEqual([{ id: "recent" }]);
+    expect(check.prepare("SELECT id FROM sessions").all()).toEqual([]);
     check.close();
   });
 
