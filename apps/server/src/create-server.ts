@@ -12,7 +12,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { AgentRegistry } from "./agent-registry.js";
 import { ApiKeys } from "./auth.js";
 import { errorBody, faceOf, toPublicError } from "./error-body.js";
+import { HostPolicy, isLoopbackName } from "./host-policy.js";
 import { openApi } from "./openapi-fields.js";
+import { OriginPolicy } from "./origin-policy.js";
+import { registerRequestGuards } from "./request-guards.js";
 import { registerDocuments } from "./routes/documents.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
 import { registerOllama } from "./routes/ollama.js";
@@ -22,8 +25,9 @@ import { registerSessions } from "./routes/sessions.js";
 import { RunContext } from "./run-context.js";
 import { RunLimiter } from "./run-limiter.js";
 import type { ServerContext } from "./server-context.js";
-import { InvalidRequestError, ShuttingDownError, UnauthorizedError } from "./server-errors.js";
+import { InvalidRequestError, ShuttingDownError } from "./server-errors.js";
 import { SqliteSessionStore } from "./session-store.js";
+import { UploadQueue } from "./upload-queue.js";
 import { zodValidatorCompiler } from "./validation.js";
 
 /** Options of `createServer` beyond the configuration. */
@@ -43,6 +47,8 @@ export interface CreateServerOptions {
   commitAfterMs?: number;
   /** On `close()`, how long runs in progress may finish before they are cancelled. Default 10,000 ms. */
   shutdownGraceMs?: number;
+  /** How often expired sessions are deleted. Default 3,600,000 ms (hourly). */
+  sessionSweepMs?: number;
 }
 
 /** A corral server: the Fastify app plus listen and graceful close. */
@@ -58,8 +64,6 @@ export interface CorralServer {
   /** Stops accepting, lets runs finish for `shutdownGraceMs`, cancels the rest, closes the database and the index. */
   close(): Promise<void>;
 }
-
-const PUBLIC_PATHS = new Set(["/", "/healthz", "/readyz", "/openapi.json", "/api/version"]);
 
 /** Whether an address is loopback only. */
 export function isLoopback(host: string): boolean {
@@ -81,6 +85,8 @@ export function isLoopback(host: string): boolean {
 export async function createServer(config: CorralConfig, options: CreateServerOptions = {}): Promise<CorralServer> {
   const settings = config.server;
   const keys = new ApiKeys(settings.apiKeys ?? []);
+  const hosts = new HostPolicy(settings.allowedHosts ?? []);
+  const origins = new OriginPolicy(settings.cors ?? []);
   const app = Fastify({
     logger: options.logger ?? { level: process.env.CORRAL_LOG_LEVEL ?? "info" },
     bodyLimit: settings.bodyLimit,
@@ -98,13 +104,25 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   const shutdown = new AbortController();
   // Every run in progress listens for the shutdown.
   setMaxListeners(0, shutdown.signal);
-  const sessions = new SqliteSessionStore(options.sessionsFile ?? path.join(path.dirname(config.index), "sessions.db"));
+  const sessions = new SqliteSessionStore(options.sessionsFile ?? path.join(path.dirname(config.index), "sessions.db"), {
+    ttlMs: settings.sessionTtlDays * 86_400_000,
+  });
+  // Expired sessions are deleted on open and then every hour.
+  const sweeper = setInterval(() => {
+    try {
+      sessions.deleteExpired();
+    } catch (error) {
+      app.log.error({ err: error }, "deleting expired sessions failed");
+    }
+  }, options.sessionSweepMs ?? 3_600_000);
+  sweeper.unref();
   const root = path.resolve(options.root ?? process.cwd());
   const registry = new AgentRegistry(config, root);
   const context: ServerContext = {
     config,
     registry,
     limiter: new RunLimiter(settings.maxConcurrent, settings.maxQueue),
+    uploads: new UploadQueue(settings.maxConcurrentUploads, settings.maxUploadQueue),
     sessions,
     shutdown: shutdown.signal,
     heartbeatMs: options.heartbeatMs ?? 15_000,
@@ -112,6 +130,10 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     startedAt: new Date(),
     root,
     busySessions: new Set(),
+    authenticated: (request) =>
+      keys.enabled
+        ? keys.check(ApiKeys.fromHeader(request.headers.authorization)) !== undefined
+        : isLoopbackName(request.socket.remoteAddress ?? ""),
     inflight: new Set(),
     runContext: (reply) => {
       if (draining) throw new ShuttingDownError();
@@ -137,31 +159,27 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     reply.code(404).send(errorBody(faceOf(request.url), publicError));
   });
 
-  // Ollama accepts a JSON body whatever its content type (curl -d sends form encoding).
-  app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+  // JSON bodies only (multipart on the routes whose schema `consumes` it, through @fastify/multipart):
+  // a text/plain or form body, which any web page may send without a preflight, is a 415.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = String(body);
     if (!text.trim()) return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new InvalidRequestError("The body is not valid JSON."), undefined);
-    }
+    parseJson(request, text, (error, value) =>
+      error ? done(new InvalidRequestError(`The body is not valid JSON: ${error.message}`), undefined) : done(null, value),
+    );
   });
 
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", request.id);
-    if (!keys.enabled || request.method === "OPTIONS") return;
-    const url = request.routeOptions.url ?? request.url;
-    if (PUBLIC_PATHS.has(url) || url.startsWith("/docs")) return;
-    if (!keys.check(ApiKeys.fromHeader(request.headers.authorization))) throw new UnauthorizedError();
-  });
-
-  if (settings.cors?.length) {
+  registerRequestGuards(app, { keys, hosts, origins, bodyLimit: settings.bodyLimit });
+  if (origins.corsEnabled) {
+    // Registered after the guards' onRequest hook (a refused origin gets no CORS headers) and
+    // before the rate limit and the API key check, so 401 and 429 answers carry them.
     await app.register(cors, {
-      origin: settings.cors.includes("*") ? true : settings.cors,
-      methods: ["GET", "POST", "DELETE", "OPTIONS"],
-      allowedHeaders: ["authorization", "content-type", "x-request-id"],
+      origin: (origin, callback) => callback(null, origin !== undefined && origins.listed(origin)),
+      methods: ["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+      // No allowedHeaders: the preflight allows the headers the client asks for (the openai SDK
+      // sends its x-stainless-* headers); the origin was checked already.
       exposedHeaders: ["x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
       maxAge: 600,
     });
@@ -215,6 +233,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   registerOllama(app, context);
 
   app.addHook("onClose", async () => {
+    clearInterval(sweeper);
     shutdown.abort();
     await registry.close();
     sessions.close();
@@ -232,6 +251,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
         );
       }
       if (!isLoopback(host) && !keys.enabled) app.log.warn({ host }, "listening beyond loopback without an API key (insecure)");
+      hosts.bind(host);
       return app.listen({ host, port });
     },
     close() {

@@ -43,6 +43,7 @@ describe("Ollama-compatible face, through the ollama client", () => {
 
     const raw = await fetch(`${test.url}/api/chat`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "default", messages: [{ role: "user", content: "x" }] }),
     });
     expect(raw.headers.get("content-type")).toContain("application/x-ndjson");
@@ -71,7 +72,11 @@ describe("Ollama-compatible face, through the ollama client", () => {
   });
 
   it("errors as Ollama does: {error} with its status", async () => {
-    const response = await fetch(`${test.url}/api/chat`, { method: "POST", body: JSON.stringify({ model: "default", messages: "hi" }) });
+    const response = await fetch(`${test.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "default", messages: "hi" }),
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: string };
     expect(typeof body.error).toBe("string");

@@ -5,6 +5,8 @@ import { createServer } from "./create-server.js";
 import { readSse } from "./test-support/sse.js";
 import { startTestServer, type TestServer } from "./test-support/start-test-server.js";
 
+/** Bodies are JSON only: other content types are a 415. */
+const JSON_HEADERS = { "content-type": "application/json" };
 let test: TestServer | undefined;
 afterEach(async () => {
   await test?.close();
@@ -30,19 +32,25 @@ describe("readiness and Ollama down", () => {
     const ready = await fetch(`${test.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as any).ollama.reachable).toBe(false);
-    const run = await fetch(`${test.url}/v1/agents/default/runs`, { method: "POST", body: JSON.stringify({ input: "hi" }) });
+    const run = await fetch(`${test.url}/v1/agents/default/runs`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ input: "hi" }),
+    });
     expect(run.status).toBe(503);
     const runBody = (await run.json()) as any;
     expect(runBody.error.code).toBe("ollama_unreachable");
     expect(runBody.error.message).toContain("OLLAMA_HOST");
     const chat = await fetch(`${test.url}/api/chat`, {
       method: "POST",
+      headers: JSON_HEADERS,
       body: JSON.stringify({ model: "default", messages: [{ role: "user", content: "x" }] }),
     });
     expect(chat.status).toBe(503);
     expect(((await chat.json()) as any).error).toContain("Cannot reach Ollama");
     const completion = await fetch(`${test.url}/v1/chat/completions`, {
       method: "POST",
+      headers: JSON_HEADERS,
       body: JSON.stringify({ model: "default", stream: true, messages: [{ role: "user", content: "x" }] }),
     });
     expect(completion.status).toBe(503);
@@ -54,14 +62,22 @@ describe("concurrency bound", () => {
     test = await startTestServer({ config: { agents: { default: { docs: false } }, server: { maxConcurrent: 1, maxQueue: 1 } } });
     test.fake.enqueue({ content: "slow one two three four", fault: { type: "latency", ms: 60 } });
     test.fake.enqueue({ content: "queued" });
-    const body = (input: string) => ({ method: "POST", body: JSON.stringify({ input, stream: true }) });
+    const body = (input: string) => ({ method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ input, stream: true }) });
     const first = await fetch(`${test.url}/v1/agents/default/runs`, body("first"));
     const firstEvents = readSse(first);
     await firstEvents.next();
-    const second = fetch(`${test.url}/v1/agents/default/runs`, { method: "POST", body: JSON.stringify({ input: "second" }) });
+    const second = fetch(`${test.url}/v1/agents/default/runs`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ input: "second" }),
+    });
     let rejected: Response | undefined;
     for (let attempt = 0; attempt < 50 && !rejected; attempt++) {
-      const third = await fetch(`${test.url}/v1/agents/default/runs`, { method: "POST", body: JSON.stringify({ input: "third" }) });
+      const third = await fetch(`${test.url}/v1/agents/default/runs`, {
+        method: "POST",
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ input: "third" }),
+      });
       if (third.status === 503) rejected = third;
       else await third.body?.cancel();
     }
@@ -78,7 +94,11 @@ describe("request time limit", () => {
   it("a run that exceeds server.requestTimeoutMs is cancelled with 504", async () => {
     test = await startTestServer({ config: { agents: { default: { docs: false } }, server: { requestTimeoutMs: 300 } } });
     test.fake.addFault({ type: "hang", path: "/api/chat", times: 1 });
-    const response = await fetch(`${test.url}/v1/agents/default/runs`, { method: "POST", body: JSON.stringify({ input: "x" }) });
+    const response = await fetch(`${test.url}/v1/agents/default/runs`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ input: "x" }),
+    });
     expect(response.status).toBe(504);
     expect(((await response.json()) as any).error.code).toBe("timeout");
   });
@@ -100,6 +120,7 @@ describe("listening and shutdown", () => {
     test.fake.enqueue({ content: "finishing during shutdown", fault: { type: "latency", ms: 30 } });
     const response = await fetch(`${test.url}/v1/agents/default/runs`, {
       method: "POST",
+      headers: JSON_HEADERS,
       body: JSON.stringify({ input: "x", stream: true }),
     });
     const events = readSse(response);

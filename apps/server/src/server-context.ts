@@ -5,6 +5,7 @@ import { EventReader } from "./event-reader.js";
 import type { RunContext } from "./run-context.js";
 import type { RunLimiter } from "./run-limiter.js";
 import type { SqliteSessionStore } from "./session-store.js";
+import type { UploadQueue } from "./upload-queue.js";
 
 /** What the routes share: configuration, agents, the run limiter, sessions, and timings. */
 export interface ServerContext {
@@ -12,6 +13,8 @@ export interface ServerContext {
   registry: AgentRegistry;
   limiter: RunLimiter;
   sessions: SqliteSessionStore;
+  /** The bounded queue of document uploads. */
+  uploads: UploadQueue;
   /** Aborts when the server shuts down. */
   shutdown: AbortSignal;
   /** Interval of SSE heartbeat comments. */
@@ -23,6 +26,11 @@ export interface ServerContext {
   root: string;
   /** Sessions with a run in progress. */
   busySessions: Set<string>;
+  /**
+   * Whether the caller may see operational details (Ollama's address, errors): with API keys, a
+   * valid key; without, a connection from loopback.
+   */
+  authenticated(request: import("fastify").FastifyRequest): boolean;
   /** Runs in progress (streams included), for graceful shutdown. */
   inflight: Set<Promise<unknown>>;
   /** A RunContext for a request. */

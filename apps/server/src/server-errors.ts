@@ -42,10 +42,10 @@ export class DocumentNotFoundError extends AgentError {
   }
 }
 
-/** Every slot for model calls is busy and the queue is full (HTTP 503 with Retry-After). */
+/** Every slot for model calls (or uploads) is busy and the queue is full (HTTP 503 with Retry-After). */
 export class QueueFullError extends AgentError {
-  constructor() {
-    super("queue_full", "The server is busy: too many runs are waiting for the model. Retry in a few seconds.");
+  constructor(message = "The server is busy: too many runs are waiting for the model. Retry in a few seconds.") {
+    super("queue_full", message);
   }
 }
 
@@ -60,5 +60,59 @@ export class ShuttingDownError extends AgentError {
 export class UnauthorizedError extends AgentError {
   constructor(message = "Missing or invalid API key. Send `Authorization: Bearer <key>`.") {
     super("unauthorized", message);
+  }
+}
+
+/** The session belongs to another agent (HTTP 409). */
+export class SessionAgentMismatchError extends AgentError {
+  /** The agent that owns the session. */
+  readonly owner: string;
+
+  constructor(id: string, owner: string, agent: string) {
+    super(
+      "session_agent_mismatch",
+      `Session "${id}" belongs to agent "${owner}", not "${agent}". Continue it with POST /v1/agents/${owner}/runs, or omit session_id to start a new session.`,
+    );
+    this.owner = owner;
+  }
+}
+
+/** A stored session that cannot be read back (HTTP 409): it can only be deleted. */
+export class SessionCorruptError extends AgentError {
+  constructor(id: string) {
+    super(
+      "session_corrupt",
+      `Session "${id}" is damaged and cannot be read. Delete it (DELETE /v1/sessions/${id}) and start a new session.`,
+    );
+  }
+}
+
+/** The request's `Host` is not one the server answers to without API keys (HTTP 403). */
+export class HostNotAllowedError extends AgentError {
+  constructor(host: string) {
+    super(
+      "host_not_allowed",
+      `Requests for host "${host}" are refused: without API keys only loopback names and the server's own address are answered (against DNS rebinding). Add the name to server.allowedHosts, or set API keys.`,
+    );
+  }
+}
+
+/** The request's `Origin` is not allowed by `server.cors` (HTTP 403). */
+export class OriginNotAllowedError extends AgentError {
+  constructor(origin: string) {
+    super(
+      "origin_not_allowed",
+      `Requests from origin "${origin}" are refused. To let web pages of that origin call the server, add it to server.cors.`,
+    );
+  }
+}
+
+/** A body of a content type the route does not take (HTTP 415). */
+export class UnsupportedMediaTypeError extends AgentError {
+  constructor(contentType: string, accepted: readonly string[]) {
+    super(
+      "unsupported_media_type",
+      `Unsupported Content-Type "${contentType || "(none)"}": this endpoint takes ${accepted.join(" or ")}. Send the body as JSON with "Content-Type: application/json"${accepted.includes("multipart/form-data") ? ", or upload a file as multipart/form-data" : ""}.`,
+    );
   }
 }

@@ -1,29 +1,63 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import type { Message } from "@corral/core";
 import Database from "better-sqlite3";
+import { preparePrivateDatabase } from "./private-files.js";
+import { SessionCorruptError } from "./server-errors.js";
 
 /** A stored conversation. */
 export interface Session {
   id: string;
+  /** The agent that began the session; only it may continue it. */
   agent: string;
   messages: Message[];
   /** ISO 8601. */
   createdAt: string;
   /** ISO 8601. */
   updatedAt: string;
+  /** ISO 8601: when the session expires unless another run continues it. */
+  expiresAt: string;
+}
+
+/** Options of `SqliteSessionStore`. */
+export interface SessionStoreOptions {
+  /** How long a session is kept after its last run. Default 30 days. */
+  ttlMs?: number;
+  /** The clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+
+type Row = { id: string; agent: string; messages: string; created_at: string; updated_at: string };
+
+function isMessageList(value: unknown): value is Message[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (message) =>
+        typeof message === "object" &&
+        message !== null &&
+        typeof (message as { role?: unknown }).role === "string" &&
+        typeof (message as { content?: unknown }).content === "string",
+    )
+  );
 }
 
 /**
- * Sessions in one SQLite file. A session is written only when a run finishes, in one
- * statement, so a failed or cancelled run leaves the stored conversation as it was.
+ * Sessions in one SQLite file (0600, with its -wal and -shm). A session is written only when a
+ * run finishes, in one statement, so a failed or cancelled run leaves the stored conversation
+ * as it was. A session lives `ttlMs` after its last run: after that it reads as missing and
+ * `deleteExpired` (run on open and by the server every hour) removes it.
  */
 export class SqliteSessionStore {
   readonly #db: Database.Database;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
 
   /** `file`: a path, or `:memory:`. */
-  constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  constructor(file: string, options: SessionStoreOptions = {}) {
+    this.#ttlMs = options.ttlMs ?? 30 * DAY_MS;
+    this.#now = options.now ?? Date.now;
+    if (file !== ":memory:") preparePrivateDatabase(file);
     this.#db = new Database(file);
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("busy_timeout = 5000");
@@ -34,26 +68,48 @@ export class SqliteSessionStore {
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
+    this.deleteExpired();
   }
 
-  /** The session, or undefined. */
+  /** The oldest `updated_at` that is still alive. */
+  #cutoff(): string {
+    return new Date(this.#now() - this.#ttlMs).toISOString();
+  }
+
+  /**
+   * The session, or undefined when there is none or it expired. A row that cannot be read
+   * back throws SessionCorruptError (it can still be deleted).
+   */
   get(id: string): Session | undefined {
     const row = this.#db.prepare("SELECT id, agent, messages, created_at, updated_at FROM sessions WHERE id = ?").get(id) as
-      | { id: string; agent: string; messages: string; created_at: string; updated_at: string }
+      | Row
       | undefined;
     if (!row) return undefined;
+    const updated = Date.parse(row.updated_at);
+    if (Number.isFinite(updated) && updated < Date.parse(this.#cutoff())) {
+      this.delete(id);
+      return undefined;
+    }
+    let messages: unknown;
+    try {
+      messages = JSON.parse(row.messages);
+    } catch {
+      throw new SessionCorruptError(id);
+    }
+    if (!isMessageList(messages) || typeof row.agent !== "string" || !Number.isFinite(updated)) throw new SessionCorruptError(id);
     return {
       id: row.id,
       agent: row.agent,
-      messages: JSON.parse(row.messages) as Message[],
+      messages,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      expiresAt: new Date(updated + this.#ttlMs).toISOString(),
     };
   }
 
-  /** Creates or replaces the session's messages. */
+  /** Creates or replaces the session's messages; the owner agent of an existing session is kept. */
   save(id: string, agent: string, messages: Message[]): void {
-    const now = new Date().toISOString();
+    const now = new Date(this.#now()).toISOString();
     this.#db
       .prepare(
         `INSERT INTO sessions (id, agent, messages, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -62,9 +118,16 @@ export class SqliteSessionStore {
       .run(id, agent, JSON.stringify(messages), now, now);
   }
 
-  /** Deletes the session; false when there was none. */
+  /** Deletes the session; false when there was none (or it had expired, and is deleted now). */
   delete(id: string): boolean {
-    return this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id).changes > 0;
+    const alive = this.#db.prepare("DELETE FROM sessions WHERE id = ? AND updated_at >= ?").run(id, this.#cutoff()).changes > 0;
+    if (!alive) this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
+    return alive;
+  }
+
+  /** Deletes every expired session; returns how many. */
+  deleteExpired(): number {
+    return this.#db.prepare("DELETE FROM sessions WHERE updated_at < ?").run(this.#cutoff()).changes;
   }
 
   /** Closes the database. */

@@ -15,6 +15,9 @@ export const DEFAULTS = {
     maxConcurrent: 4,
     maxQueue: 64,
     requestTimeoutMs: 300_000,
+    sessionTtlDays: 30,
+    maxConcurrentUploads: 1,
+    maxUploadQueue: 8,
   },
 } as const;
 
@@ -52,8 +55,18 @@ export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(DEFAULTS.server.port),
   /** Accepted bearer keys. `CORRAL_API_KEY` (comma-separated) adds to them. No keys: no auth (loopback only). */
   apiKeys: z.array(z.string().min(16, "must be at least 16 characters long")).optional(),
-  /** Allowed CORS origins (exact origins, or "*"). Unset: CORS off. */
+  /**
+   * Origins allowed to call the server from a browser: exact origins (`https://app.example`),
+   * patterns with `*` (`http://localhost:*`, `chrome-extension://*`), or `"*"` for any. Unset:
+   * CORS off, and a request carrying any other `Origin` than the server's own is refused (403).
+   */
   cors: z.array(name).optional(),
+  /**
+   * Without API keys, the `Host` names (besides loopback names and the bound address) that
+   * requests may carry; others are refused (403), against DNS rebinding. `*.example.com` matches
+   * subdomains, `"*"` any name. Ignored when API keys are set.
+   */
+  allowedHosts: z.array(name).optional(),
   /** Listen beyond loopback without an API key. Dangerous: anyone who can reach the port can run the agents. */
   insecure: z.boolean().default(false),
   /** Largest accepted request body in bytes (413 above). */
@@ -76,6 +89,12 @@ export const serverConfigSchema = z.strictObject({
   modelFallback: z.union([name, z.literal(false)]).default("default"),
   /** Upper bound of one request, streams included. */
   requestTimeoutMs: z.number().int().min(1).default(DEFAULTS.server.requestTimeoutMs),
+  /** Days a session is kept after its last run; expired sessions are gone (404) and deleted. */
+  sessionTtlDays: z.number().positive().default(DEFAULTS.server.sessionTtlDays),
+  /** Document uploads indexed at the same time. */
+  maxConcurrentUploads: z.number().int().min(1).default(DEFAULTS.server.maxConcurrentUploads),
+  /** Uploads that may wait for their turn; beyond it uploads get 503 with Retry-After. */
+  maxUploadQueue: z.number().int().min(0).default(DEFAULTS.server.maxUploadQueue),
 });
 
 /**

@@ -1,8 +1,10 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { DocumentIndex } from "@corral/config";
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { openApi } from "../openapi-fields.js";
+import { ensurePrivateDir, writePrivateFile } from "../private-files.js";
 import type { ServerContext } from "../server-context.js";
 import { DocumentNotFoundError, InvalidRequestError } from "../server-errors.js";
 import { routeSchema } from "../validation.js";
@@ -30,13 +32,27 @@ export function uploadsDir(index: string): string {
   return path.join(path.dirname(index), "uploads");
 }
 
+/** A multipart failure: @fastify/multipart's own errors keep their status (413 for a file too large); a body that breaks off or is malformed is a 400. */
+function multipartError(error: unknown): unknown {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === "number" && status < 500) return error;
+  return new InvalidRequestError(
+    `The multipart body is malformed or incomplete (${(error as Error)?.message ?? "unreadable"}). Send one file in a "file" field.`,
+    { param: "file", cause: error },
+  );
+}
+
 async function readUpload(request: FastifyRequest): Promise<{ name: string; data: Buffer }> {
   if (request.isMultipart()) {
-    const file = await request.file();
-    if (!file) throw new InvalidRequestError('The multipart body has no file: send it as the "file" field.', { param: "file" });
-    const data = await file.toBuffer();
-    const name = path.basename(file.filename || "upload.txt");
-    return { name, data };
+    try {
+      const file = await request.file();
+      if (!file) throw new InvalidRequestError('The multipart body has no file: send it as the "file" field.', { param: "file" });
+      const data = await file.toBuffer();
+      const name = path.basename(file.filename || "upload.txt");
+      return { name, data };
+    } catch (error) {
+      throw multipartError(error);
+    }
   }
   const parsed = documentBody.safeParse(request.body);
   if (!parsed.success) {
@@ -47,6 +63,25 @@ async function readUpload(request: FastifyRequest): Promise<{ name: string; data
     });
   }
   return { name: parsed.data.name, data: Buffer.from(parsed.data.text, "utf8") };
+}
+
+/**
+ * Puts back what was there before a rejected upload: the earlier file (re-synced) or nothing,
+ * so no rejected file stays on disk or in the index. Failures are logged, not thrown.
+ */
+async function undoUpload(index: DocumentIndex, file: string, previous: Buffer | undefined, root: string, log: FastifyBaseLogger) {
+  try {
+    if (previous) {
+      await writePrivateFile(file, previous);
+      await index.sync([file]);
+      return;
+    }
+    await rm(file, { force: true });
+    const stale = index.documents().find((entry) => path.resolve(root, entry.path) === file);
+    if (stale) await index.removeDocument(stale.id);
+  } catch (error) {
+    log.error({ err: error, file }, "undoing a rejected upload failed");
+  }
 }
 
 /** `POST /v1/documents` (JSON or multipart), `GET /v1/search`, `DELETE /v1/documents/:id`. */
@@ -63,28 +98,47 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
       },
     },
     async (request, reply) => {
-      const { name, data } = await readUpload(request);
-      if (!/^[\w][\w .-]*$/.test(name) || name.length > 200) {
-        throw new InvalidRequestError(`Invalid file name "${name}": letters, digits, space, . _ - only.`, { param: "name" });
-      }
-      if (data.length === 0) throw new InvalidRequestError("The document is empty.", { param: "text" });
-      const directory = uploadsDir(context.config.index);
-      await mkdir(directory, { recursive: true });
-      const file = path.join(directory, name);
-      await writeFile(file, data);
-      const index = await context.registry.index();
-      const run = context.runContext(reply);
+      // Admitted before the multipart body is read, so bodies held in memory are bounded too.
+      const ticket = context.uploads.admit();
       try {
-        const report = await index.sync([file], { signal: run.signal });
-        const document = index.documents().find((entry) => path.resolve(context.root, entry.path) === file);
-        if (!document) {
-          throw new InvalidRequestError(`"${name}" was not indexed: ${report.skippedFiles[0]?.reason ?? "its kind is not supported"}.`, {
-            param: "name",
-          });
+        const { name, data } = await readUpload(request);
+        if (!/^[\w][\w .-]*$/.test(name) || name.length > 200) {
+          throw new InvalidRequestError(`Invalid file name "${name}": letters, digits, space, . _ - only.`, { param: "name" });
         }
-        return reply.code(201).send({ id: document.id, object: "document", name, path: document.path, bytes: data.length, report });
+        if (data.length === 0) throw new InvalidRequestError("The document is empty.", { param: "text" });
+        const run = context.runContext(reply);
+        try {
+          const release = await ticket.turn(run.signal);
+          try {
+            const index = await context.registry.index();
+            const directory = uploadsDir(context.config.index);
+            await ensurePrivateDir(directory);
+            const file = path.join(directory, name);
+            const previous = await readFile(file).catch(() => undefined);
+            await writePrivateFile(file, data);
+            let accepted = false;
+            try {
+              const report = await index.sync([file], { signal: run.signal });
+              const document = index.documents().find((entry) => path.resolve(context.root, entry.path) === file);
+              const indexed = report.added + report.updated + report.unchanged > 0 && report.unsupported === 0 && report.skipped === 0;
+              if (!document || !indexed) {
+                const reason =
+                  report.skippedFiles[0]?.reason ?? (report.unsupported ? "its kind is not supported" : "it could not be read");
+                throw new InvalidRequestError(`"${name}" was not indexed: ${reason}. Nothing was kept.`, { param: "name" });
+              }
+              accepted = true;
+              return reply.code(201).send({ id: document.id, object: "document", name, path: document.path, bytes: data.length, report });
+            } finally {
+              if (!accepted) await undoUpload(index, file, previous, context.root, request.log);
+            }
+          } finally {
+            release();
+          }
+        } finally {
+          run.dispose();
+        }
       } finally {
-        run.dispose();
+        ticket.leave();
       }
     },
   );
@@ -95,8 +149,9 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
     async (request) => {
       const query = request.query as z.output<typeof searchQuery>;
       const index = await context.registry.index();
-      const hits = await index.search(query.q, { k: query.k, mode: query.mode });
-      return { object: "list", query: query.q, data: hits };
+      // `mode` is the search that ran: a hybrid search falls back to keyword-only (and `warnings` says why).
+      const result = await index.query(query.q, { k: query.k, mode: query.mode });
+      return { object: "list", query: query.q, mode: result.mode, warnings: result.warnings, data: result.hits };
     },
   );
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { imageBytes } from "../messages.js";
 import { eventData, historyToStore, runOutput } from "../run-output.js";
 import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
-import { SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { SessionAgentMismatchError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
 import { sseMessage, startStream } from "../stream-writer.js";
 import { routeSchema } from "../validation.js";
 import { sendError, writeStream } from "./send-error.js";
@@ -18,6 +18,10 @@ const runBody = z.strictObject({
   session_id: sessionIdSchema.optional().describe("Continue this session; omit to start a new one."),
   images: z.array(z.string().min(1)).max(16).optional().describe("Images as base64 or data: URLs."),
   stream: z.boolean().default(false).describe("true: an SSE stream of the agent's events."),
+  store: z
+    .boolean()
+    .default(true)
+    .describe("false: nothing is stored; a given session_id is read but not updated, and without one no session is created."),
 });
 
 const agentParams = z.strictObject({ agent: z.string().min(1) });
@@ -48,13 +52,18 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
       if (body.session_id) {
         const session = context.sessions.get(body.session_id);
         if (!session) throw new SessionNotFoundError(body.session_id);
+        if (session.agent !== agent) throw new SessionAgentMismatchError(body.session_id, session.agent, agent);
         history = session.messages;
       }
       if (context.busySessions.has(sessionId)) throw new SessionBusyError(sessionId);
       context.busySessions.add(sessionId);
       const run = context.runContext(reply);
       const ids = { id: `run_${randomUUID()}`, agent, sessionId };
+      // A run that stores nothing and continues no session has no session to name.
+      const sessionOf = (): string | null => (body.store || body.session_id ? sessionId : null);
+      const output = (result: AgentResult) => ({ ...runOutput(result, ids), session_id: sessionOf() });
       const save = async (result: AgentResult) => {
+        if (!body.store) return;
         const runtime = await context.registry.get(agent);
         context.sessions.save(sessionId, agent, historyToStore(result.messages, runtime.agent.options.instructions));
       };
@@ -62,7 +71,7 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
         if (!body.stream) {
           const result = await runAgent(context, run, agent, input, history);
           await save(result);
-          return runOutput(result, ids);
+          return output(result);
         }
         const { reader, finish } = await streamAgent(context, run, agent, input, history);
         try {
@@ -70,13 +79,13 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
           if (first?.type === "error") throw run.explain(first.error);
           const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
           await writeStream(stream, "native", request, async () => {
-            await stream.write(sseMessage({ id: ids.id, agent, session_id: sessionId }, "run-start"));
+            await stream.write(sseMessage({ id: ids.id, agent, session_id: sessionOf() }, "run-start"));
             for (;;) {
               const event = await reader.next();
               if (!event || stream.closed) break;
               if (event.type === "finish") {
                 await save(event.result);
-                await stream.write(sseMessage(runOutput(event.result, ids), "finish"));
+                await stream.write(sseMessage(output(event.result), "finish"));
                 break;
               }
               if (event.type === "error") {

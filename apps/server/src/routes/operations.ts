@@ -41,8 +41,14 @@ export async function readiness(context: ServerContext): Promise<{ ready: boolea
   };
 }
 
-/** `GET /healthz` (the process is up) and `GET /readyz` (Ollama is reachable and has the models). */
+/**
+ * `GET /healthz` (the process is up) and `GET /readyz` (Ollama is reachable and has the models).
+ * `/readyz` gives the details (Ollama's address, missing models, the queue) only to
+ * authenticated callers (`context.authenticated`); others get `{ status }`. The details of a
+ * change of readiness are logged either way.
+ */
 export function registerOperations(app: FastifyInstance, context: ServerContext): void {
+  let lastLogged: string | undefined;
   app.get(
     "/healthz",
     { config: { public: true, rateLimit: false }, schema: openApi({ tags: ["operations"], summary: "Liveness" }) },
@@ -54,9 +60,16 @@ export function registerOperations(app: FastifyInstance, context: ServerContext)
       config: { public: true, rateLimit: false },
       schema: openApi({ tags: ["operations"], summary: "Readiness: Ollama reachable and the agents' models present (503 otherwise)" }),
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       if (context.shutdown.aborted) return reply.code(503).send({ status: "shutting_down" });
       const { ready, body } = await readiness(context);
+      const summary = JSON.stringify(body);
+      if (summary !== lastLogged) {
+        lastLogged = summary;
+        if (ready) request.log.info({ readiness: body }, "ready");
+        else request.log.warn({ readiness: body }, "not ready");
+      }
+      if (!context.authenticated(request)) return reply.code(ready ? 200 : 503).send({ status: body.status });
       return reply.code(ready ? 200 : 503).send({ ...body, queue: { active: context.limiter.active, queued: context.limiter.queued } });
     },
   );

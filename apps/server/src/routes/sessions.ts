@@ -23,6 +23,7 @@ export function registerSessions(app: FastifyInstance, context: ServerContext): 
         agent: session.agent,
         created_at: session.createdAt,
         updated_at: session.updatedAt,
+        expires_at: session.expiresAt,
         messages: session.messages,
       };
     },
