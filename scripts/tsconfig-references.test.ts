@@ -1,0 +1,31 @@
+// Each package builds alone (`tsc -b` in its folder, from a clean state) only when its tsconfig
+// references every workspace package it depends on at run time.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function packageDirs(): string[] {
+  return ["packages", "apps"].flatMap((group) =>
+    readdirSync(join(root, group))
+      .map((name) => join(root, group, name))
+      .filter((dir) => existsSync(join(dir, "tsconfig.json"))),
+  );
+}
+
+const byName = new Map(packageDirs().map((dir) => [JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name as string, dir]));
+
+describe("tsconfig project references", () => {
+  for (const dir of packageDirs()) {
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    it(`${manifest.name} references each workspace package it depends on`, () => {
+      const tsconfig = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8"));
+      const referenced = new Set(((tsconfig.references ?? []) as { path: string }[]).map((ref) => resolve(dir, ref.path)));
+      const needed = Object.keys(manifest.dependencies ?? {})
+        .filter((dep) => byName.has(dep))
+        .map((dep) => byName.get(dep)!);
+      expect([...referenced].sort()).toEqual(expect.arrayContaining(needed.sort()));
+    });
+  }
+});
