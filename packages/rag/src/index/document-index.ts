@@ -150,6 +150,12 @@ export class DocumentIndex {
   private vectorUnavailableReason(): string | undefined {
     if (!this.embedder) return "the index was opened without an embedding model";
     if (this.vectors.live.size === 0) {
+      if (this.vectors.damage) {
+        return (
+          `the vectors file ${this.files.vectors} is damaged (${this.vectors.damage}); ` +
+          "a sync (`corral index <paths>`) rebuilds it from the embedding cache without embedding again"
+        );
+      }
       return this.store.counts().pending > 0
         ? "no chunk is embedded yet (sync again when the embedding model is reachable)"
         : "the index holds no vectors yet";
