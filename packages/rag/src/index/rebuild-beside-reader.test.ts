@@ -52,10 +52,9 @@ describe("a rebuild by another process while an index is open", () => {
     expect(fresh.documents().map((document) => document.path)).toEqual(["new/bread.md", "uploads/tea.md"]);
     expect(fresh.stats()).toMatchObject({ documents: 2, vectors: 2 });
     const vectorPaths = await Promise.all(
-      [
-        "A sourdough starter wants flour and water every day.",
-        "Green tea steeps for two minutes at eighty degrees.",
-      ].map(async (text) => (await fresh.search(text, { k: 1, mode: "vector" }))[0]?.source.path),
+      ["A sourdough starter wants flour and water every day.", "Green tea steeps for two minutes at eighty degrees."].map(
+        async (text) => (await fresh.search(text, { k: 1, mode: "vector" }))[0]?.source.path,
+      ),
     );
     expect(vectorPaths).toEqual(["new/bread.md", "uploads/tea.md"]);
   }, 90_000);
