@@ -149,6 +149,8 @@ export class DocumentIndex {
   /** Why vector search cannot run now, or undefined when it can. */
   private vectorUnavailableReason(): string | undefined {
     if (!this.embedder) return "the index was opened without an embedding model";
+    // Followed to a new generation whose vectors load at the next query.
+    if (this.vectors.dimensions === undefined && this.store.getMeta("vectors_generation") !== undefined) return undefined;
     if (this.vectors.live.size === 0) {
       if (this.vectors.damage) {
         return (
@@ -166,6 +168,7 @@ export class DocumentIndex {
   /** Counts and settings. */
   stats(): IndexStats {
     this.assertOpen();
+    this.followGeneration();
     const counts = this.store.counts();
     const reason = this.vectorUnavailableReason();
     return {
@@ -188,6 +191,7 @@ export class DocumentIndex {
   /** The stored documents (path, kind, size, metadata). */
   documents(): Array<{ id: number; path: string; kind: string; size: number; metadata: Record<string, unknown> }> {
     this.assertOpen();
+    this.followGeneration();
     return this.store
       .listDocuments()
       .map(({ id, path: documentPath, kind, size, metadata }) => ({ id, path: documentPath, kind, size, metadata }));
@@ -253,14 +257,18 @@ export class DocumentIndex {
    * saved; cheap when nothing changed (one small file read and one SQLite row).
    */
   async refresh(): Promise<void> {
-    if (readGeneration(this.dir) !== this.files.generation) await this.reopen();
+    this.followGeneration();
     const generation = this.store.getMeta("vectors_generation");
     if (generation === this.loadedGeneration && (this.manifest.embedding?.dimensions || !generation)) return;
     await this.reconcile(false);
   }
 
-  /** Closes the files of the old generation and opens the current one (after a rebuild by any process). */
-  private async reopen(): Promise<void> {
+  /**
+   * After a rebuild (by any process): closes the files of the old generation and opens the
+   * current one; its vectors load at the next query. Cheap when nothing changed: one small file read.
+   */
+  private followGeneration(): void {
+    if (readGeneration(this.dir) === this.files.generation) return;
     const next = openGeneration(this.dir, this.embedder, this.settings, () => this.manifest.embedding?.model ?? "");
     this.store.close();
     this.files = next.files;

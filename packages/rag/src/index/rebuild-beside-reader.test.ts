@@ -38,7 +38,10 @@ describe("a rebuild by another process while an index is open", () => {
     expect(fs.existsSync(path.join(dir, "store.sqlite"))).toBe(false);
     expect(fs.existsSync(path.join(dir, "vectors.hnsw"))).toBe(false);
 
-    // The open index notices before its next query: no removed document is served.
+    // The open index notices before its next call: listing (what a server deletes by id from) and stats follow too.
+    expect(server.documents().map((document) => document.path)).toEqual(["new/bread.md"]);
+    expect(server.stats()).toMatchObject({ documents: 1, vectors: 1, keywordOnly: false });
+    // No removed document is served.
     const keyword = await server.search("quince jam lemon", { k: 5, mode: "keyword" });
     expect(keyword).toEqual([]);
     const [bread] = await server.search("A sourdough starter wants flour and water every day.", { k: 1, mode: "vector" });
