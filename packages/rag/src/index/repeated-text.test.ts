@@ -58,4 +58,27 @@ describe("chunks with the same text", () => {
     );
     expect(vectorHits.sort()).toEqual(["docs/studies.md:3", "docs/studies.md:9", "docs/trial.md:5"]);
   });
+
+  it("places the parts of a repeated chunk that overflowed the model where each copy is", async () => {
+    const temp = makeTempDir();
+    temps.push(temp);
+    const shared = "Line one of the shared paragraph is here and long enough.\nLine two of the shared paragraph goes on right here.";
+    temp.write("docs/a.md", `# Alpha\n\nAlpha opens with a short sentence of its own here.\n\n${shared}\n`);
+    temp.write("docs/b.md", `# Beta\n\nBeta opens differently, with words of its own.\n\nA second paragraph of Beta sits here.\n\n${shared}\n`);
+    const embedder = new HashEmbedder("hash-embed", 64, 80);
+    const index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder, chunkSize: 130, chunkOverlap: 0 });
+    open.push(index);
+    await index.sync(["docs"]);
+    const hits = await index.search("shared paragraph", { k: 20, mode: "keyword" });
+    const parts = hits
+      .filter((hit) => hit.text.includes("of the shared paragraph"))
+      .map((hit) => `${hit.source.path}:${hit.source.startLine}-${hit.source.endLine} ${hit.source.headingPath?.join("/")} ${hit.text.slice(0, 8)}`)
+      .sort();
+    expect(parts).toEqual([
+      "docs/a.md:5-5 Alpha Line one",
+      "docs/a.md:6-6 Alpha Line two",
+      "docs/b.md:7-7 Beta Line one",
+      "docs/b.md:8-8 Beta Line two",
+    ]);
+  });
 });
