@@ -74,4 +74,24 @@ describe("a sync that fills the disk", () => {
     expect((await repaired.search(note(155).trim(), { k: 1, mode: "vector" }))[0]?.source.path).toBe("docs/note-155.md");
     await repaired.close();
   }, 60_000);
+
+  it("a full disk under SQLite fails naming store.sqlite, and the index stays whole", async (context) => {
+    if (!mounted) return context.skip(why);
+    temp.write("more/a.md", "# A\n\nAlpha.\n");
+    const dir = path.join(disk, "second");
+    const index = await openIndex({ dir, root: temp.dir, embedder: new HashEmbedder("hash", 384) });
+    await index.sync(["more"]);
+    for (let i = 0; i < 200; i++) temp.write(`more/n-${i}.md`, note(i));
+    const filler = path.join(disk, "filler-2");
+    const stats = fs.statfsSync(disk);
+    // Room for the lock file, none for SQLite's writes.
+    fs.writeFileSync(filler, Buffer.alloc(Number(stats.bavail) * Number(stats.bsize) - 16 * 1024));
+    const error = await index.sync(["more"]).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "index_storage_failed", problem: "disk-full", file: path.join(dir, "store.sqlite") });
+    expect((error as Error).message).toContain(`Could not write ${path.join(dir, "store.sqlite")}: the disk at ${disk} is full`);
+    fs.rmSync(filler);
+    expect(await index.sync(["more"])).toMatchObject({ added: 200 });
+    expect(index.stats()).toMatchObject({ documents: 201, vectors: 201 });
+    await index.close();
+  }, 60_000);
 });

@@ -61,4 +61,19 @@ describe("a rebuild by another process while an index is open", () => {
     );
     expect(vectorPaths).toEqual(["new/bread.md", "uploads/tea.md"]);
   }, 90_000);
+
+  it("switches before the rebuild's sync: an open index sees the new generation empty, then filled", async () => {
+    temp = makeTempDir();
+    temp.write("docs/a.md", "# A\n\nAlpha.\n");
+    const dir = path.join(temp.dir, ".corral/index");
+    const reader = await openIndex({ dir, root: temp.dir, embedder: new HashEmbedder() });
+    open.push(reader);
+    await reader.sync(["docs"]);
+    const rebuilding = await openIndex({ dir, root: temp.dir, embedder: new HashEmbedder(), rebuild: true });
+    open.push(rebuilding);
+    expect(reader.stats().documents).toBe(0);
+    await rebuilding.sync(["docs"]);
+    expect(reader.stats()).toMatchObject({ documents: 1, vectors: 1 });
+    expect((await reader.search("Alpha.", { k: 1 }))[0]?.source.path).toBe("docs/a.md");
+  });
 });

@@ -64,7 +64,10 @@ describe("chunks with the same text", () => {
     temps.push(temp);
     const shared = "Line one of the shared paragraph is here and long enough.\nLine two of the shared paragraph goes on right here.";
     temp.write("docs/a.md", `# Alpha\n\nAlpha opens with a short sentence of its own here.\n\n${shared}\n`);
-    temp.write("docs/b.md", `# Beta\n\nBeta opens differently, with words of its own.\n\nA second paragraph of Beta sits here.\n\n${shared}\n`);
+    temp.write(
+      "docs/b.md",
+      `# Beta\n\nBeta opens differently, with words of its own.\n\nA second paragraph of Beta sits here.\n\n${shared}\n`,
+    );
     const embedder = new HashEmbedder("hash-embed", 64, 80);
     const index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder, chunkSize: 130, chunkOverlap: 0 });
     open.push(index);
@@ -72,7 +75,10 @@ describe("chunks with the same text", () => {
     const hits = await index.search("shared paragraph", { k: 20, mode: "keyword" });
     const parts = hits
       .filter((hit) => hit.text.includes("of the shared paragraph"))
-      .map((hit) => `${hit.source.path}:${hit.source.startLine}-${hit.source.endLine} ${hit.source.headingPath?.join("/")} ${hit.text.slice(0, 8)}`)
+      .map(
+        (hit) =>
+          `${hit.source.path}:${hit.source.startLine}-${hit.source.endLine} ${hit.source.headingPath?.join("/")} ${hit.text.slice(0, 8)}`,
+      )
       .sort();
     expect(parts).toEqual([
       "docs/a.md:5-5 Alpha Line one",

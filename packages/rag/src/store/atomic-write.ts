@@ -48,6 +48,8 @@ export async function replaceFileAtomically(
 ): Promise<void> {
   const temp = tempPathFor(target);
   try {
+    // Created private before any data goes in (hnswlib keeps the mode of a file it overwrites).
+    fs.closeSync(fs.openSync(temp, "w", FILE_MODE));
     await write(temp);
     fs.chmodSync(temp, FILE_MODE);
     fsyncFile(temp);

@@ -4,6 +4,7 @@ import os from "node:os";
 import { IndexLockedError } from "../errors/index-locked-error.js";
 import { FILE_MODE } from "./atomic-write.js";
 import { processStartTime } from "./process-start-time.js";
+import { toStorageError } from "./storage-error.js";
 
 /** What a lock file holds: who owns it. */
 interface LockOwner {
@@ -105,7 +106,12 @@ export function acquireLock(file: string): () => void {
     createdAt: new Date().toISOString(),
   };
   const candidate = `${file}.${process.pid}.${me.nonce}.new`;
-  fs.writeFileSync(candidate, JSON.stringify(me), { mode: FILE_MODE });
+  try {
+    fs.writeFileSync(candidate, JSON.stringify(me), { mode: FILE_MODE });
+  } catch (error) {
+    fs.rmSync(candidate, { force: true });
+    throw toStorageError(file, error);
+  }
   let last: LockOwner | undefined;
   try {
     for (let attempt = 0; attempt < 200; attempt++) {
