@@ -41,5 +41,5 @@ describe("a sync that fails", () => {
     open.push(reopened);
     expect(reopened.stats()).toMatchObject({ documents: 205, chunks: 205, vectors: 205 });
     expect((await reopened.search("# New 100\n\nNew note 100.", { k: 1, mode: "vector" }))[0]?.source.path).toBe("docs/new-100.md");
-  });
+  }, 60_000);
 });

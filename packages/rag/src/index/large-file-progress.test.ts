@@ -55,5 +55,5 @@ describe("a sync of one large file", () => {
     expect(report).toMatchObject({ added: 1, chunksFromCache: 512, chunksEmbedded: total - 512 });
     expect(next.embedded).toBe(total - 512);
     expect(resumed.stats()).toMatchObject({ documents: 1, chunks: total, vectors: total, pendingEmbeddings: 0 });
-  });
+  }, 60_000);
 });
