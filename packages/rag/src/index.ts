@@ -10,6 +10,7 @@ export { IndexLockedError } from "./errors/index-locked-error.js";
 export { IndexModelMismatchError } from "./errors/index-model-mismatch-error.js";
 export { IndexNotFoundError } from "./errors/index-not-found-error.js";
 export { IndexReadOnlyError } from "./errors/index-read-only-error.js";
+export { IndexStorageError, type IndexStorageProblem } from "./errors/index-storage-error.js";
 export { DocumentIndex } from "./index/document-index.js";
 export type {
   HitSource,

@@ -22,4 +22,10 @@ export interface Embedder {
   embedDocuments(texts: string[], options?: EmbedOptions): Promise<number[][]>;
   /** Embeds a search query. */
   embedQuery(text: string, options?: EmbedOptions): Promise<number[]>;
+  /**
+   * Optional: checks that the model exists and can embed. The index calls it before its first
+   * vectors, so a wrong model fails the sync (`ModelNotFoundError`, or `ModelCapabilityError`
+   * for a model without the `embedding` capability) instead of binding the index to it.
+   */
+  verify?(options?: EmbedOptions): Promise<void>;
 }

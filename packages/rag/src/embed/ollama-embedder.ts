@@ -1,4 +1,11 @@
-import { AbortError, ModelCallError, ModelNotFoundError, OllamaUnreachableError, resolveOllamaHost } from "@corral/core";
+import {
+  AbortError,
+  ModelCallError,
+  ModelCapabilityError,
+  ModelNotFoundError,
+  OllamaUnreachableError,
+  resolveOllamaHost,
+} from "@corral/core";
 import { Ollama } from "ollama";
 import { EmbeddingInputTooLongError } from "../errors/embedding-input-too-long-error.js";
 import type { Embedder, EmbedOptions } from "./embedder.js";
@@ -119,6 +126,23 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
             texts.map((text) => prefixes.document + text),
             embedOptions.signal,
           ),
+    // /api/show: a missing model is 404; `capabilities` (absent before Ollama 0.6.4: then unknown, go on) must list "embedding".
+    verify: async (embedOptions: EmbedOptions = {}) => {
+      const signal = embedOptions.signal;
+      const client = new Ollama({
+        host,
+        headers: options.headers,
+        fetch: (url, init) =>
+          fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, ...(init?.signal ? [init.signal] : [])]) : init?.signal }),
+      });
+      let capabilities: unknown;
+      try {
+        capabilities = ((await client.show({ model })) as { capabilities?: unknown }).capabilities;
+      } catch (error) {
+        throw mapError(error, host, model, signal);
+      }
+      if (Array.isArray(capabilities) && !capabilities.includes("embedding")) throw new ModelCapabilityError(model, "embedding");
+    },
     embedQuery: async (text: string, embedOptions: EmbedOptions = {}) => {
       const [vector] = await embedMany([prefixes.query + text], embedOptions.signal);
       if (!vector) throw new ModelCallError("Ollama returned no embedding for the query.");

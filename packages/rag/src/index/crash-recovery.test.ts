@@ -85,5 +85,5 @@ describe("a writer killed with SIGKILL in the middle of a sync", () => {
       const [hit] = await reopened.search(text(i).trim(), { k: 1, mode: "vector" });
       expect(hit?.source.path).toBe(`docs/note-${String(i).padStart(3, "0")}.md`);
     }
-  });
+  }, 90_000);
 });

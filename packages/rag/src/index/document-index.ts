@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import { AbortError, isAgentError } from "@corral/core";
 import type { Embedder } from "../embed/embedder.js";
@@ -10,29 +9,15 @@ import { keywordSearch } from "../search/keyword-search.js";
 import { reciprocalRankFusion } from "../search/reciprocal-rank-fusion.js";
 import { allowedVectorLabels, resolveFilter } from "../search/resolve-filter.js";
 import type { ChunkStore } from "../store/chunk-store.js";
+import { type IndexFiles, readGeneration } from "../store/index-generation.js";
 import { acquireLock } from "../store/index-lock.js";
-import { type Manifest, readManifest, withStoredEmbedding, writeManifest } from "../store/manifest.js";
+import { boundEmbedding, type Manifest, readManifest, resolveEmbedding, writeManifest } from "../store/manifest.js";
 import type { VectorIndex, VectorMatch } from "../store/vector-index.js";
 import type { IndexStats, SearchHit, SearchOptions, SearchResult, SyncOptions, SyncReport } from "./index-types.js";
+import { checkEmbedder, type Generation, type IndexSettings, openGeneration } from "./open-generation.js";
 import { runSync } from "./sync-run.js";
 
-/** Settings an open index runs with. */
-export interface IndexSettings {
-  readOnly: boolean;
-  chunkSize: number;
-  chunkOverlap: number;
-  exactFilterLimit: number;
-  compactRatio: number;
-  compactMin: number;
-}
-
-/** The files of an index folder. */
-export interface IndexFiles {
-  manifest: string;
-  store: string;
-  vectors: string;
-  lock: string;
-}
+export type { IndexFiles, IndexSettings };
 
 /**
  * An open index: sync folders into it, search it, remove documents. Create one with
@@ -41,7 +26,11 @@ export interface IndexFiles {
  */
 export class DocumentIndex {
   /** @internal */ manifest: Manifest;
+  /** @internal The files of the generation this index has open (a rebuild starts a new one). */ files: IndexFiles;
+  /** @internal */ store: ChunkStore;
+  /** @internal */ vectors: VectorIndex;
   /** @internal */ loadedGeneration: string | undefined;
+  /** @internal Set when opening repaired what a crash left, so the next sync reports it. */ repairedAtOpen = false;
   private closed = false;
 
   /** @internal */
@@ -50,15 +39,15 @@ export class DocumentIndex {
     readonly dir: string,
     /** Stored paths are relative to this folder. */
     readonly root: string,
-    /** @internal */ readonly files: IndexFiles,
-    /** @internal */ readonly store: ChunkStore,
-    /** @internal */ readonly vectors: VectorIndex,
+    generation: Generation,
     /** @internal */ readonly settings: IndexSettings,
-    manifest: Manifest,
     /** The embedder, if any. */
     readonly embedder: Embedder | undefined,
   ) {
-    this.manifest = manifest;
+    this.files = generation.files;
+    this.store = generation.store;
+    this.vectors = generation.vectors;
+    this.manifest = generation.manifest;
   }
 
   /**
@@ -160,7 +149,15 @@ export class DocumentIndex {
   /** Why vector search cannot run now, or undefined when it can. */
   private vectorUnavailableReason(): string | undefined {
     if (!this.embedder) return "the index was opened without an embedding model";
+    // Followed to a new generation whose vectors load at the next query.
+    if (this.vectors.dimensions === undefined && this.store.getMeta("vectors_generation") !== undefined) return undefined;
     if (this.vectors.live.size === 0) {
+      if (this.vectors.damage) {
+        return (
+          `the vectors file ${this.files.vectors} is damaged (${this.vectors.damage}); ` +
+          "a sync (`corral index <paths>`) rebuilds it from the embedding cache without embedding again"
+        );
+      }
       return this.store.counts().pending > 0
         ? "no chunk is embedded yet (sync again when the embedding model is reachable)"
         : "the index holds no vectors yet";
@@ -171,6 +168,7 @@ export class DocumentIndex {
   /** Counts and settings. */
   stats(): IndexStats {
     this.assertOpen();
+    this.followGeneration();
     const counts = this.store.counts();
     const reason = this.vectorUnavailableReason();
     return {
@@ -193,6 +191,7 @@ export class DocumentIndex {
   /** The stored documents (path, kind, size, metadata). */
   documents(): Array<{ id: number; path: string; kind: string; size: number; metadata: Record<string, unknown> }> {
     this.assertOpen();
+    this.followGeneration();
     return this.store
       .listDocuments()
       .map(({ id, path: documentPath, kind, size, metadata }) => ({ id, path: documentPath, kind, size, metadata }));
@@ -245,17 +244,39 @@ export class DocumentIndex {
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const release = acquireLock(this.files.lock);
     try {
+      // A rebuild may have started a new generation: write to that one, never to the old files.
+      await this.refresh();
       return await fn();
     } finally {
       release();
     }
   }
 
-  /** @internal Reloads vectors another process saved; cheap when nothing changed. */
+  /**
+   * @internal Follows a rebuild to its new generation, and reloads vectors another process
+   * saved; cheap when nothing changed (one small file read and one SQLite row).
+   */
   async refresh(): Promise<void> {
+    this.followGeneration();
     const generation = this.store.getMeta("vectors_generation");
     if (generation === this.loadedGeneration && (this.manifest.embedding?.dimensions || !generation)) return;
     await this.reconcile(false);
+  }
+
+  /**
+   * After a rebuild (by any process): closes the files of the old generation and opens the
+   * current one; its vectors load at the next query. Cheap when nothing changed: one small file read.
+   */
+  private followGeneration(): void {
+    if (readGeneration(this.dir) === this.files.generation) return;
+    const next = openGeneration(this.dir, this.embedder, this.settings, () => this.manifest.embedding?.model ?? "");
+    this.store.close();
+    this.files = next.files;
+    this.store = next.store;
+    this.vectors = next.vectors;
+    this.manifest = next.manifest;
+    this.loadedGeneration = undefined;
+    this.repairedAtOpen = false;
   }
 
   /**
@@ -265,9 +286,12 @@ export class DocumentIndex {
    * the embedding cache (nothing is embedded again). Returns whether anything was repaired.
    */
   async reconcile(writer: boolean): Promise<boolean> {
-    const onDisk = withStoredEmbedding(readManifest(this.files.manifest, this.dir), this.store);
-    if (onDisk) this.manifest = { ...onDisk, chunking: this.manifest.chunking };
-    else this.manifest = withStoredEmbedding(this.manifest, this.store);
+    const onDisk = readManifest(this.files.manifest, this.dir);
+    const base = onDisk ?? this.manifest;
+    // Another process may have bound the index to a model since it was opened.
+    checkEmbedder(this.dir, boundEmbedding(base, this.store), this.embedder);
+    const embedding = boundEmbedding(base, this.store) ? resolveEmbedding(base, this.store, this.embedder?.model) : this.manifest.embedding;
+    this.manifest = { ...base, chunking: this.manifest.chunking, embedding };
     const dimensions = this.manifest.embedding?.dimensions;
     if (!dimensions) return false;
     const generation = this.store.getMeta("vectors_generation");
@@ -333,7 +357,12 @@ export class DocumentIndex {
       updatedAt: new Date().toISOString(),
       counts: { documents: counts.documents, chunks: counts.chunks, vectors: counts.vectors, pendingEmbeddings: counts.pending },
     };
-    await writeManifest(this.files.manifest, this.manifest);
+    await this.writeManifestNow();
+  }
+
+  /** @internal Writes manifest.json. It names an embedding model only once vectors of it are stored: a failed first sync binds nothing. */
+  async writeManifestNow(): Promise<void> {
+    await writeManifest(this.files.manifest, { ...this.manifest, embedding: boundEmbedding(this.manifest, this.store) ?? null });
   }
 
   /** @internal Compacts when deleted entries pass the threshold (or always, when forced). Returns whether it did. */
@@ -349,11 +378,5 @@ export class DocumentIndex {
     }
     this.store.pruneEmbeddings(this.manifest.embedding?.model ?? "");
     return deleted > 0;
-  }
-
-  /** @internal Removes every file of the index folder that belongs to the index. */
-  static wipe(files: IndexFiles): void {
-    for (const file of [files.manifest, files.vectors, files.store, `${files.store}-wal`, `${files.store}-shm`])
-      fs.rmSync(file, { force: true });
   }
 }

@@ -7,6 +7,7 @@ import { loadFile } from "../load/load-file.js";
 import type { Chunk } from "../split/chunk.js";
 import { splitDocument } from "../split/split-document.js";
 import type { DocumentRow } from "../store/chunk-store.js";
+import { boundEmbedding } from "../store/manifest.js";
 import type { DocumentIndex } from "./document-index.js";
 import { type EmbeddedChunk, embedWithSplitting, groupByOrigin } from "./embed-with-splitting.js";
 import type { SyncOptions, SyncProgress, SyncReport } from "./index-types.js";
@@ -62,11 +63,29 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
     if (signal?.aborted) throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: signal.reason });
   };
 
-  report.repaired = await index.reconcile(true);
+  report.repaired = (await index.reconcile(true)) || index.repairedAtOpen;
+  index.repairedAtOpen = false;
   if (embedder && !index.manifest.embedding) index.manifest = { ...index.manifest, embedding: { model: embedder.model, dimensions: null } };
   const model = index.manifest.embedding?.model;
   let embedderDown: string | undefined = embedder ? undefined : "no embedding model is configured";
   let addedSinceSave = 0;
+  /** Whether vectors of the model are stored: until then a missing or non-embedding model fails the sync instead of binding the index to it. */
+  const isBound = () => boundEmbedding(index.manifest, store) !== undefined;
+  const embeddingFailed = (error: unknown): void => {
+    if (signal?.aborted || error instanceof AbortError)
+      throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: error });
+    if (error instanceof IndexDimensionMismatchError || !isAgentError(error)) throw error;
+    if (!isBound() && (error.code === "model_not_found" || error.code === "model_capability_missing")) throw error;
+    embedderDown = error.message;
+    report.warnings.push(`Embedding failed, chunks are indexed for keyword search only until the next sync: ${error.message}`);
+  };
+  if (embedder?.verify && !isBound()) {
+    try {
+      await embedder.verify(signal ? { signal } : {});
+    } catch (error) {
+      embeddingFailed(error);
+    }
+  }
 
   const progress = new ProgressTracker(options.onProgress);
   progress.update({ phase: "scanning" });
@@ -82,6 +101,7 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
   for (const entry of skipped) skip(entry);
   progress.update({ phase: "indexing", filesTotal: files.length, bytesTotal: files.reduce((sum, file) => sum + file.size, 0) });
 
+  let finished = false;
   try {
     // Documents under the synced paths that are no longer found are removed.
     const roots = paths.map((root) => path.resolve(index.root, root));
@@ -104,40 +124,58 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
       const batch = queue;
       queue = [];
       queuedChunks = 0;
+      const batchBytes = batch.reduce((sum, pending) => sum + pending.file.size, 0);
+      // Text that occurs more than once is embedded once; every chunk keeps its own location.
       const wanted = new Map<string, Chunk>();
-      for (const pending of batch) for (const chunk of pending.chunks) wanted.set(chunk.hash, chunk);
+      for (const pending of batch) for (const chunk of pending.chunks) if (!wanted.has(chunk.hash)) wanted.set(chunk.hash, chunk);
       const cached = model ? store.cachedHashes(model, wanted.keys()) : new Set<string>();
       const toEmbed = [...wanted.values()].filter((chunk) => !cached.has(chunk.hash));
       report.chunksFromCache += wanted.size - toEmbed.length;
-      let embedded = new Map<string, EmbeddedChunk[]>();
+      const vectorOf = new Map<string, number[]>();
+      /** The parts of chunks that overflowed the model's context, by the hash of the whole chunk. */
+      const partsOf = new Map<string, EmbeddedChunk[]>();
+      let bytesCredited = 0;
       if (toEmbed.length && embedder && !embedderDown) {
         progress.update({ phase: "embedding" });
-        try {
-          const results = await embedWithSplitting(embedder, toEmbed, signal);
-          checkDimensions(index, results);
-          embedded = groupByOrigin(results);
+        // Groups of chunks, also inside one large file: progress moves, and each group's vectors
+        // are committed to the cache, so an abort keeps them and the next sync goes on from there.
+        for (let start = 0; start < toEmbed.length; start += GROUP_CHUNKS) {
+          const group = toEmbed.slice(start, start + GROUP_CHUNKS);
+          let results: EmbeddedChunk[];
+          try {
+            results = await embedWithSplitting(embedder, group, signal);
+            checkDimensions(index, results);
+          } catch (error) {
+            embeddingFailed(error);
+            break;
+          }
+          for (const [origin, items] of groupByOrigin(results)) {
+            for (const item of items) vectorOf.set(item.chunk.hash, item.vector);
+            if (items.length > 1 || (items[0] as EmbeddedChunk).chunk.hash !== origin) partsOf.set(origin, items);
+          }
+          if (model) {
+            store.transaction(() =>
+              store.putEmbeddings(
+                model,
+                results.map((item) => ({ hash: item.chunk.hash, vector: item.vector })),
+              ),
+            );
+          }
           report.chunksEmbedded += results.length;
-          progress.add({ chunksEmbedded: results.length });
-        } catch (error) {
-          if (signal?.aborted || error instanceof AbortError)
-            throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: error });
-          if (error instanceof IndexDimensionMismatchError || !isAgentError(error)) throw error;
-          embedderDown = error.message;
-          report.warnings.push(`Embedding failed, chunks are indexed for keyword search only until the next sync: ${error.message}`);
+          const credit = Math.floor((batchBytes * (start + group.length)) / toEmbed.length) - bytesCredited;
+          bytesCredited += credit;
+          progress.add({ chunksEmbedded: results.length, bytesDone: credit });
+          checkAbort();
         }
       }
       checkAbort();
-      const vectorOf = new Map<string, number[]>();
-      for (const list of embedded.values()) for (const item of list) vectorOf.set(item.chunk.hash, item.vector);
       const writes = store.transaction(() => {
-        if (model && vectorOf.size)
-          store.putEmbeddings(
-            model,
-            [...vectorOf].map(([hash, vector]) => ({ hash, vector })),
-          );
         return batch.map((pending) => {
-          // A chunk that overflowed the model's context is replaced by its parts.
-          const chunks = pending.chunks.flatMap((chunk) => embedded.get(chunk.hash)?.map((item) => item.chunk) ?? [chunk]);
+          // A chunk that overflowed the model's context is replaced by its parts, placed where this copy is.
+          const chunks = pending.chunks.flatMap((chunk) => {
+            const parts = partsOf.get(chunk.hash);
+            return parts ? relocateParts(wanted.get(chunk.hash) as Chunk, chunk, parts) : [chunk];
+          });
           const stored = chunks.map((chunk, ordinal) => ({
             ...chunk,
             ordinal,
@@ -159,6 +197,7 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
           return write;
         });
       });
+      progress.add({ filesDone: batch.length, bytesDone: batchBytes - bytesCredited });
       const cachedVectors = model
         ? store.getEmbeddings(
             model,
@@ -220,12 +259,20 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
       else report.added++;
       queue.push({ file, previous, contentHash, metadata: loaded.document.metadata, kind: file.type.kind, chunks });
       queuedChunks += chunks.length;
-      progress.add({ filesDone: 1, bytesDone: file.size, chunksTotal: chunks.length });
+      progress.add({ chunksTotal: chunks.length });
       if (queuedChunks >= GROUP_CHUNKS || queue.length >= GROUP_FILES) await flush();
     }
     await flush();
-    if (embedder && !embedderDown && model) await embedPending(index, model, signal, report, progress, checkAbort);
-  } finally {
+    if (embedder && !embedderDown && model) await embedPending(index, model, signal, report, progress, checkAbort, embeddingFailed);
+    finished = true;
+  } catch (error) {
+    // After a failure nothing more is saved: SQLite holds what was committed, and the vectors
+    // file on disk stays as it was (the next open re-adds missing vectors from the cache). An
+    // abort saves what was done, as far as the disk allows.
+    if (error instanceof AbortError) await index.persist().catch(() => undefined);
+    throw error;
+  }
+  if (finished) {
     progress.update({ phase: "saving" });
     if (index.vectors.live.size > 0 || index.vectors.isDirty) report.compacted = await index.compactNow(true);
     await index.persist();
@@ -250,6 +297,7 @@ async function embedPending(
   report: SyncReport,
   progress: ProgressTracker,
   checkAbort: () => void,
+  embeddingFailed: (error: unknown) => void,
 ): Promise<void> {
   const { store, vectors } = index;
   const embedder = index.embedder;
@@ -264,25 +312,24 @@ async function embedPending(
       model,
       rows.map((row) => row.hash),
     );
-    const missing = rows.filter((row) => !cached.has(row.hash));
+    // Each text once, with the location of its first chunk (copies are placed from it).
+    const located = new Map(store.getChunks(rows.map((row) => row.id)).map((row) => [row.id, row]));
+    const first = new Map<string, Chunk>();
+    for (const row of rows) {
+      if (cached.has(row.hash) || first.has(row.hash)) continue;
+      first.set(row.hash, chunkOfRow(row, located.get(row.id)));
+    }
     progress.update({ phase: "embedding" });
     let results: EmbeddedChunk[];
     try {
-      results = await embedWithSplitting(
-        embedder,
-        missing.map((row) => ({ text: row.text, hash: row.hash, ordinal: 0, headingPath: [] })),
-        signal,
-      );
+      results = await embedWithSplitting(embedder, [...first.values()], signal);
       checkDimensions(index, results);
     } catch (error) {
-      if (signal?.aborted || error instanceof AbortError)
-        throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: error });
-      if (error instanceof IndexDimensionMismatchError || !isAgentError(error)) throw error;
-      report.warnings.push(`Embedding failed, chunks are indexed for keyword search only until the next sync: ${error.message}`);
+      embeddingFailed(error);
       return;
     }
     report.chunksEmbedded += results.length;
-    report.chunksFromCache += rows.length - missing.length;
+    report.chunksFromCache += rows.length - first.size;
     progress.add({ chunksEmbedded: results.length });
     const groups = groupByOrigin(results);
     const toAdd: Array<{ id: number; vector: number[] }> = [];
@@ -294,11 +341,8 @@ async function embedPending(
       for (const row of rows) {
         const parts = groups.get(row.hash);
         if (parts && (parts.length > 1 || (parts[0] as EmbeddedChunk).chunk.hash !== row.hash)) {
-          const full = store.getChunks([row.id])[0];
-          const ids = store.replaceChunk(
-            row.id,
-            parts.map((part) => ({ ...part.chunk, ...(full?.headingPath ? { headingPath: full.headingPath } : {}) })),
-          );
+          const placed = relocateParts(first.get(row.hash) as Chunk, chunkOfRow(row, located.get(row.id)), parts);
+          const ids = store.replaceChunk(row.id, placed);
           store.setHasVector(ids, true);
           ids.forEach((id, i) => {
             toAdd.push({ id, vector: (parts[i] as EmbeddedChunk).vector });
@@ -329,6 +373,40 @@ function checkDimensions(index: DocumentIndex, results: EmbeddedChunk[]): void {
     index.manifest = { ...index.manifest, embedding: { ...embedding, dimensions: first.vector.length } };
     index.vectors.create(first.vector.length);
   }
+}
+
+/** A stored chunk row as a Chunk (for embedding and placing its parts). */
+function chunkOfRow(
+  row: { text: string; hash: string },
+  located: { startLine?: number; endLine?: number; page?: number; headingPath: string[] } | undefined,
+): Chunk {
+  return {
+    text: row.text,
+    hash: row.hash,
+    ordinal: 0,
+    headingPath: located?.headingPath ?? [],
+    ...(located?.startLine !== undefined ? { startLine: located.startLine } : {}),
+    ...(located?.endLine !== undefined ? { endLine: located.endLine } : {}),
+    ...(located?.page !== undefined ? { page: located.page } : {}),
+  };
+}
+
+/**
+ * The parts of an overflowing chunk, placed at `copy`: the parts were cut from `embedded`
+ * (the first chunk with this text), so their lines move by the distance between the two.
+ */
+function relocateParts(embedded: Chunk, copy: Chunk, parts: EmbeddedChunk[]): Chunk[] {
+  const shift = copy.startLine !== undefined && embedded.startLine !== undefined ? copy.startLine - embedded.startLine : undefined;
+  return parts.map(({ chunk }) => {
+    const { startLine, endLine, page: _page, ...rest } = chunk;
+    return {
+      ...rest,
+      headingPath: copy.headingPath,
+      ...(copy.page !== undefined ? { page: copy.page } : {}),
+      ...(shift !== undefined && startLine !== undefined ? { startLine: startLine + shift } : {}),
+      ...(shift !== undefined && endLine !== undefined ? { endLine: endLine + shift } : {}),
+    };
+  });
 }
 
 function isUnder(root: string, target: string): boolean {

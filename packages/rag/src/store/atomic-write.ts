@@ -1,7 +1,23 @@
 import fs from "node:fs";
 import path from "node:path";
+import { toStorageError } from "./storage-error.js";
 
-/** fsyncs a file or folder by path (folders: so a rename in it is durable). Errors are ignored on platforms that refuse it. */
+/** Files the index creates are readable by their owner only. */
+export const FILE_MODE = 0o600;
+/** Folders the index creates are open to their owner only. */
+export const DIR_MODE = 0o700;
+
+/** fsyncs a file; a failure (e.g. ENOSPC on delayed allocation) is thrown, as the data may not be on disk. */
+export function fsyncFile(target: string): void {
+  const fd = fs.openSync(target, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** fsyncs a folder so a rename in it is durable. Errors are ignored on platforms that refuse it. */
 export function fsyncPath(target: string): void {
   let fd: number | undefined;
   try {
@@ -20,24 +36,41 @@ export function tempPathFor(target: string): string {
 }
 
 /**
- * Replaces `target` atomically: `write` fills a temp file next to it, which is fsynced and
- * renamed over the target, then the folder is fsynced. A crash leaves the old or the new file,
- * never half of one.
+ * Replaces `target` atomically: `write` fills a temp file next to it, which is made private
+ * (0600), fsynced, checked by `verify` (which throws when the copy is incomplete), and only
+ * then renamed over the target; the folder is fsynced last. A crash or a failed write (a full
+ * disk) leaves the old file whole. Errors name the file.
  */
-export async function replaceFileAtomically(target: string, write: (tempFile: string) => Promise<void> | void): Promise<void> {
+export async function replaceFileAtomically(
+  target: string,
+  write: (tempFile: string) => Promise<void> | void,
+  verify?: (tempFile: string) => Promise<void> | void,
+): Promise<void> {
   const temp = tempPathFor(target);
   try {
+    // Created private before any data goes in (hnswlib keeps the mode of a file it overwrites).
+    fs.closeSync(fs.openSync(temp, "w", FILE_MODE));
     await write(temp);
-    fsyncPath(temp);
+    fs.chmodSync(temp, FILE_MODE);
+    fsyncFile(temp);
+    await verify?.(temp);
     fs.renameSync(temp, target);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    throw error;
+    throw toStorageError(target, error);
   }
   fsyncPath(path.dirname(target));
 }
 
-/** Writes text to `target` atomically (temp file, fsync, rename). */
+/** Writes text to `target` atomically (temp file, fsync, size check, rename). */
 export function writeTextAtomically(target: string, text: string): Promise<void> {
-  return replaceFileAtomically(target, (temp) => fs.writeFileSync(temp, text));
+  const bytes = Buffer.from(text);
+  return replaceFileAtomically(
+    target,
+    (temp) => fs.writeFileSync(temp, bytes, { mode: FILE_MODE }),
+    (temp) => {
+      const size = fs.statSync(temp).size;
+      if (size !== bytes.length) throw Object.assign(new Error(`wrote ${size} of ${bytes.length} bytes`), { code: "ENOSPC" });
+    },
+  );
 }

@@ -1,6 +1,9 @@
+import fs from "node:fs";
 import Database from "better-sqlite3";
 import type { Chunk } from "../split/chunk.js";
+import { FILE_MODE } from "./atomic-write.js";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
+import { toStorageError } from "./storage-error.js";
 import { decodeVector, encodeVector } from "./vector-codec.js";
 
 /** A document row. */
@@ -49,21 +52,39 @@ export type StoredChunk = Chunk & { hasVector: boolean };
 export class ChunkStore {
   readonly db: Database.Database;
 
-  constructor(file: string, options: { readOnly: boolean }) {
-    this.db = new Database(file, { readonly: options.readOnly, fileMustExist: options.readOnly });
-    this.db.pragma("busy_timeout = 10000");
-    if (!options.readOnly) {
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma("synchronous = FULL");
-      this.db.pragma("foreign_keys = ON");
-      this.db.exec(SCHEMA);
-      if (!this.getMeta("schema_version")) this.setMeta("schema_version", String(SCHEMA_VERSION));
+  /** Opens (or creates, private: 0600, which SQLite's -wal and -shm files copy) the database. Errors name the file. */
+  constructor(
+    readonly file: string,
+    options: { readOnly: boolean },
+  ) {
+    let db: Database.Database | undefined;
+    try {
+      if (!options.readOnly) fs.closeSync(fs.openSync(file, "a", FILE_MODE));
+      db = new Database(file, { readonly: options.readOnly, fileMustExist: options.readOnly });
+      db.pragma("busy_timeout = 10000");
+      if (!options.readOnly) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = FULL");
+        db.pragma("foreign_keys = ON");
+        db.exec(SCHEMA);
+      }
+      // Reading something makes SQLite check the file is a database now, not at the first search.
+      db.prepare("SELECT count(*) FROM sqlite_master").get();
+    } catch (error) {
+      db?.close();
+      throw toStorageError(file, error);
     }
+    this.db = db;
+    if (!options.readOnly && !this.getMeta("schema_version")) this.setMeta("schema_version", String(SCHEMA_VERSION));
   }
 
-  /** Runs `fn` in one transaction (IMMEDIATE, so a concurrent writer waits rather than fails). */
+  /** Runs `fn` in one transaction (IMMEDIATE, so a concurrent writer waits rather than fails). SQLite errors name the file. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      throw toStorageError(this.file, error);
+    }
   }
 
   getMeta(key: string): string | undefined {
@@ -72,7 +93,11 @@ export class ChunkStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+    try {
+      this.db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+    } catch (error) {
+      throw toStorageError(this.file, error);
+    }
   }
 
   listDocuments(): DocumentRow[] {

@@ -54,13 +54,28 @@ export function writeManifest(file: string, manifest: Manifest): Promise<void> {
 }
 
 /**
- * The manifest completed with the embedding model and dimension recorded in SQLite (written in
- * the same transaction as the first vectors), for when a crash came before the manifest was saved.
+ * The embedding model and dimension the index's vectors were made with: SQLite's record
+ * (written in the same transaction as the first vectors, so it survives a lost or stale
+ * manifest.json), else a manifest that names a dimension. Undefined while nothing is embedded:
+ * the index is not bound to a model yet.
  */
-export function withStoredEmbedding<M extends Manifest | undefined>(manifest: M, store: ChunkStore): M {
+export function boundEmbedding(manifest: Manifest | undefined, store: ChunkStore): { model: string; dimensions: number } | undefined {
   const stored = store.storedEmbedding();
-  if (!manifest || !stored) return manifest;
-  if (manifest.embedding?.dimensions) return manifest;
-  if (manifest.embedding && manifest.embedding.model !== stored.model) return manifest;
-  return { ...manifest, embedding: stored };
+  if (stored) return stored;
+  const embedding = manifest?.embedding;
+  return embedding?.dimensions ? { model: embedding.model, dimensions: embedding.dimensions } : undefined;
+}
+
+/**
+ * The embedding an index works with: the bound one, else the model of the embedder it was
+ * opened with (dimension not known yet), else none (keyword-only).
+ */
+export function resolveEmbedding(
+  manifest: Manifest | undefined,
+  store: ChunkStore,
+  embedderModel: string | undefined,
+): Manifest["embedding"] {
+  const bound = boundEmbedding(manifest, store);
+  if (bound) return bound;
+  return embedderModel ? { model: embedderModel, dimensions: null } : null;
 }

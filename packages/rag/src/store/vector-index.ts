@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import hnswlib from "hnswlib-node";
 import { replaceFileAtomically } from "./atomic-write.js";
+import { incompleteWriteError } from "./storage-error.js";
 
 const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
@@ -35,6 +36,8 @@ export class VectorIndex {
   private matrix: { labels: number[]; vectors: Float32Array } | undefined;
   dimensions: number | undefined;
   private dirty = false;
+  /** Why the file on disk could not be loaded (it exists but is damaged), until it is rewritten. */
+  damage: string | undefined;
   /**
    * Reads stored vectors in bulk for exact search (the index reads them from SQLite): much
    * faster than hnswlib's getPoint, which builds a JavaScript array number by number.
@@ -65,14 +68,20 @@ export class VectorIndex {
   async load(dimensions: number): Promise<number[] | undefined> {
     this.clear();
     this.dimensions = dimensions;
+    this.damage = undefined;
     if (!fs.existsSync(this.file)) return undefined;
     const hnsw = new HierarchicalNSW("cosine", dimensions);
     try {
       await hnsw.readIndex(this.file, false);
-    } catch {
+    } catch (error) {
+      const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
+      this.damage = size === 0 ? "it is empty (0 bytes)" : `hnswlib cannot read it: ${(error as Error).message}`;
       return undefined;
     }
-    if (hnsw.getNumDimensions() !== dimensions) return undefined;
+    if (hnsw.getNumDimensions() !== dimensions) {
+      this.damage = `it holds ${hnsw.getNumDimensions()}-dimensional vectors, the index ${dimensions}`;
+      return undefined;
+    }
     hnsw.setEf(this.options.efSearch);
     this.hnsw = hnsw;
     return hnsw.getIdsList();
@@ -239,14 +248,42 @@ export class VectorIndex {
     return { labels: found, vectors: vectors.subarray(0, found.length * dimensions) };
   }
 
-  /** Saves atomically (temp file, fsync, rename). */
+  /**
+   * Saves atomically: hnswlib writes a temp file, which is fsynced and read back (hnswlib
+   * reports success for a file a full disk cut short), and only a complete copy replaces the
+   * file. On failure the previous file stays as it was and IndexStorageError names it.
+   */
   async save(): Promise<void> {
     const hnsw = this.hnsw;
     if (!hnsw) return;
-    await replaceFileAtomically(this.file, async (temp) => {
-      await hnsw.writeIndex(temp);
-    });
+    const dimensions = hnsw.getNumDimensions();
+    const count = hnsw.getCurrentCount();
+    await replaceFileAtomically(
+      this.file,
+      async (temp) => {
+        await hnsw.writeIndex(temp);
+      },
+      async (temp) => {
+        const size = fs.statSync(temp).size;
+        // Each element takes at least its vector: anything smaller is a cut-short file.
+        const incomplete = size < count * dimensions * 4;
+        let readable = !incomplete;
+        if (readable) {
+          const check = new HierarchicalNSW("cosine", dimensions);
+          try {
+            await check.readIndex(temp, false);
+            readable = check.getCurrentCount() === count && check.getNumDimensions() === dimensions;
+          } catch {
+            readable = false;
+          }
+        }
+        if (!readable) {
+          throw incompleteWriteError(this.file, `the new copy was cut short at ${size} bytes and was not used`, count * dimensions * 4);
+        }
+      },
+    );
     this.dirty = false;
+    this.damage = undefined;
   }
 
   /**
