@@ -51,7 +51,7 @@ export function describeError(error: unknown): { message: string; hint?: string 
         const model = (error as { model?: string }).model ?? "the model";
         return {
           message: `Model "${model}" is not available in Ollama.`,
-          hint: `pull it with \`${commandName()} models pull ${model}\`, or choose another with --model.`,
+          hint: `pull it with \`${commandName()} models pull ${model}\`, or choose another with --model (chat) or --embed-model (embeddings).`,
         };
       }
       case "index_model_mismatch": {

@@ -26,7 +26,9 @@ export async function syncDocs(
     if (bar.isActive) {
       const seconds = (Date.now() - started) / 1000;
       const rate = progress.chunksEmbedded && seconds > 0 ? `, ${(progress.chunksEmbedded / seconds).toFixed(1)} chunks/s` : "";
-      bar.update(progress.filesDone, progress.filesTotal, {
+      // By bytes when the sync knows them, so the bar moves inside one large file too.
+      const [done, total] = progress.bytesTotal > 0 ? [progress.bytesDone, progress.bytesTotal] : [progress.filesDone, progress.filesTotal];
+      bar.update(done, total, {
         label: progress.phase.padEnd(9),
         detail: `${progress.filesDone}/${progress.filesTotal} files, ${chunks}${rate}`,
       });
