@@ -6,12 +6,11 @@ import { ConfigError } from "@corral/core";
 import cors from "@fastify/cors";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { AgentRegistry } from "./agent-registry.js";
 import { ApiKeys } from "./auth.js";
 import { errorBody, faceOf, toPublicError } from "./error-body.js";
+import { registerOpenApi } from "./openapi-document.js";
 import { openApi } from "./openapi-fields.js";
 import { registerDocuments } from "./routes/documents.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
@@ -24,7 +23,7 @@ import { RunLimiter } from "./run-limiter.js";
 import type { ServerContext } from "./server-context.js";
 import { InvalidRequestError, ShuttingDownError, UnauthorizedError } from "./server-errors.js";
 import { SqliteSessionStore } from "./session-store.js";
-import { zodValidatorCompiler } from "./validation.js";
+import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
 
 /** Options of `createServer` beyond the configuration. */
 export interface CreateServerOptions {
@@ -94,6 +93,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     forceCloseConnections: "idle",
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
 
   const shutdown = new AbortController();
   // Every run in progress listens for the shutdown.
@@ -186,25 +186,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
       ),
   });
   await app.register(multipart, { limits: { fileSize: settings.bodyLimit, files: 1, fields: 10 } });
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "corral",
-        version: "0.1.0",
-        description: "Agents over Ollama: a native API, an OpenAI-compatible API and an Ollama-compatible API.",
-      },
-      tags: [
-        { name: "native", description: "corral's own API: runs, sessions, documents" },
-        { name: "openai", description: "OpenAI-compatible: model = agent name" },
-        { name: "ollama", description: "Ollama-compatible: model = agent name" },
-        { name: "operations", description: "Health and readiness" },
-      ],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: keys.enabled ? [{ bearer: [] }] : [],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await registerOpenApi(app, { host: settings.host, port: settings.port, bearer: keys.enabled, publicPaths: PUBLIC_PATHS });
   app.get("/openapi.json", { schema: openApi({ hide: true }), config: { rateLimit: false } }, async () => app.swagger());
 
   registerOperations(app, context);
