@@ -12,6 +12,7 @@ import { ApiKeys } from "./auth.js";
 import { errorBody, faceOf, toPublicError } from "./error-body.js";
 import { registerOpenApi } from "./openapi-document.js";
 import { openApi } from "./openapi-fields.js";
+import { RouteMethods } from "./route-methods.js";
 import { registerDocuments } from "./routes/documents.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
 import { registerOllama } from "./routes/ollama.js";
@@ -132,8 +133,17 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     if (publicError.status === 401) reply.header("www-authenticate", 'Bearer realm="corral"');
     reply.code(publicError.status).send(errorBody(faceOf(request.url), publicError));
   });
+  const routeMethods = RouteMethods.collect(app);
   app.setNotFoundHandler((request, reply) => {
-    const publicError = { status: 404, code: "not_found", message: `No route ${request.method} ${request.url.split("?")[0]}.` };
+    const path = request.url.split("?")[0] ?? request.url;
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length > 0) {
+      const message = `${request.method} is not allowed on ${path}; it answers ${allowed.join(", ")}.`;
+      reply.header("allow", allowed.join(", "));
+      reply.code(405).send(errorBody(faceOf(request.url), { status: 405, code: "method_not_allowed", message }));
+      return;
+    }
+    const publicError = { status: 404, code: "not_found", message: `No route ${request.method} ${path}.` };
     reply.code(404).send(errorBody(faceOf(request.url), publicError));
   });
 

@@ -62,7 +62,7 @@ const KNOWN_OPERATIONS: Record<string, { operationId: string; status?: number; d
 };
 
 const errorSchemas = {
-  native: { $ref: "#/components/schemas/NativeError" },
+  native: { $ref: "#/components/schemas/OpenAIError" },
   openai: { $ref: "#/components/schemas/OpenAIError" },
   ollama: { $ref: "#/components/schemas/OllamaError" },
 } as const;
@@ -150,11 +150,6 @@ function withoutUnusedSchemas(document: JsonObject): JsonObject {
     for (const name of unused) delete schemas[name];
   }
 }
-
-/** The error body of the native face (the OpenAI and Ollama ones come with their routes). */
-export const nativeErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), param: z.string().optional() }) })
-  .meta({ id: "NativeError" });
 
 /**
  * `/openapi.json` and `/docs`: the document @fastify/swagger builds from the routes' zod

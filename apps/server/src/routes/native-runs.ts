@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { imageBytes } from "../messages.js";
-import { nativeErrorSchema } from "../openapi-document.js";
+import { openAiErrorSchema } from "../openai-responses.js";
 import { openApi } from "../openapi-fields.js";
 import { eventData, historyToStore, runOutput } from "../run-output.js";
 import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
@@ -76,8 +76,8 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
             description: "The run's result, or with `stream: true` an SSE stream of its events.",
             content: { "application/json": { schema: runOutputSchema }, "text/event-stream": { schema: runEventSchema } },
           },
-          "4XX": nativeErrorSchema.describe("An error"),
-          "5XX": nativeErrorSchema.describe("An error"),
+          "4XX": openAiErrorSchema.describe("An error"),
+          "5XX": openAiErrorSchema.describe("An error"),
         },
       }),
     },
