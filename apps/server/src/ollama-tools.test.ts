@@ -99,13 +99,15 @@ describe("client tools and format through the Ollama face (ollama client)", () =
     expect(lastSent().format).toBe("json");
   });
 
-  it("empty messages preload with done_reason load (unload with keep_alive 0)", async () => {
-    const before = test.fake.requestsTo("/api/chat").length;
-    const loaded = await client.chat({ model: "default", messages: [] });
+  it("empty messages load the agent's model in Ollama (done_reason load), keep_alive 0 unloads it", async () => {
+    const loaded = await client.chat({ model: "plain", messages: [] });
     expect(loaded).toMatchObject({ done: true, done_reason: "load", message: { role: "assistant", content: "" } });
-    const unloaded = await client.chat({ model: "default", messages: [], keep_alive: 0 });
+    expect(lastSent()).toMatchObject({ model: "llama3.2:3b", messages: [] });
+    const unloaded = await client.chat({ model: "plain", messages: [], keep_alive: 0 });
     expect(unloaded.done_reason).toBe("unload");
-    expect(test.fake.requestsTo("/api/chat").length).toBe(before);
+    expect(lastSent()).toMatchObject({ model: "llama3.2:3b", messages: [], keep_alive: 0 });
+    const generated = await client.generate({ model: "plain", prompt: "" });
+    expect(generated.done_reason).toBe("load");
   });
 
   it("reports Ollama's own durations, not the total time as eval_duration", async () => {

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { type AgentEvent, type AgentInput, type AgentResult, type Message, OllamaUnreachableError, resolveOllamaHost } from "@corral/core";
+import {
+  type AgentEvent,
+  type AgentInput,
+  type AgentResult,
+  type Message,
+  ModelCallError,
+  ModelNotFoundError,
+  OllamaUnreachableError,
+  resolveOllamaHost,
+} from "@corral/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -154,13 +163,13 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
       const body = request.body;
       const agent = resolveAgent(context, body.model);
       if (body.messages.length === 0) {
-        const unload = body.keep_alive === 0 || body.keep_alive === "0";
+        const doneReason = await loadModel(context, agent, body.keep_alive);
         return {
           model: body.model,
           created_at: now(),
           message: { role: "assistant" as const, content: "" },
           done: true,
-          done_reason: unload ? "unload" : "load",
+          done_reason: doneReason,
         };
       }
       const { input, history } = splitTurn(fromOllamaMessages(body.messages));
@@ -219,7 +228,8 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
       const body = request.body;
       const agent = resolveAgent(context, body.model);
       if (!body.prompt.trim()) {
-        return { model: body.model, created_at: now(), response: "", done: true, done_reason: "load" };
+        const doneReason = await loadModel(context, agent, body.keep_alive);
+        return { model: body.model, created_at: now(), response: "", done: true, done_reason: doneReason };
       }
       const images = (body.images ?? []).map((image, index) => imageBytes(image, `images.${index}`));
       const runtime = await context.registry.get(agent);
@@ -383,6 +393,31 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
     },
     async (_request, reply) => reply.type("text/plain; charset=utf-8").send("Ollama is running"),
   );
+}
+
+/**
+ * Loads (or with `keep_alive: 0` unloads) the agent's model in Ollama, as an empty Ollama
+ * request does, and answers Ollama's `done_reason` (`load` or `unload`).
+ */
+async function loadModel(context: ServerContext, agent: string, keepAlive: string | number | undefined): Promise<string> {
+  const host = resolveOllamaHost(context.config.ollama.host);
+  const model = context.config.agents[agent]?.model ?? context.config.model;
+  let response: Response;
+  try {
+    response = await fetch(`${host}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: [], ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}), stream: false }),
+      signal: AbortSignal.any([context.shutdown, AbortSignal.timeout(context.config.server.requestTimeoutMs)]),
+    });
+  } catch (error) {
+    throw new OllamaUnreachableError(host, { cause: error });
+  }
+  const body = (await response.json().catch(() => ({}))) as { done_reason?: string; error?: string };
+  if (response.status === 404) throw new ModelNotFoundError(model);
+  if (!response.ok)
+    throw new ModelCallError(body.error ?? `Ollama answered ${response.status} loading ${model}.`, { status: response.status });
+  return body.done_reason ?? "load";
 }
 
 interface LoadedModel {
