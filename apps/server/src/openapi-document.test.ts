@@ -119,3 +119,17 @@ describe("errors as each face's clients expect", () => {
     expect(await ollama.json()).toEqual({ error: "GET is not allowed on /api/chat; it answers POST." });
   });
 });
+
+describe("405 next to CORS", () => {
+  it("a catch-all preflight route does not turn unknown paths into 405", async () => {
+    const cors = await startTestServer({ config: { server: { cors: ["http://app.example"] } } });
+    try {
+      expect((await fetch(`${cors.url}/v1/nothing`)).status).toBe(404);
+      const wrong = await fetch(`${cors.url}/v1/chat/completions`, { method: "PUT", body: "{}" });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get("allow")).toBe("POST");
+    } finally {
+      await cors.close();
+    }
+  });
+});

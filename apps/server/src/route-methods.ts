@@ -16,8 +16,12 @@ export class RouteMethods {
     return methods;
   }
 
-  /** Records one route. `:param` segments and a trailing `*` match any value. */
+  /**
+   * Records one route. `:param` segments and a trailing `*` match any value. Catch-all routes
+   * (`*`, `/*`: CORS preflight answers) say nothing about a path, so they are left out.
+   */
   add(method: string, url: string): void {
+    if (url === "*" || url === "/*") return;
     const source = url
       .split("/")
       .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
