@@ -6,16 +6,16 @@ import { ConfigError } from "@corral/core";
 import cors from "@fastify/cors";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { AgentRegistry } from "./agent-registry.js";
 import { ApiKeys } from "./auth.js";
 import { errorBody, faceOf, toPublicError } from "./error-body.js";
 import { HostPolicy, isLoopbackName } from "./host-policy.js";
+import { registerOpenApi } from "./openapi-document.js";
 import { openApi } from "./openapi-fields.js";
 import { OriginPolicy } from "./origin-policy.js";
-import { registerRequestGuards } from "./request-guards.js";
+import { PUBLIC_PATHS, registerRequestGuards } from "./request-guards.js";
+import { RouteMethods } from "./route-methods.js";
 import { registerDocuments } from "./routes/documents.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
 import { registerOllama } from "./routes/ollama.js";
@@ -28,7 +28,7 @@ import type { ServerContext } from "./server-context.js";
 import { InvalidRequestError, ShuttingDownError } from "./server-errors.js";
 import { SqliteSessionStore } from "./session-store.js";
 import { UploadQueue } from "./upload-queue.js";
-import { zodValidatorCompiler } from "./validation.js";
+import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
 
 /** Options of `createServer` beyond the configuration. */
 export interface CreateServerOptions {
@@ -100,6 +100,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     forceCloseConnections: "idle",
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
 
   const shutdown = new AbortController();
   // Every run in progress listens for the shutdown.
@@ -154,8 +155,17 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     if (publicError.status === 401) reply.header("www-authenticate", 'Bearer realm="corral"');
     reply.code(publicError.status).send(errorBody(faceOf(request.url), publicError));
   });
+  const routeMethods = RouteMethods.collect(app);
   app.setNotFoundHandler((request, reply) => {
-    const publicError = { status: 404, code: "not_found", message: `No route ${request.method} ${request.url.split("?")[0]}.` };
+    const path = request.url.split("?")[0] ?? request.url;
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length > 0) {
+      const message = `${request.method} is not allowed on ${path}; it answers ${allowed.join(", ")}.`;
+      reply.header("allow", allowed.join(", "));
+      reply.code(405).send(errorBody(faceOf(request.url), { status: 405, code: "method_not_allowed", message }));
+      return;
+    }
+    const publicError = { status: 404, code: "not_found", message: `No route ${request.method} ${path}.` };
     reply.code(404).send(errorBody(faceOf(request.url), publicError));
   });
 
@@ -204,25 +214,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
       ),
   });
   await app.register(multipart, { limits: { fileSize: settings.bodyLimit, files: 1, fields: 10 } });
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "corral",
-        version: "0.1.0",
-        description: "Agents over Ollama: a native API, an OpenAI-compatible API and an Ollama-compatible API.",
-      },
-      tags: [
-        { name: "native", description: "corral's own API: runs, sessions, documents" },
-        { name: "openai", description: "OpenAI-compatible: model = agent name" },
-        { name: "ollama", description: "Ollama-compatible: model = agent name" },
-        { name: "operations", description: "Health and readiness" },
-      ],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: keys.enabled ? [{ bearer: [] }] : [],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await registerOpenApi(app, { host: settings.host, port: settings.port, bearer: keys.enabled, publicPaths: PUBLIC_PATHS });
   app.get("/openapi.json", { schema: openApi({ hide: true }), config: { rateLimit: false } }, async () => app.swagger());
 
   registerOperations(app, context);

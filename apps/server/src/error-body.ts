@@ -4,11 +4,17 @@ import { httpStatusOf } from "./http-status.js";
 /** Which protocol a route speaks; errors follow its conventions. */
 export type Face = "native" | "openai" | "ollama";
 
-/** The face of a URL: `/api/*` and `/` are Ollama's, `/v1/chat/completions` and `/v1/models` OpenAI's. */
+const NATIVE_PREFIXES = ["/v1/agents/", "/v1/sessions", "/v1/documents", "/v1/search"];
+
+/**
+ * The face of a URL: `/api/*` and `/` are Ollama's; corral's own routes under `/v1` are native;
+ * every other `/v1` URL (the OpenAI routes, and unknown ones) is OpenAI's.
+ */
 export function faceOf(url: string): Face {
   const path = url.split("?")[0] ?? url;
   if (path === "/" || path.startsWith("/api/")) return "ollama";
-  if (path.startsWith("/v1/chat/") || path.startsWith("/v1/models")) return "openai";
+  if (NATIVE_PREFIXES.some((prefix) => path.startsWith(prefix))) return "native";
+  if (path.startsWith("/v1/") || path === "/v1") return "openai";
   return "native";
 }
 
@@ -50,14 +56,18 @@ function openAiType(status: number): string {
   if (status === 400 || status === 413 || status === 415) return "invalid_request_error";
   if (status === 401) return "authentication_error";
   if (status === 404) return "not_found_error";
+  if (status === 405) return "invalid_request_error";
+  if (status === 409) return "conflict_error";
   if (status === 429) return "rate_limit_error";
   return "api_error";
 }
 
-/** The JSON body of an error in a face's own shape. */
+/**
+ * The JSON body of an error in a face's own shape. Every `/v1` route, native ones included,
+ * answers OpenAI's `{ error: { message, type, param, code } }` (the native `code` and
+ * `message` are its fields), so one client error handler fits the whole `/v1` tree.
+ */
 export function errorBody(face: Face, error: PublicError): unknown {
   if (face === "ollama") return { error: error.message };
-  if (face === "openai")
-    return { error: { message: error.message, type: openAiType(error.status), param: error.param ?? null, code: error.code } };
-  return { error: { code: error.code, message: error.message, ...(error.param ? { param: error.param } : {}) } };
+  return { error: { message: error.message, type: openAiType(error.status), param: error.param ?? null, code: error.code } };
 }

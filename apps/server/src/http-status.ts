@@ -2,6 +2,7 @@
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_request: 400,
   model_capability_missing: 400,
+  run_options_invalid: 400,
   unauthorized: 401,
   agent_not_found: 404,
   model_not_found: 404,

@@ -37,21 +37,37 @@ function looksLikeImage(bytes: Buffer): boolean {
 
 /** The conversation split into earlier history and the new user turn, as the agent takes it. */
 export interface Turn {
-  input: AgentInput;
+  /** The new user turn; undefined when the conversation ends with tool results the run continues from. */
+  input: AgentInput | undefined;
   history: Message[];
 }
 
 /**
- * Splits a protocol's message list: the last message must be the user's, the rest is history.
- * Images of the last message go to the agent as bytes.
+ * Splits a protocol's message list: the last message is the user's (the rest is history), or
+ * the results of the client's tools (the whole list is history and the run continues from it).
+ * Images of the last user message go to the agent as bytes.
  */
 export function splitTurn(messages: Message[], param = "messages"): Turn {
   const last = messages.at(-1);
+  if (last?.role === "tool") {
+    if (!messages.some((message) => message.role === "assistant" && message.tool_calls?.length)) {
+      throw new InvalidRequestError(`"${param}" ends with a tool result, but no assistant message before it made a tool call.`, { param });
+    }
+    return { input: undefined, history: withImageBytes(messages, param) };
+  }
   if (last?.role !== "user") {
-    throw new InvalidRequestError(`The last entry of "${param}" must be a user message: the agent answers it.`, { param });
+    throw new InvalidRequestError(
+      `The last entry of "${param}" must be a user message (the agent answers it) or the results of your tools (role "tool").`,
+      { param },
+    );
   }
   const images = (last.images ?? []).map((image, index) => imageBytes(image, `${param}.${messages.length - 1}.images.${index}`));
-  const history = messages.slice(0, -1).map((message, position) => {
+  return { input: images.length ? { text: last.content, images } : last.content, history: withImageBytes(messages.slice(0, -1), param) };
+}
+
+/** Checks the images of earlier messages and keeps them as raw base64, as Ollama takes them. */
+function withImageBytes(messages: Message[], param: string): Message[] {
+  return messages.map((message, position) => {
     if (!message.images?.length) return message;
     return {
       ...message,
@@ -60,5 +76,4 @@ export function splitTurn(messages: Message[], param = "messages"): Turn {
       ),
     };
   });
-  return { input: images.length ? { text: last.content, images } : last.content, history };
 }

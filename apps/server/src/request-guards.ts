@@ -5,7 +5,7 @@ import type { OriginPolicy } from "./origin-policy.js";
 import { HostNotAllowedError, OriginNotAllowedError, UnauthorizedError, UnsupportedMediaTypeError } from "./server-errors.js";
 
 /** Routes anyone may call, with or without an API key. */
-const PUBLIC_PATHS = new Set(["/", "/healthz", "/readyz", "/openapi.json", "/api/version"]);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/", "/healthz", "/readyz", "/openapi.json", "/api/version"]);
 
 /** What a route takes as a body unless its schema's `consumes` says otherwise. */
 const JSON_ONLY = ["application/json"] as const;

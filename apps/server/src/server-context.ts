@@ -1,5 +1,5 @@
 import type { CorralConfig } from "@corral/config";
-import type { AgentInput, AgentResult, Message } from "@corral/core";
+import type { AgentInput, AgentResult, Message, RunOptions } from "@corral/core";
 import type { AgentRegistry } from "./agent-registry.js";
 import { EventReader } from "./event-reader.js";
 import type { RunContext } from "./run-context.js";
@@ -37,19 +37,23 @@ export interface ServerContext {
   runContext(reply: import("fastify").FastifyReply): RunContext;
 }
 
+/** What a face passes to a run beyond the conversation: client tools, tool choice, format, sampling options. */
+export type FaceRunOptions = Pick<RunOptions, "clientTools" | "toolChoice" | "format" | "modelOptions">;
+
 /** A run of an agent to its end, holding a slot of the limiter while it runs. */
 export async function runAgent(
   context: ServerContext,
   run: RunContext,
   agentName: string,
-  input: AgentInput,
+  input: AgentInput | undefined,
   messages: Message[],
+  options: FaceRunOptions = {},
 ): Promise<AgentResult> {
   const release = await context.limiter.acquire(run.signal);
   const done = (async () => {
     try {
       const runtime = await context.registry.get(agentName);
-      return await runtime.agent.run(input, { signal: run.signal, messages });
+      return await runtime.agent.run(input, { ...options, signal: run.signal, messages });
     } catch (error) {
       throw run.explain(error);
     } finally {
@@ -72,14 +76,15 @@ export async function streamAgent(
   context: ServerContext,
   run: RunContext,
   agentName: string,
-  input: AgentInput,
+  input: AgentInput | undefined,
   messages: Message[],
+  options: FaceRunOptions = {},
 ): Promise<{ reader: EventReader; finish: () => Promise<void> }> {
   const release = await context.limiter.acquire(run.signal);
   let reader: EventReader;
   try {
     const runtime = await context.registry.get(agentName);
-    reader = new EventReader(runtime.agent.stream(input, { signal: run.signal, messages }));
+    reader = new EventReader(runtime.agent.stream(input, { ...options, signal: run.signal, messages }));
   } catch (error) {
     release();
     throw error;

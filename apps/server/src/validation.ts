@@ -1,4 +1,4 @@
-import type { FastifySchemaCompiler } from "fastify";
+import type { FastifySchemaCompiler, FastifySerializerCompiler } from "fastify";
 import { z } from "zod";
 import { InvalidRequestError } from "./server-errors.js";
 
@@ -30,9 +30,12 @@ export function describeIssue(error: z.ZodError, part: string): { message: strin
   };
 }
 
-/** Fastify's validator compiler for schemas made by `routeSchema`; a failure is a 400 InvalidRequestError. */
+/**
+ * Fastify's validator compiler for zod schemas (routes typed by `fastify-type-provider-zod`) and
+ * schemas made by `routeSchema`; a failure is a 400 InvalidRequestError naming the field.
+ */
 export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  const zod = zodOf.get(schema as object);
+  const zod = schema instanceof z.ZodType ? schema : zodOf.get(schema as object);
   if (!zod) return () => true;
   const part = httpPart === "querystring" ? "query" : httpPart === "params" ? "path" : "body";
   return (data: unknown) => {
@@ -42,3 +45,9 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
     return { error: new InvalidRequestError(message, { param }) };
   };
 };
+
+/**
+ * Response schemas document the answers; they do not filter them. Every response is plain
+ * `JSON.stringify`, so a field the schema does not list is never silently dropped.
+ */
+export const jsonSerializerCompiler: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);

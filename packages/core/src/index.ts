@@ -20,9 +20,11 @@ export type {
   ChatStreamPart,
   DoneReason,
   JsonSchema,
+  ModelDurations,
   ModelInfo,
   ModelOptions,
   Think,
+  ToolChoice,
   ToolSpec,
 } from "./model/chat-model.js";
 export { addUsage, emptyUsage, type Message, type Role, type ToolCall, type Usage } from "./model/message.js";

@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { AgentResult } from "@corral/core";
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { imageBytes } from "../messages.js";
+import { openAiErrorSchema } from "../openai-responses.js";
+import { openApi } from "../openapi-fields.js";
 import { eventData, historyToStore, runOutput } from "../run-output.js";
 import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
 import { SessionAgentMismatchError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
 import { sseMessage, startStream } from "../stream-writer.js";
-import { routeSchema } from "../validation.js";
 import { sendError, writeStream } from "./send-error.js";
 
 /** Session ids: what clients may choose and what the server generates. */
@@ -26,23 +28,66 @@ const runBody = z.strictObject({
 
 const agentParams = z.strictObject({ agent: z.string().min(1) });
 
+const runOutputSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("agent.run"),
+    agent: z.string(),
+    session_id: z.string(),
+    output_text: z.string(),
+    thinking: z.string().optional(),
+    sources: z
+      .array(
+        z.object({
+          n: z.number().int(),
+          id: z.string().optional(),
+          path: z.string().optional(),
+          startLine: z.number().int().optional(),
+          endLine: z.number().int().optional(),
+          page: z.number().int().optional(),
+          headingPath: z.array(z.string()).optional(),
+          score: z.number().optional(),
+        }),
+      )
+      .describe("Document passages the answer drew on."),
+    tool_calls: z.array(z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()), is_error: z.boolean() })),
+    usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int() }),
+    finish_reason: z.string(),
+  })
+  .meta({ id: "AgentRun" });
+
+const runEventSchema = z
+  .string()
+  .describe(
+    "SSE: `event: run-start`, then one event per agent event (`text-delta`, `tool-call`, ...), ending with `finish` (an AgentRun) or `error`.",
+  );
+
 /** `POST /v1/agents/:agent/runs`: run an agent, as JSON or as an SSE stream of its events. */
 export function registerNativeRuns(app: FastifyInstance, context: ServerContext): void {
-  app.post(
+  app.withTypeProvider<ZodTypeProvider>().post(
     "/v1/agents/:agent/runs",
     {
-      schema: {
+      schema: openApi({
+        operationId: "createRun",
         tags: ["native"],
         summary: "Run an agent",
         description:
           "Runs the agent on `input`, continuing `session_id` if given. JSON result, or with `stream: true` an SSE stream: `run-start`, then the agent's events (`text-delta`, `thinking-delta`, `tool-call`, `tool-result`, `step-finish`, `warning`, ...), ending with `finish` (the JSON result) or `error`.",
-        params: routeSchema(agentParams),
-        body: routeSchema(runBody),
-      },
+        params: agentParams,
+        body: runBody,
+        response: {
+          200: {
+            description: "The run's result, or with `stream: true` an SSE stream of its events.",
+            content: { "application/json": { schema: runOutputSchema }, "text/event-stream": { schema: runEventSchema } },
+          },
+          "4XX": openAiErrorSchema.describe("An error"),
+          "5XX": openAiErrorSchema.describe("An error"),
+        },
+      }),
     },
     async (request, reply) => {
-      const { agent } = request.params as z.output<typeof agentParams>;
-      const body = request.body as z.output<typeof runBody>;
+      const { agent } = request.params;
+      const body = request.body;
       context.registry.assertExists(agent);
       const images = (body.images ?? []).map((image, index) => imageBytes(image, `images.${index}`));
       const input = images.length ? { text: body.input, images } : body.input;

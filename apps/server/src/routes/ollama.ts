@@ -1,55 +1,69 @@
-import { createHash } from "node:crypto";
-import type { AgentEvent, AgentInput, AgentResult, Message } from "@corral/core";
+import {
+  type AgentEvent,
+  type AgentInput,
+  type AgentResult,
+  type Message,
+  ModelCallError,
+  ModelNotFoundError,
+  OllamaUnreachableError,
+  resolveOllamaHost,
+} from "@corral/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { z } from "zod";
 import { imageBytes, splitTurn } from "../messages.js";
+import {
+  chatBody,
+  chatResponseSchema,
+  fromOllamaMessages,
+  generateBody,
+  generateResponseSchema,
+  ollamaErrorSchema,
+  ollamaRunOptions,
+} from "../ollama-schemas.js";
 import { openApi } from "../openapi-fields.js";
-import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
-import { InvalidRequestError } from "../server-errors.js";
+import { type FaceRunOptions, runAgent, type ServerContext, streamAgent } from "../server-context.js";
 import { startStream } from "../stream-writer.js";
-import { routeSchema } from "../validation.js";
+import { registerOllamaModels } from "./ollama-models.js";
 import { resolveAgent, withInstructions } from "./resolve-agent.js";
 import { sendError, writeStream } from "./send-error.js";
 
-/** The Ollama version `/api/version` reports: the API this server imitates. */
-export const OLLAMA_COMPAT_VERSION = "0.12.3";
+export { OLLAMA_COMPAT_VERSION } from "./ollama-models.js";
 
-const ollamaMessage = z.looseObject({
-  role: z.enum(["system", "user", "assistant", "tool"]),
-  content: z.string().default(""),
-  images: z.array(z.string()).nullish(),
-  thinking: z.string().optional(),
-  tool_name: z.string().optional(),
-  tool_calls: z
-    .array(z.looseObject({ function: z.looseObject({ name: z.string(), arguments: z.record(z.string(), z.unknown()) }) }))
-    .optional(),
-});
+const errors = { "4XX": ollamaErrorSchema.describe("An Ollama-shaped error"), "5XX": ollamaErrorSchema.describe("An Ollama-shaped error") };
 
-const chatBody = z.looseObject({
-  model: z.string().min(1).describe("An agent name (see GET /api/tags)."),
-  messages: z.array(ollamaMessage).min(1, "must contain at least one message"),
-  stream: z.boolean().default(true),
-});
-
-const generateBody = z.looseObject({
-  model: z.string().min(1),
-  prompt: z.string().default(""),
-  system: z.string().optional(),
-  images: z.array(z.string()).nullish(),
-  stream: z.boolean().default(true),
-});
-
-function stats(result: AgentResult, startedAt: bigint) {
-  const total = Number(process.hrtime.bigint() - startedAt);
+/**
+ * Ollama's metrics for a run: token counts, and the durations Ollama reported summed over the
+ * run's model calls. `total_duration` is the request's own time (tools and queueing included).
+ */
+export function runStats(result: AgentResult, startedAt: bigint) {
+  let load = 0;
+  let promptEval = 0;
+  let evaluation = 0;
+  let ollamaTotal = 0;
+  for (const step of result.steps) {
+    load += step.durations?.load ?? 0;
+    promptEval += step.durations?.promptEval ?? 0;
+    evaluation += step.durations?.eval ?? 0;
+    ollamaTotal += step.durations?.total ?? 0;
+  }
   return {
     done_reason: result.finishReason === "length" ? "length" : "stop",
-    total_duration: total,
-    load_duration: 0,
+    total_duration: Math.max(Number(process.hrtime.bigint() - startedAt), ollamaTotal),
+    load_duration: load,
     prompt_eval_count: result.usage.inputTokens,
-    prompt_eval_duration: 0,
+    prompt_eval_duration: promptEval,
     eval_count: result.usage.outputTokens,
-    eval_duration: total,
+    eval_duration: evaluation,
   };
+}
+
+/** Client tool calls as Ollama sends them: id, index, object arguments. */
+function ollamaToolCalls(result: AgentResult) {
+  return (result.clientToolCalls ?? []).map((call, index) => ({
+    id: call.id ?? "",
+    function: { index: call.function.index ?? index, name: call.function.name, arguments: call.function.arguments ?? {} },
+  }));
 }
 
 interface Shape {
@@ -57,22 +71,31 @@ interface Shape {
   delta(text: string, thinking?: string): Record<string, unknown>;
   /** The final line or the whole non-streamed answer. */
   final(result: AgentResult, streamed: boolean): Record<string, unknown>;
+  /** The line carrying the client's tool calls of a streamed answer, if any. */
+  calls?(result: AgentResult): Record<string, unknown> | undefined;
 }
 
 async function answer(
   context: ServerContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  options: { agent: string; input: AgentInput; history: Message[]; stream: boolean; shape: Shape },
+  options: {
+    agent: string;
+    input: AgentInput | undefined;
+    history: Message[];
+    stream: boolean;
+    shape: Shape;
+    runOptions?: FaceRunOptions;
+  },
 ) {
   const run = context.runContext(reply);
   const startedAt = process.hrtime.bigint();
   try {
     if (!options.stream) {
-      const result = await runAgent(context, run, options.agent, options.input, options.history);
-      return { ...options.shape.final(result, false), ...stats(result, startedAt) };
+      const result = await runAgent(context, run, options.agent, options.input, options.history, options.runOptions);
+      return { ...options.shape.final(result, false), ...runStats(result, startedAt) };
     }
-    const { reader, finish } = await streamAgent(context, run, options.agent, options.input, options.history);
+    const { reader, finish } = await streamAgent(context, run, options.agent, options.input, options.history, options.runOptions);
     try {
       const first = await reader.prefetch(context.commitAfterMs);
       if (first?.type === "error") throw run.explain(first.error);
@@ -88,7 +111,10 @@ async function answer(
             await sendError(stream, "ollama", run.explain(event.error), request.id);
             break;
           } else if (event.type === "finish") {
-            await line({ ...options.shape.final(event.result, true), ...stats(event.result, startedAt) });
+            // As Ollama: the tool calls come whole in a done:false line, then the final line.
+            const calls = options.shape.calls?.(event.result);
+            if (calls) await line(calls);
+            await line({ ...options.shape.final(event.result, true), ...runStats(event.result, startedAt) });
             break;
           }
         }
@@ -102,41 +128,52 @@ async function answer(
   }
 }
 
-/** Ollama's `/api/chat`, `/api/generate`, `/api/tags`, `/api/version` and `GET /`, with agents as models. */
+/** Ollama's `/api/chat` and `/api/generate`, and (ollama-models.ts) its model routes, with agents as models. */
 export function registerOllama(app: FastifyInstance, context: ServerContext): void {
-  app.post(
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const now = () => new Date().toISOString();
+  const ndjson = (schema: z.ZodType, what: string) => ({
+    200: {
+      description: `${what}: an NDJSON stream (one object per line, the last with done: true), or one object with stream: false.`,
+      content: { "application/x-ndjson": { schema }, "application/json": { schema } },
+    },
+    ...errors,
+  });
+
+  typed.post(
     "/api/chat",
     {
-      schema: {
+      schema: openApi({
+        operationId: "ollamaChat",
         tags: ["ollama"],
         summary: "Ollama-compatible chat",
-        description: "`model` names an agent. NDJSON stream by default (`stream: false` for one JSON object).",
-        body: routeSchema(chatBody),
-      },
+        description:
+          '`model` names an agent. NDJSON stream by default (`stream: false` for one JSON object). Client `tools` are offered beside the agent\'s; their calls come back in `message.tool_calls` and the next request, ending with `role: "tool"` messages, continues the run. `format` ("json" or a JSON Schema) constrains the final answer; `options` (temperature, top_p, seed, num_predict, stop, ...) apply unless the agent fixes them. Empty `messages` only loads: `done_reason: "load"`.',
+        body: chatBody,
+        response: ndjson(chatResponseSchema, "The answer"),
+      }),
     },
     async (request, reply) => {
-      const body = request.body as z.output<typeof chatBody>;
+      const body = request.body;
       const agent = resolveAgent(context, body.model);
-      const messages = body.messages.map((message): Message => {
-        const converted: Message = { role: message.role, content: message.content };
-        if (message.images?.length) converted.images = message.images;
-        if (message.thinking) converted.thinking = message.thinking;
-        if (message.tool_name) converted.tool_name = message.tool_name;
-        if (message.tool_calls?.length) {
-          converted.tool_calls = message.tool_calls.map((call) => ({
-            function: { name: call.function.name, arguments: call.function.arguments },
-          }));
-        }
-        return converted;
-      });
-      const { input, history } = splitTurn(messages);
+      if (body.messages.length === 0) {
+        const doneReason = await loadModel(context, agent, body.keep_alive);
+        return {
+          model: body.model,
+          created_at: now(),
+          message: { role: "assistant" as const, content: "" },
+          done: true,
+          done_reason: doneReason,
+        };
+      }
+      const { input, history } = splitTurn(fromOllamaMessages(body.messages));
       const runtime = await context.registry.get(agent);
-      const now = () => new Date().toISOString();
       return answer(context, request, reply, {
         agent,
         input,
         history: withInstructions(history, runtime.agent.options.instructions),
         stream: body.stream,
+        runOptions: ollamaRunOptions(body),
         shape: {
           delta: (text, thinking) => ({
             model: body.model,
@@ -144,37 +181,49 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
             message: { role: "assistant", content: text, ...(thinking ? { thinking } : {}) },
             done: false,
           }),
-          final: (result, streamed) => ({
-            model: body.model,
-            created_at: now(),
-            message: {
-              role: "assistant",
-              content: streamed ? "" : result.text,
-              ...(!streamed && result.thinking ? { thinking: result.thinking } : {}),
-            },
-            done: true,
-          }),
+          calls: (result) => {
+            const calls = ollamaToolCalls(result);
+            if (!calls.length) return undefined;
+            return { model: body.model, created_at: now(), message: { role: "assistant", content: "", tool_calls: calls }, done: false };
+          },
+          final: (result, streamed) => {
+            const calls = streamed ? [] : ollamaToolCalls(result);
+            return {
+              model: body.model,
+              created_at: now(),
+              message: {
+                role: "assistant",
+                content: streamed ? "" : result.text,
+                ...(!streamed && result.thinking ? { thinking: result.thinking } : {}),
+                ...(calls.length ? { tool_calls: calls } : {}),
+              },
+              done: true,
+            };
+          },
         },
       });
     },
   );
 
-  app.post(
+  typed.post(
     "/api/generate",
     {
-      schema: {
+      schema: openApi({
+        operationId: "ollamaGenerate",
         tags: ["ollama"],
         summary: "Ollama-compatible generate",
-        description: '`model` names an agent; `prompt` is the user\'s message. An empty prompt answers at once with `done_reason: "load"`.',
-        body: routeSchema(generateBody),
-      },
+        description:
+          '`model` names an agent; `prompt` is the user\'s message. An empty prompt answers at once with `done_reason: "load"`. `format` and `options` as for /api/chat.',
+        body: generateBody,
+        response: ndjson(generateResponseSchema, "The answer"),
+      }),
     },
     async (request, reply) => {
-      const body = request.body as z.output<typeof generateBody>;
+      const body = request.body;
       const agent = resolveAgent(context, body.model);
-      const now = () => new Date().toISOString();
       if (!body.prompt.trim()) {
-        return { model: body.model, created_at: now(), response: "", done: true, done_reason: "load" };
+        const doneReason = await loadModel(context, agent, body.keep_alive);
+        return { model: body.model, created_at: now(), response: "", done: true, done_reason: doneReason };
       }
       const images = (body.images ?? []).map((image, index) => imageBytes(image, `images.${index}`));
       const runtime = await context.registry.get(agent);
@@ -186,6 +235,7 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
         input: images.length ? { text: body.prompt, images } : body.prompt,
         history,
         stream: body.stream,
+        runOptions: ollamaRunOptions({ format: body.format, options: body.options }),
         shape: {
           delta: (text, thinking) => ({
             model: body.model,
@@ -206,62 +256,30 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
     },
   );
 
-  app.get("/api/tags", { schema: openApi({ tags: ["ollama"], summary: "The agents, as Ollama models" }) }, async () => ({
-    models: context.registry.names.map((name) => {
-      const settings = context.config.agents[name]!;
-      return {
-        name,
-        model: name,
-        modified_at: context.startedAt.toISOString(),
-        size: 0,
-        digest: createHash("sha256").update(`corral-agent:${name}`).digest("hex"),
-        details: {
-          parent_model: settings.model ?? context.config.model,
-          format: "corral-agent",
-          family: "corral",
-          families: ["corral"],
-          parameter_size: "",
-          quantization_level: "",
-        },
-      };
-    }),
-  }));
+  registerOllamaModels(app, context);
+}
 
-  const showBody = z.looseObject({ model: z.string().min(1).optional(), name: z.string().min(1).optional() });
-  app.post(
-    "/api/show",
-    { schema: openApi({ tags: ["ollama"], summary: "An agent, described as an Ollama model", body: routeSchema(showBody) }) },
-    async (request) => {
-      const body = request.body as z.output<typeof showBody>;
-      const requested = body.model ?? body.name;
-      if (!requested) throw new InvalidRequestError('"model" is required.', { param: "model" });
-      const agent = resolveAgent(context, requested);
-      const settings = context.config.agents[agent]!;
-      return {
-        modelfile: "",
-        parameters: "",
-        template: "",
-        system: settings.instructions ?? "",
-        details: {
-          parent_model: settings.model ?? context.config.model,
-          format: "corral-agent",
-          family: "corral",
-          families: ["corral"],
-          parameter_size: "",
-          quantization_level: "",
-        },
-        model_info: {},
-        capabilities: ["completion"],
-        modified_at: context.startedAt.toISOString(),
-      };
-    },
-  );
-
-  app.get("/api/version", { schema: openApi({ tags: ["ollama"], summary: "The Ollama API version this server imitates" }) }, async () => ({
-    version: OLLAMA_COMPAT_VERSION,
-  }));
-
-  app.get("/", { schema: openApi({ tags: ["ollama"], summary: "Liveness text, as Ollama" }) }, async (_request, reply) =>
-    reply.type("text/plain; charset=utf-8").send("Ollama is running"),
-  );
+/**
+ * Loads (or with `keep_alive: 0` unloads) the agent's model in Ollama, as an empty Ollama
+ * request does, and answers Ollama's `done_reason` (`load` or `unload`).
+ */
+async function loadModel(context: ServerContext, agent: string, keepAlive: string | number | undefined): Promise<string> {
+  const host = resolveOllamaHost(context.config.ollama.host);
+  const model = context.config.agents[agent]?.model ?? context.config.model;
+  let response: Response;
+  try {
+    response = await fetch(`${host}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: [], ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}), stream: false }),
+      signal: AbortSignal.any([context.shutdown, AbortSignal.timeout(context.config.server.requestTimeoutMs)]),
+    });
+  } catch (error) {
+    throw new OllamaUnreachableError(host, { cause: error });
+  }
+  const body = (await response.json().catch(() => ({}))) as { done_reason?: string; error?: string };
+  if (response.status === 404) throw new ModelNotFoundError(model);
+  if (!response.ok)
+    throw new ModelCallError(body.error ?? `Ollama answered ${response.status} loading ${model}.`, { status: response.status });
+  return body.done_reason ?? "load";
 }

@@ -1,49 +1,68 @@
 import { randomUUID } from "node:crypto";
 import type { AgentResult, Message } from "@corral/core";
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { splitTurn } from "../messages.js";
-import { fromOpenAiMessages, openAiMessageSchema } from "../openai-messages.js";
+import { fromOpenAiMessages } from "../openai-messages.js";
+import { completionBody, openAiRunOptions } from "../openai-request.js";
+import {
+  completionChunkSchema,
+  completionSchema,
+  modelListSchema,
+  modelSchema,
+  openAiErrorSchema,
+  openAiFinishReason,
+  openAiToolCalls,
+  openAiUsage,
+} from "../openai-responses.js";
 import { openApi } from "../openapi-fields.js";
 import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
 import { AgentNotFoundError } from "../server-errors.js";
 import { sseMessage, startStream } from "../stream-writer.js";
-import { routeSchema } from "../validation.js";
 import { resolveAgent, withInstructions } from "./resolve-agent.js";
 import { sendError, writeStream } from "./send-error.js";
 
-const completionBody = z.looseObject({
-  model: z.string().min(1).describe("An agent name (see GET /v1/models)."),
-  messages: z.array(openAiMessageSchema).min(1, "must contain at least one message"),
-  stream: z.boolean().nullish(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-});
+const errors = { "4XX": openAiErrorSchema.describe("An OpenAI-shaped error"), "5XX": openAiErrorSchema.describe("An OpenAI-shaped error") };
 
-function finishReason(result: AgentResult): "stop" | "length" {
-  return result.finishReason === "length" ? "length" : "stop";
-}
-
-function usage(result: AgentResult) {
-  return { prompt_tokens: result.usage.inputTokens, completion_tokens: result.usage.outputTokens, total_tokens: result.usage.totalTokens };
+function message(result: AgentResult) {
+  const calls = result.clientToolCalls?.length ? openAiToolCalls(result.clientToolCalls) : undefined;
+  return {
+    role: "assistant" as const,
+    content: calls && !result.text ? null : result.text,
+    refusal: null,
+    ...(result.thinking ? { reasoning: result.thinking } : {}),
+    ...(calls ? { tool_calls: calls } : {}),
+  };
 }
 
 /** `POST /v1/chat/completions` and `GET /v1/models`, as the OpenAI SDK expects them. */
 export function registerOpenAi(app: FastifyInstance, context: ServerContext): void {
-  app.post(
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.post(
     "/v1/chat/completions",
     {
-      schema: {
+      schema: openApi({
+        operationId: "createChatCompletion",
         tags: ["openai"],
         summary: "OpenAI-compatible chat completion",
         description:
-          "`model` names an agent. The messages are the conversation; the last must be the user's. The agent's tools run on the server; request `tools` and sampling options are ignored. `stream: true` gives `chat.completion.chunk` SSE ending with `data: [DONE]`.",
-        body: routeSchema(completionBody),
-      },
+          '`model` names an agent. The messages are the conversation; the last is the user\'s, or the results of client tools (`role: "tool"` with `tool_call_id`), which continue the run. The agent\'s own tools run on the server; client `tools` are offered beside them and their calls come back as `tool_calls` (`finish_reason: "tool_calls"`). `tool_choice`, `response_format` (json_object, json_schema) and sampling options (`temperature`, `top_p`, `seed`, `max_tokens`, `stop`, ...) apply unless the agent\'s configuration fixes them. `stream: true` gives `chat.completion.chunk` SSE ending with `data: [DONE]`.',
+        body: completionBody,
+        response: {
+          200: {
+            description: "The completion, or with `stream: true` an SSE stream of chunks ending with `data: [DONE]`.",
+            content: { "application/json": { schema: completionSchema }, "text/event-stream": { schema: completionChunkSchema } },
+          },
+          ...errors,
+        },
+      }),
     },
     async (request, reply) => {
-      const body = request.body as z.output<typeof completionBody>;
+      const body = request.body;
       const agent = resolveAgent(context, body.model);
       const { input, history: clientHistory } = splitTurn(fromOpenAiMessages(body.messages));
+      const runOptions = openAiRunOptions(body);
       const runtime = await context.registry.get(agent);
       const history: Message[] = withInstructions(clientHistory, runtime.agent.options.instructions);
       const id = `chatcmpl-${randomUUID().replace(/-/g, "")}`;
@@ -52,27 +71,15 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
       const run = context.runContext(reply);
       try {
         if (!body.stream) {
-          const result = await runAgent(context, run, agent, input, history);
+          const result = await runAgent(context, run, agent, input, history, runOptions);
           return {
             ...base,
-            object: "chat.completion",
-            choices: [
-              {
-                index: 0,
-                message: {
-                  role: "assistant",
-                  content: result.text,
-                  refusal: null,
-                  ...(result.thinking ? { reasoning: result.thinking } : {}),
-                },
-                logprobs: null,
-                finish_reason: finishReason(result),
-              },
-            ],
-            usage: usage(result),
+            object: "chat.completion" as const,
+            choices: [{ index: 0, message: message(result), logprobs: null, finish_reason: openAiFinishReason(result) }],
+            usage: openAiUsage(result),
           };
         }
-        const { reader, finish } = await streamAgent(context, run, agent, input, history);
+        const { reader, finish } = await streamAgent(context, run, agent, input, history, runOptions);
         try {
           const first = await reader.prefetch(context.commitAfterMs);
           if (first?.type === "error") throw run.explain(first.error);
@@ -91,9 +98,14 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
                 await sendError(stream, "openai", run.explain(event.error), request.id);
                 break;
               } else if (event.type === "finish") {
-                await stream.write(chunk({}, finishReason(event.result)));
+                // Each client call goes out whole in one delta: index, id, name and the arguments as a string.
+                const calls = openAiToolCalls(event.result.clientToolCalls ?? []);
+                for (const [index, call] of calls.entries()) await stream.write(chunk({ tool_calls: [{ index, ...call }] }));
+                await stream.write(chunk({}, openAiFinishReason(event.result)));
                 if (body.stream_options?.include_usage) {
-                  await stream.write(sseMessage({ ...base, object: "chat.completion.chunk", choices: [], usage: usage(event.result) }));
+                  await stream.write(
+                    sseMessage({ ...base, object: "chat.completion.chunk", choices: [], usage: openAiUsage(event.result) }),
+                  );
                 }
                 await stream.write("data: [DONE]\n\n");
                 break;
@@ -111,21 +123,39 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
   );
 
   const list = () => ({
-    object: "list",
+    object: "list" as const,
     data: context.registry.names.map((name) => ({
       id: name,
-      object: "model",
+      object: "model" as const,
       created: Math.floor(context.startedAt.getTime() / 1000),
       owned_by: "corral",
     })),
   });
-  app.get("/v1/models", { schema: openApi({ tags: ["openai"], summary: "The agents, as OpenAI models" }) }, async () => list());
-  const modelParams = z.strictObject({ model: z.string().min(1) });
-  app.get(
+  typed.get(
+    "/v1/models",
+    {
+      schema: openApi({
+        operationId: "listModels",
+        tags: ["openai"],
+        summary: "The agents, as OpenAI models",
+        response: { 200: modelListSchema.describe("The agents"), ...errors },
+      }),
+    },
+    async () => list(),
+  );
+  typed.get(
     "/v1/models/:model",
-    { schema: openApi({ tags: ["openai"], summary: "One agent, as an OpenAI model", params: routeSchema(modelParams) }) },
+    {
+      schema: openApi({
+        operationId: "retrieveModel",
+        tags: ["openai"],
+        summary: "One agent, as an OpenAI model",
+        params: z.strictObject({ model: z.string().min(1) }),
+        response: { 200: modelSchema.describe("The agent"), ...errors },
+      }),
+    },
     async (request) => {
-      const { model } = request.params as z.output<typeof modelParams>;
+      const { model } = request.params;
       const entry = list().data.find((item) => item.id === model);
       if (!entry) throw new AgentNotFoundError(model, context.registry.names);
       return entry;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ChatModel, ModelOptions, Think } from "../model/chat-model.js";
+import type { ChatModel, JsonSchema, ModelOptions, Think, ToolChoice, ToolSpec } from "../model/chat-model.js";
 import type { Message } from "../model/message.js";
 import type { Tool, ToolContext } from "../tool/define-tool.js";
 
@@ -59,4 +59,21 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Earlier conversation to continue (without the system prompt; it is added). */
   messages?: Message[];
+  /**
+   * Tools offered to the model beside the agent's own, which the agent does not run: when the
+   * model calls one, the run ends with `finishReason: "tool-calls"` and the calls in
+   * `clientToolCalls` (the agent's own calls of that step still run). A name that is also one
+   * of the agent's tools is the agent's.
+   */
+  clientTools?: ToolSpec[];
+  /** How the model may use the tools of this run. Default `"auto"`. */
+  toolChoice?: ToolChoice;
+  /**
+   * Constrains the final answer of this run: `"json"` (any JSON object) or a JSON Schema. The
+   * answer is requested with Ollama's `format`, validated, and parsed into `output`; it replaces
+   * the agent's own `output` for this run.
+   */
+  format?: "json" | JsonSchema;
+  /** Sampling options for this run (`temperature`, `num_predict`, ...); the agent's own `options` win. */
+  modelOptions?: ModelOptions;
 }

@@ -1,3 +1,4 @@
+import type { ModelDurations } from "../model/chat-model.js";
 import type { Message, ToolCall, Usage } from "../model/message.js";
 
 /** Why a run ended. */
@@ -9,7 +10,9 @@ export type FinishReason =
   /** The same call (tool and arguments) repeated; a last call without tools produced the answer. */
   | "loop"
   /** The model hit `num_predict` or the context while answering. */
-  | "length";
+  | "length"
+  /** The model called tools the caller offered (`RunOptions.clientTools`); `clientToolCalls` holds them. */
+  | "tool-calls";
 
 /** One tool call's outcome inside a step. */
 export interface ToolResult {
@@ -33,6 +36,8 @@ export interface StepResult {
   toolResults: ToolResult[];
   usage: Usage;
   doneReason?: string;
+  /** Ollama's timings of this call, when it reported them. */
+  durations?: ModelDurations;
 }
 
 /** What `agent.run()` resolves to. */
@@ -47,6 +52,12 @@ export interface AgentResult<Output = unknown> {
   /** Summed over every model call of the run. */
   usage: Usage;
   finishReason: FinishReason;
-  /** The parsed, validated answer when the agent has an `output` schema. */
+  /** The parsed, validated answer when the agent has an `output` schema (or the run a `format`). */
   output?: Output;
+  /**
+   * With `finishReason: "tool-calls"`: the calls of client tools the caller must answer. To
+   * continue, run again with `messages` (this result's, or the caller's own copy) followed by one
+   * `role: "tool"` message per call (`tool_call_id` set) and no new input.
+   */
+  clientToolCalls?: ToolCall[];
 }

@@ -9,7 +9,7 @@ import type { AgentEvent } from "./agent-event.js";
 import type { AgentInput, AgentOptions, RunOptions } from "./agent-options.js";
 import type { AgentResult } from "./agent-result.js";
 import { type RunSettings, runAgent, toAgentError } from "./run-agent.js";
-import { outputJsonSchema } from "./structured-output.js";
+import { jsonOutputSpec, outputJsonSchema } from "./structured-output.js";
 import { toUserMessage } from "./to-user-message.js";
 
 type OutputOf<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -49,8 +49,11 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
         : options.model;
   }
 
-  /** Runs to the end. Resolves to the result; rejects with a typed AgentError (an AbortError on abort). */
-  async run(input: AgentInput, options: RunOptions = {}): Promise<AgentResult<OutputOf<Output>>> {
+  /**
+   * Runs to the end. Resolves to the result; rejects with a typed AgentError (an AbortError on abort).
+   * `input` undefined continues `options.messages` as they are (e.g. after client tool results).
+   */
+  async run(input: AgentInput | undefined, options: RunOptions = {}): Promise<AgentResult<OutputOf<Output>>> {
     for await (const event of this.stream(input, options)) {
       if (event.type === "finish") return event.result as AgentResult<OutputOf<Output>>;
       if (event.type === "error") throw event.error;
@@ -60,21 +63,24 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
 
   /**
    * Runs and yields every event as it happens. A failure does not throw: it is the last
-   * event, `{ type: "error", error }`.
+   * event, `{ type: "error", error }`. `input` undefined continues `options.messages` as they are.
    */
-  async *stream(input: AgentInput, options: RunOptions = {}): AsyncGenerator<AgentEvent> {
+  async *stream(input: AgentInput | undefined, options: RunOptions = {}): AsyncGenerator<AgentEvent> {
     const { signal } = options;
     let start: Message[];
     let settings: RunSettings;
     try {
       throwIfAborted(signal);
-      const user = await toUserMessage(input);
-      settings = await this.#prepare(signal);
-      if (user.images?.length) await this.#requireCapability("vision", signal);
+      const user = input === undefined ? undefined : await toUserMessage(input);
+      settings = withRunOptions(await this.#prepare(signal), options);
+      if (user?.images?.length) await this.#requireCapability("vision", signal);
       const history = options.messages ?? [];
+      if (!user && history.length === 0) {
+        throw new AgentError("run_options_invalid", "Nothing to answer: give an input or the messages to continue.");
+      }
       const system: Message[] =
         this.options.instructions && history[0]?.role !== "system" ? [{ role: "system", content: this.options.instructions }] : [];
-      start = [...system, ...history, user];
+      start = user ? [...system, ...history, user] : [...system, ...history];
     } catch (error) {
       yield { type: "error", error: toAgentError(error, signal) };
       return;
@@ -124,4 +130,21 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
     const info = await this.model.info?.({ signal });
     if (info && !info.capabilities.includes(capability)) throw new ModelCapabilityError(this.model.modelId, capability);
   }
+}
+
+/** The agent's settings with one run's options: client tools, tool choice, format, sampling under the agent's own. */
+function withRunOptions(settings: RunSettings, options: RunOptions): RunSettings {
+  const { clientTools, toolChoice, format, modelOptions } = options;
+  if (!clientTools?.length && toolChoice === undefined && format === undefined && !modelOptions) return settings;
+  return {
+    ...settings,
+    ...(clientTools?.length ? { clientTools } : {}),
+    ...(toolChoice !== undefined ? { toolChoice } : {}),
+    ...(format !== undefined ? { outputSpec: jsonOutputSpec(format) } : {}),
+    ...(modelOptions ? { options: { ...definedOnly(modelOptions), ...settings.options } } : {}),
+  };
+}
+
+function definedOnly(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

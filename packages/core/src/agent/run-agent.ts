@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { AbortError } from "../errors/abort-error.js";
 import { AgentError } from "../errors/agent-error.js";
-import type { ChatModel, ChatRequest, ModelOptions, Think, ToolSpec } from "../model/chat-model.js";
+import type { ChatModel, ChatRequest, ModelOptions, Think, ToolChoice, ToolSpec } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type ToolCall, type Usage } from "../model/message.js";
 import type { Tool } from "../tool/define-tool.js";
 import { executeToolCall, type PendingCall } from "../tool/execute-tool-call.js";
@@ -13,7 +13,7 @@ import type { ApprovalRequest } from "./agent-options.js";
 import type { AgentResult, FinishReason, StepResult, ToolResult } from "./agent-result.js";
 import { trimToFit } from "./context-window.js";
 import { streamModelTurn } from "./step-stream.js";
-import { finalizeOutput, outputJsonSchema } from "./structured-output.js";
+import { finalizeOutput, type OutputSpec, zodOutputSpec } from "./structured-output.js";
 
 /** Everything one run needs, resolved by the Agent. */
 export interface RunSettings {
@@ -30,7 +30,15 @@ export interface RunSettings {
   approve?: (request: ApprovalRequest) => boolean | Promise<boolean>;
   /** The `num_ctx` to send, constant for the agent; undefined when unknown. */
   numCtx?: number;
+  /** Tools offered but not run: their calls end the run (`finishReason: "tool-calls"`). */
+  clientTools?: ToolSpec[];
+  /** How the model may use the tools. Default `"auto"`. */
+  toolChoice?: ToolChoice;
+  /** The final answer's format and check; replaces `output` when set. */
+  outputSpec?: OutputSpec;
 }
+
+const REQUIRE_TOOL = "Do not answer in text. Call one of the tools now.";
 
 const FINAL_ANSWER: Record<"max-steps" | "loop", string> = {
   "max-steps":
@@ -56,20 +64,31 @@ export async function* runAgent(settings: RunSettings, start: Message[], signal?
 
 async function* loop(settings: RunSettings, messages: Message[], signal?: AbortSignal): AsyncGenerator<AgentEvent, AgentResult> {
   const toolsByName = new Map(settings.tools.map((tool) => [tool.name, tool]));
-  const specs: ToolSpec[] = settings.tools.map((tool) => tool.toSpec());
+  const specs = offeredTools(settings, toolsByName);
+  const clientNames = new Set(specs.map((spec) => spec.function.name).filter((name) => !toolsByName.has(name)));
+  const outputSpec = settings.outputSpec ?? (settings.output ? zodOutputSpec(settings.output) : undefined);
   const steps: StepResult[] = [];
   const repeats = new Map<string, number>();
   let usage: Usage = emptyUsage();
   let forced: "max-steps" | "loop" | undefined;
+  // "required" (or a named tool): an answer without a call is asked again once, until a call was made.
+  let mustCall = settings.toolChoice === "required" || typeof settings.toolChoice === "object";
+  let insisted = false;
 
   for (let step = 1; ; step++) {
     throwIfAborted(signal);
     const offerTools = !forced && specs.length > 0;
-    const sent = forced ? [...messages, { role: "system" as const, content: FINAL_ANSWER[forced] }] : messages;
+    const insist = offerTools && mustCall && insisted;
+    let sent = forced ? [...messages, { role: "system" as const, content: FINAL_ANSWER[forced] }] : messages;
+    if (insist) sent = [...messages, { role: "system" as const, content: REQUIRE_TOOL }];
     const request = yield* prepareRequest(settings, sent, offerTools ? specs : [], step);
     // Structured output and tools never share a call (the grammar would swallow the tool calls).
-    if (settings.output && !offerTools) request.request.format = outputJsonSchema(settings.output);
-    const turn = yield* streamModelTurn(settings.model, request.request, step, offerTools && settings.textToolCalls, signal);
+    if (outputSpec && !offerTools) request.request.format = outputSpec.format;
+    const streamed = streamModelTurn(settings.model, request.request, step, offerTools && settings.textToolCalls, signal);
+    // When a call is required, the first try's events are held back: they are dropped if the model is asked again.
+    const holding = offerTools && mustCall && !insisted;
+    const held: AgentEvent[] = [];
+    const turn = holding ? await collect(streamed, held) : yield* streamed;
     usage = addUsage(usage, turn.usage);
     const warning = truncationWarning(turn.usage, request.estimatedTokens, settings.numCtx, step);
     if (warning) yield warning;
@@ -78,18 +97,26 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
     let content = turn.content;
     let fromText = false;
     if (toolCalls.length === 0 && offerTools && settings.textToolCalls) {
-      const parsed = parseTextToolCalls(turn.content + turn.held, new Set(toolsByName.keys()));
+      const parsed = parseTextToolCalls(turn.content + turn.held, new Set([...toolsByName.keys(), ...clientNames]));
       if (parsed) {
         toolCalls = parsed.calls;
         content = parsed.rest;
         fromText = true;
-        if (parsed.rest) yield { type: "text-delta", step, text: parsed.rest };
+        if (parsed.rest) held.push({ type: "text-delta", step, text: parsed.rest });
       }
     }
     if (!fromText && turn.held) {
       content += turn.held;
-      yield { type: "text-delta", step, text: turn.held };
+      held.push({ type: "text-delta", step, text: turn.held });
     }
+    if (holding) {
+      insisted = true;
+      if (toolCalls.length === 0) {
+        step--;
+        continue;
+      }
+    }
+    for (const event of held) yield event;
     toolCalls = toolCalls.map((call) => ({ ...call, id: call.id ?? `call_${randomBytes(6).toString("hex").slice(0, 8)}` }));
 
     const assistant: Message = { role: "assistant", content };
@@ -105,17 +132,19 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
       toolResults: [],
       usage: turn.usage,
       doneReason: turn.doneReason,
+      ...(turn.durations ? { durations: turn.durations } : {}),
     };
     steps.push(stepResult);
+    if (toolCalls.length) mustCall = false;
 
     if (toolCalls.length === 0) {
       yield { type: "step-finish", step, usage: turn.usage, toolCalls: 0, doneReason: turn.doneReason };
       const finishReason: FinishReason = forced ?? (turn.doneReason === "length" ? "length" : "stop");
       let text = content;
       let output: unknown;
-      if (settings.output) {
+      if (outputSpec) {
         const structured = yield* finalizeOutput(settings, messages, {
-          schema: settings.output,
+          spec: outputSpec,
           step,
           alreadyFormatted: request.request.format !== undefined,
           prepare: (sentMessages, atStep) => prepareRequest(settings, sentMessages, [], atStep),
@@ -131,12 +160,26 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
     for (const call of toolCalls) {
       yield { type: "tool-call", step, toolCallId: call.id!, toolName: call.function.name, args: call.function.arguments, fromText };
     }
-    const results = yield* runToolCalls(settings, toolsByName, toolCalls, messages, step, signal);
+    const clientCalls = toolCalls.filter((call) => clientNames.has(call.function.name));
+    const ownCalls = clientCalls.length ? toolCalls.filter((call) => !clientNames.has(call.function.name)) : toolCalls;
+    const results = yield* runToolCalls(settings, toolsByName, ownCalls, messages, step, signal);
     stepResult.toolResults = results;
     for (const result of results) {
       messages.push({ role: "tool", content: result.content, tool_name: result.toolName, tool_call_id: result.toolCallId });
     }
     yield { type: "step-finish", step, usage: turn.usage, toolCalls: toolCalls.length, doneReason: turn.doneReason };
+    if (clientCalls.length) {
+      // The caller runs these; its next run continues from its tool results.
+      return {
+        text: content,
+        thinking: turn.thinking,
+        messages,
+        steps,
+        usage,
+        finishReason: "tool-calls",
+        clientToolCalls: clientCalls,
+      };
+    }
 
     for (const call of toolCalls) {
       const key = `${call.function.name}:${canonicalJson(call.function.arguments)}`;
@@ -145,6 +188,32 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
       if (count >= settings.maxRepeatedCalls) forced = "loop";
     }
     if (!forced && step >= settings.maxSteps) forced = "max-steps";
+  }
+}
+
+/** The tool specs offered: the agent's, then the client's not shadowed by them, filtered by `toolChoice`. */
+function offeredTools(settings: RunSettings, own: ReadonlyMap<string, Tool>): ToolSpec[] {
+  const choice = settings.toolChoice ?? "auto";
+  if (choice === "none") return [];
+  const specs = [...own.values()].map((tool) => tool.toSpec());
+  for (const spec of settings.clientTools ?? []) if (!own.has(spec.function.name)) specs.push(spec);
+  if (typeof choice !== "object") return specs;
+  const named = specs.filter((spec) => spec.function.name === choice.name);
+  if (named.length === 0) {
+    throw new AgentError(
+      "run_options_invalid",
+      `tool_choice names "${choice.name}", which is not among the tools offered (${specs.map((spec) => spec.function.name).join(", ") || "none"}).`,
+    );
+  }
+  return named;
+}
+
+/** Runs a generator to its end, keeping its events in `into` instead of forwarding them. */
+async function collect<T>(source: AsyncGenerator<AgentEvent, T>, into: AgentEvent[]): Promise<T> {
+  for (;;) {
+    const next = await source.next();
+    if (next.done) return next.value;
+    into.push(next.value);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ChatModel, ChatRequest } from "../model/chat-model.js";
+import type { ChatModel, ChatRequest, ModelDurations } from "../model/chat-model.js";
 import { emptyUsage, type ToolCall, type Usage } from "../model/message.js";
 import type { AgentEvent } from "./agent-event.js";
 import { CallTextGuard } from "./call-text-guard.js";
@@ -14,6 +14,7 @@ export interface ModelTurn {
   toolCalls: ToolCall[];
   usage: Usage;
   doneReason?: string;
+  durations?: ModelDurations;
 }
 
 /**
@@ -52,6 +53,7 @@ export async function* streamModelTurn(
     if (part.done) {
       if (part.usage) turn.usage = part.usage;
       turn.doneReason = part.doneReason;
+      if (part.durations) turn.durations = part.durations;
     }
   }
   yield* take(thinkTags.flush());

@@ -1,14 +1,64 @@
+import { Ajv, type ValidateFunction } from "ajv";
 import { z } from "zod";
+import { AgentError } from "../errors/agent-error.js";
 import { OutputValidationError } from "../errors/output-validation-error.js";
 import type { ChatRequest, JsonSchema } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type Usage } from "../model/message.js";
+import { formatAjvErrors } from "../tool/json-schema-input.js";
 import type { AgentEvent } from "./agent-event.js";
 import type { RunSettings } from "./run-agent.js";
 import { streamModelTurn } from "./step-stream.js";
 
+/** What the final answer must be: the `format` Ollama gets, and the check of the answer. */
+export interface OutputSpec {
+  format: "json" | JsonSchema;
+  parse(value: unknown): { success: true; data: unknown } | { success: false; error: string };
+}
+
+/** The output spec of an agent's zod `output` schema. */
+export function zodOutputSpec(schema: z.ZodType): OutputSpec {
+  return {
+    format: outputJsonSchema(schema),
+    parse(value) {
+      const result = schema.safeParse(value);
+      return result.success ? { success: true, data: result.data } : { success: false, error: z.prettifyError(result.error) };
+    },
+  };
+}
+
+// Output is checked as sent: no coercion, no defaults filled in (the text is what the caller gets).
+const outputAjv = new Ajv({ allErrors: true, strict: false });
+
+/**
+ * The output spec of a run's `format`: `"json"` (a JSON object) or a JSON Schema, checked by
+ * Ajv. A schema Ajv cannot compile is an AgentError `run_options_invalid`.
+ */
+export function jsonOutputSpec(format: "json" | JsonSchema): OutputSpec {
+  if (format === "json") {
+    return {
+      format,
+      parse: (value) =>
+        value !== null && typeof value === "object" && !Array.isArray(value)
+          ? { success: true, data: value }
+          : { success: false, error: "the answer is not a JSON object." },
+    };
+  }
+  const { $schema: _ignored, ...schema } = format;
+  let validate: ValidateFunction;
+  try {
+    validate = outputAjv.compile(schema);
+  } catch (error) {
+    throw new AgentError("run_options_invalid", `The output JSON Schema is not valid: ${(error as Error).message}`);
+  }
+  return {
+    format: schema,
+    parse: (value) => (validate(value) ? { success: true, data: value } : { success: false, error: `${formatAjvErrors(validate)}.` }),
+  };
+}
+
 /** How the final answer is turned into typed output. */
 export interface FinalizeOptions {
-  schema: z.ZodType;
+  spec: OutputSpec;
   /** The step that produced the plain answer. */
   step: number;
   /** Whether that answer was already produced under `format`. */
@@ -33,15 +83,19 @@ export async function* finalizeOutput(
   messages: Message[],
   options: FinalizeOptions,
 ): AsyncGenerator<AgentEvent, { text: string; output: unknown; usage: Usage }> {
-  const format = outputJsonSchema(options.schema);
+  const format = options.spec.format;
   let usage = emptyUsage();
   let step = options.step;
   let text = messages.at(-1)?.content ?? "";
-  let attempt = parseOutput(text, options.schema);
+  let attempt = parseOutput(text, options.spec);
   if (attempt.success) return { text, output: attempt.data, usage };
 
   messages.pop();
-  const instruction: Message = { role: "system", content: `Answer with JSON only, matching this JSON Schema: ${JSON.stringify(format)}` };
+  const instruction: Message = {
+    role: "system",
+    content:
+      format === "json" ? "Answer with a JSON object only." : `Answer with JSON only, matching this JSON Schema: ${JSON.stringify(format)}`,
+  };
   const attempts: Message[][] = [];
   if (!options.alreadyFormatted) attempts.push([...messages, instruction]);
   for (let retry = 0; retry < 2 && !attempt.success; retry++) {
@@ -58,7 +112,7 @@ export async function* finalizeOutput(
     usage = addUsage(usage, turn.usage);
     yield { type: "step-finish", step, usage: turn.usage, toolCalls: 0, doneReason: turn.doneReason };
     text = turn.content + turn.held;
-    attempt = parseOutput(text, options.schema);
+    attempt = parseOutput(text, options.spec);
     if (options.alreadyFormatted) break;
   }
   messages.push({ role: "assistant", content: text });
@@ -66,7 +120,7 @@ export async function* finalizeOutput(
   return { text, output: attempt.data, usage };
 }
 
-function parseOutput(text: string, schema: z.ZodType): { success: true; data: unknown } | { success: false; error: string } {
+function parseOutput(text: string, spec: OutputSpec): { success: true; data: unknown } | { success: false; error: string } {
   const body = /^\s*```(?:json)?\s*([\s\S]*?)```\s*$/.exec(text)?.[1] ?? text;
   let value: unknown;
   try {
@@ -74,6 +128,5 @@ function parseOutput(text: string, schema: z.ZodType): { success: true; data: un
   } catch {
     return { success: false, error: "the answer is not valid JSON." };
   }
-  const result = schema.safeParse(value);
-  return result.success ? { success: true, data: result.data } : { success: false, error: z.prettifyError(result.error) };
+  return spec.parse(value);
 }

@@ -45,11 +45,36 @@ export interface ChatRequest {
 /** Why a model call ended, as Ollama says it. */
 export type DoneReason = "stop" | "length" | "load" | "unload" | (string & {});
 
+/** Ollama's timings of one call, in nanoseconds (`total_duration`, `load_duration`, ...). */
+export interface ModelDurations {
+  /** `total_duration`. */
+  total?: number;
+  /** `load_duration`: loading the model, when it was not in memory. */
+  load?: number;
+  /** `prompt_eval_duration`: evaluating the prompt. */
+  promptEval?: number;
+  /** `eval_duration`: generating the answer. */
+  eval?: number;
+}
+
+/** How the model may use the tools of a call (OpenAI's `tool_choice`, as far as Ollama allows it). */
+export type ToolChoice =
+  /** Tools are offered; the model decides (the default). */
+  | "auto"
+  /** No tools are offered. */
+  | "none"
+  /** The model must call a tool: an answer without a call is asked again once. */
+  | "required"
+  /** Only this tool is offered, and the model must call it. */
+  | { name: string };
+
 /** The whole answer of a non-streamed call. */
 export interface ChatResponse {
   message: Message;
   doneReason?: DoneReason;
   usage: Usage;
+  /** Ollama's timings, when it reported them. */
+  durations?: ModelDurations;
 }
 
 /** One piece of a streamed answer. */
@@ -64,6 +89,8 @@ export interface ChatStreamPart {
   done: boolean;
   doneReason?: DoneReason;
   usage?: Usage;
+  /** On the last piece: Ollama's timings, when it reported them. */
+  durations?: ModelDurations;
 }
 
 /** What corral knows about a model from `/api/show`. */

@@ -2,7 +2,7 @@ import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse as Oll
 import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { TimeoutError } from "../errors/timeout-error.js";
-import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelInfo } from "../model/chat-model.js";
+import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelDurations, ModelInfo } from "../model/chat-model.js";
 import type { ToolCall, Usage } from "../model/message.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { mapOllamaError } from "./map-ollama-error.js";
@@ -84,6 +84,7 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
         message: { ...message, content: message.content ?? "", tool_calls: normalizeToolCalls(message.tool_calls) },
         doneReason: response.done_reason,
         usage: usageOf(response),
+        durations: durationsOf(response),
       };
     },
 
@@ -101,6 +102,7 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
             done: chunk.done,
             doneReason: chunk.done ? chunk.done_reason : undefined,
             usage: chunk.done ? usageOf(chunk) : undefined,
+            durations: chunk.done ? durationsOf(chunk) : undefined,
           };
         }
       } catch (error) {
@@ -160,6 +162,17 @@ function usageOf(response: Pick<OllamaChatResponse, "prompt_eval_count" | "eval_
   const inputTokens = response.prompt_eval_count ?? 0;
   const outputTokens = response.eval_count ?? 0;
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+}
+
+function durationsOf(
+  response: Partial<Pick<OllamaChatResponse, "total_duration" | "load_duration" | "prompt_eval_duration" | "eval_duration">>,
+): ModelDurations | undefined {
+  const durations: ModelDurations = {};
+  if (typeof response.total_duration === "number") durations.total = response.total_duration;
+  if (typeof response.load_duration === "number") durations.load = response.load_duration;
+  if (typeof response.prompt_eval_duration === "number") durations.promptEval = response.prompt_eval_duration;
+  if (typeof response.eval_duration === "number") durations.eval = response.eval_duration;
+  return Object.keys(durations).length ? durations : undefined;
 }
 
 function normalizeToolCalls(calls: unknown): ToolCall[] | undefined {
