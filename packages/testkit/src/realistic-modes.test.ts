@@ -71,6 +71,20 @@ describe("contextOverflow", () => {
     expect((await ollama.chat({ model: "tiny:1b", messages: [{ role: "user", content: "hi" }] })).message.content).toBe("kept");
   });
 
+  it("counts denser tokenizers with charactersPerToken", async () => {
+    fake = await startFakeOllama({
+      models: [
+        { ...model, name: "sparse:1b", contextOverflow: "reject" },
+        { ...model, name: "dense:1b", contextOverflow: "reject", charactersPerToken: 1 },
+      ],
+    });
+    const ollama = new Ollama({ host: fake.url });
+    const messages = [{ role: "user", content: "z".repeat(2000) }];
+    expect((await ollama.chat({ model: "sparse:1b", messages, options: { num_ctx: 1024 } })).prompt_eval_count).toBe(504);
+    const error = await ollama.chat({ model: "dense:1b", messages, options: { num_ctx: 1024 } }).catch((e) => e);
+    expect(error.message).toMatch(/^request \(2004 tokens\) exceeds/);
+  });
+
   it('is off by default ("ignore")', async () => {
     fake = await startFakeOllama({ models: [model] });
     const answer = await new Ollama({ host: fake.url }).chat({

@@ -114,6 +114,11 @@ function checkOptions(options: FakeOllamaOptions): void {
       throw new TypeError(`startFakeOllama: "${where}" must be "separate", "each" or "done", got ${JSON.stringify(value)}`);
     }
   }
+  for (const model of options.models ?? []) {
+    if (model.charactersPerToken !== undefined && !(model.charactersPerToken > 0)) {
+      throw new TypeError(`startFakeOllama: "models[${model.name}].charactersPerToken" must be a positive number, got ${model.charactersPerToken}`);
+    }
+  }
   if (options.chat !== undefined && typeof options.chat !== "function" && !Array.isArray(options.chat)) {
     throw new TypeError('startFakeOllama: "chat" must be an array of turns or a function');
   }

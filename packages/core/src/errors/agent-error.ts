@@ -11,6 +11,7 @@ export type AgentErrorCode =
   | "tool_failed"
   | "output_invalid"
   | "config_invalid"
+  | "context_overflow"
   | (string & {});
 
 /**

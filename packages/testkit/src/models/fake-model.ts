@@ -25,6 +25,11 @@ export interface FakeModel {
   parameters?: Record<string, string | number | boolean | (string | number)[]>;
   /** Leave `capabilities` out of `/api/show` and `/api/tags`, as Ollama before 0.6.4 and some compatible servers do. */
   omitCapabilities?: boolean;
+  /**
+   * How many prompt characters make a token when `contextOverflow` counts a prompt. Default 4 (English prose);
+   * lower values stand for denser tokenizers or scripts (digits, CJK), to test a client whose estimate is low.
+   */
+  charactersPerToken?: number;
   /** What a prompt over `num_ctx` does with this model; overrides the server-wide `contextOverflow`. */
   contextOverflow?: FakeContextOverflow;
   /** Where streamed tool calls go with this model; overrides the server-wide `toolCallChunks`. */

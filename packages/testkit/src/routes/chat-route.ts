@@ -84,7 +84,7 @@ export function applyContext(
   const numCtx = effectiveNumCtx(model, options, state.defaultNumCtx);
   const requestedKeep = options?.num_keep;
   const numKeep = typeof requestedKeep === "number" ? requestedKeep : numericParameter(model, "num_keep");
-  const fitted = fitContext({ messages, tools, numCtx, numKeep, overflow });
+  const fitted = fitContext({ messages, tools, numCtx, numKeep, overflow, charactersPerToken: model.charactersPerToken });
   if (fitted.kind === "rejected") return { error: fitted.message };
   return { messages: fitted.messages, promptTokens: fitted.promptTokens };
 }

@@ -11,16 +11,22 @@ const IMAGE_TOKENS = 256;
 /** Ollama's default `num_keep`. */
 const DEFAULT_NUM_KEEP = 4;
 
+/** Tokens of a text at `charactersPerToken` (default 4). */
+function textTokens(text: string, charactersPerToken = 4): number {
+  return charactersPerToken === 4 ? estimateTokens(text) : text.length === 0 ? 0 : Math.ceil(text.length / charactersPerToken);
+}
+
 /** The fake's token count of one message: about 4 characters a token, plus the template's overhead. */
-export function messageTokens(message: FakeMessage): number {
+export function messageTokens(message: FakeMessage, charactersPerToken?: number): number {
   const calls = message.tool_calls ? JSON.stringify(message.tool_calls) : "";
-  return estimateTokens(message.content + (message.thinking ?? "") + calls) + MESSAGE_TOKENS + (message.images?.length ?? 0) * IMAGE_TOKENS;
+  const text = message.content + (message.thinking ?? "") + calls;
+  return textTokens(text, charactersPerToken) + MESSAGE_TOKENS + (message.images?.length ?? 0) * IMAGE_TOKENS;
 }
 
 /** The fake's token count of a whole prompt: its messages and its tool definitions. */
-export function promptTokens(messages: readonly FakeMessage[], tools: readonly unknown[] | undefined): number {
-  let total = tools?.length ? estimateTokens(JSON.stringify(tools)) : 0;
-  for (const message of messages) total += messageTokens(message);
+export function promptTokens(messages: readonly FakeMessage[], tools: readonly unknown[] | undefined, charactersPerToken?: number): number {
+  let total = tools?.length ? textTokens(JSON.stringify(tools), charactersPerToken) : 0;
+  for (const message of messages) total += messageTokens(message, charactersPerToken);
   return total;
 }
 
@@ -50,9 +56,10 @@ export function fitContext(input: {
   numCtx: number;
   numKeep: number | undefined;
   overflow: FakeContextOverflow;
+  charactersPerToken?: number;
 }): FittedPrompt {
-  const { numCtx, tools } = input;
-  const total = promptTokens(input.messages, tools);
+  const { numCtx, tools, charactersPerToken } = input;
+  const total = promptTokens(input.messages, tools, charactersPerToken);
   if (total <= numCtx || input.overflow === "ignore") return { kind: "fits", messages: input.messages, promptTokens: total };
   if (input.overflow === "reject") {
     return {
@@ -67,7 +74,7 @@ export function fitContext(input: {
   while (size > numCtx) {
     const oldest = kept.findIndex((message, index) => message.role !== "system" && index < kept.length - 1);
     if (oldest < 0) break;
-    size -= messageTokens(kept[oldest]!);
+    size -= messageTokens(kept[oldest]!, charactersPerToken);
     kept.splice(oldest, 1);
     dropped++;
   }
