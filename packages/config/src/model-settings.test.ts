@@ -47,7 +47,11 @@ describe("model settings in the config file", () => {
       await runtime.close();
     }
     const [plain, precise] = fake.requestsTo("/api/chat").map((request) => request.body as Record<string, unknown>);
-    expect(plain).toMatchObject({ options: { temperature: 0.2, top_p: 0.9, stop: ["</end>"], num_ctx: 8192 }, keep_alive: "10m", think: false });
+    expect(plain).toMatchObject({
+      options: { temperature: 0.2, top_p: 0.9, stop: ["</end>"], num_ctx: 8192 },
+      keep_alive: "10m",
+      think: false,
+    });
     expect(precise).toMatchObject({
       options: { temperature: 0, top_p: 0.9, stop: ["</end>"], seed: 42, num_ctx: 4096 },
       keep_alive: -1,
