@@ -72,6 +72,11 @@ describe("an input that cannot fit", () => {
       /needs about \d+ tokens \(\d+ for the prompt \+ 512 kept free for the answer\), but the context window \(num_ctx\) is 2048/,
     );
     expect(error.message).toMatch(/Raise num_ctx to at least \d+ .*or shorten the input/);
+    expect(error.message).toBe(
+      `The input needs about ${error.neededTokens} tokens (${error.promptTokens} for the prompt + 512 kept free for the answer), ` +
+        "but the context window (num_ctx) is 2048, even with older turns left out. Raise num_ctx to at least 4096 " +
+        "(options.num_ctx in corral.config.json or the agent's options; the model must have the memory for it), or shorten the input.",
+    );
     expect(fake.requestsTo("/api/chat")).toHaveLength(0);
   });
 });
@@ -87,6 +92,14 @@ describe("truncation by Ollama", () => {
     expect(warning).toMatchObject({ code: "prompt-truncated" });
     expect(warning!.message).toMatch(/evaluated 1026 tokens, about half of num_ctx 2048/);
     expect(ofType(events, "finish")).toHaveLength(1);
+  });
+
+  it("reads num_keep from the Modelfile to know what a cut prompt reports", async () => {
+    fake = await startFakeOllama({
+      models: [small({ contextOverflow: "truncate", charactersPerToken: 1, parameters: { num_ctx: 2048, num_keep: 500 } })],
+    });
+    const events = await collect(new Agent({ model: "small:1b", host: fake.url }).stream("lorem ipsum ".repeat(230)));
+    expect(ofType(events, "warning")[0]!.message).toMatch(/evaluated 1274 tokens/);
   });
 
   it("never warns on prompts Ollama evaluated whole, whatever their size, images included", async () => {
