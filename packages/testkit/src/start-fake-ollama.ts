@@ -116,7 +116,9 @@ function checkOptions(options: FakeOllamaOptions): void {
   }
   for (const model of options.models ?? []) {
     if (model.charactersPerToken !== undefined && !(model.charactersPerToken > 0)) {
-      throw new TypeError(`startFakeOllama: "models[${model.name}].charactersPerToken" must be a positive number, got ${model.charactersPerToken}`);
+      throw new TypeError(
+        `startFakeOllama: "models[${model.name}].charactersPerToken" must be a positive number, got ${model.charactersPerToken}`,
+      );
     }
   }
   if (options.chat !== undefined && typeof options.chat !== "function" && !Array.isArray(options.chat)) {
