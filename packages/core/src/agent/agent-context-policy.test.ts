@@ -1,8 +1,10 @@
 import { type FakeModel, type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { chatBodies as chatBodiesOf, collect, ofType } from "../__fixtures__/helpers.js";
 import { ContextOverflowError } from "../errors/context-overflow-error.js";
 import type { Message } from "../model/message.js";
+import { defineTool } from "../tool/define-tool.js";
 import { Agent } from "./agent.js";
 
 let fake: FakeOllama | undefined;
@@ -92,6 +94,23 @@ describe("truncation by Ollama", () => {
     expect(warning).toMatchObject({ code: "prompt-truncated" });
     expect(warning!.message).toMatch(/evaluated 1026 tokens, about half of num_ctx 2048/);
     expect(ofType(events, "finish")).toHaveLength(1);
+  });
+
+  it("warns when a later step evaluated fewer tokens than the one before, although the prompt only grew", async () => {
+    fake = await startFakeOllama({
+      models: [
+        small({ capabilities: ["completion", "tools"], contextOverflow: "truncate", charactersPerToken: 2, parameters: { num_ctx: 4096 } }),
+      ],
+      chat: [{ toolCalls: [{ name: "echo", arguments: {} }] }, { content: "done" }],
+    });
+    const echo = defineTool({ name: "echo", description: "Echoes", input: z.object({}), execute: () => "lorem ipsum ".repeat(40) });
+    const agent = new Agent({ model: "small:1b", host: fake.url, tools: [echo] });
+    const events = await collect(agent.stream("lorem ipsum ".repeat(645)));
+    const [first, second] = ofType(events, "step-finish").map((event) => event.usage.inputTokens);
+    expect(first).toBeGreaterThan(3000);
+    expect(first).toBeLessThanOrEqual(4096);
+    expect(second).toBe(4 + Math.floor((4096 - 4) / 2));
+    expect(ofType(events, "warning").map((event) => [event.step, event.code])).toEqual([[2, "prompt-truncated"]]);
   });
 
   it("reads num_keep from the Modelfile to know what a cut prompt reports", async () => {

@@ -1,5 +1,7 @@
 /** Long runs of mixed-case letters and digits (base64, keys, hashes) that tokenizers cut into short pieces. */
 const OPAQUE_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+/** A letter or a combining mark of any script. */
+const LETTER = /\p{L}|\p{M}/u;
 
 /**
  * Tokens a model's tokenizer may use for a text, estimated without the tokenizer, per script and kept on the
@@ -41,7 +43,7 @@ export function estimateTextTokens(text: string): number {
       else if (code > 0x20) tokens += afterDigit ? 1 : 0.8;
     } else if (isCjk(code)) tokens += 1.25;
     else if (code > 0xffff) tokens += 3;
-    else if (/\p{L}|\p{M}/u.test(character)) tokens += 0.6;
+    else if (LETTER.test(character)) tokens += 0.6;
     else tokens += 2;
     afterDigit = digit;
   }

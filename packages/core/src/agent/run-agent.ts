@@ -75,7 +75,7 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
   const repeats = new Map<string, number>();
   let usage: Usage = emptyUsage();
   let forced: "max-steps" | "loop" | undefined;
-  // The previous call's messages and real size, a lower bound for the next prompt's size.
+  // The previous call's messages and prompt tokens: a lower bound of the next prompt's size while it only grows.
   let previous: { sent: Message[]; tokens: number } | undefined;
 
   for (let step = 1; ; step++) {
@@ -131,7 +131,7 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
       };
       if (promptWasTruncated(evidence)) yield truncationWarning(evidence, step);
     }
-    previous = { sent: request.request.messages, tokens: turn.usage.inputTokens + turn.usage.outputTokens };
+    previous = { sent: request.request.messages, tokens: turn.usage.inputTokens };
 
     let toolCalls = offerTools ? turn.toolCalls : [];
     let content = turn.content;

@@ -11,6 +11,9 @@ describe("promptWasTruncated", () => {
     expect(promptWasTruncated({ ...base, usage: usage(2050), estimatedTokens: 1800 })).toBe(true);
     // The previous call's real size, sent again, already exceeded the window.
     expect(promptWasTruncated({ ...base, usage: usage(2050), estimatedTokens: 3000, floorTokens: 4200 })).toBe(true);
+    // The prompt only grew, yet fewer tokens were evaluated than last time.
+    expect(promptWasTruncated({ ...base, usage: usage(2050), estimatedTokens: 3000, floorTokens: 3900 })).toBe(true);
+    expect(promptWasTruncated({ ...base, usage: usage(2050), estimatedTokens: 3000, floorTokens: 2000 })).toBe(false);
   });
 
   it("is false for every count a whole prompt gives", () => {

@@ -12,8 +12,8 @@ export interface TruncationEvidence {
   /** The runner's `num_keep` (Ollama's default 4, or the options' or Modelfile's). */
   numKeep: number;
   /**
-   * A lower bound of the prompt's real size from the previous call of the run, when everything it sent was sent
-   * again: its prompt tokens plus its answer tokens. 0 when unknown.
+   * A lower bound of the prompt's real size: the previous call's prompt tokens, when everything it sent was sent
+   * again (the prompt only grew). 0 when unknown.
    */
   floorTokens: number;
 }
@@ -22,9 +22,9 @@ export interface TruncationEvidence {
  * Did Ollama cut the prompt? When a prompt exceeds `num_ctx`, Ollama drops the oldest messages and its runner
  * keeps `num_keep` plus about the last half of the window, so `prompt_eval_count` reports about
  * `num_keep + (num_ctx - num_keep) / 2`. A count near that value is a cut only when the prompt was known to be
- * larger than the window: the estimate (or the previous call's real size) exceeded `num_ctx`, or the count
- * exceeds corral's own estimate, which is kept above the real size on normal text. Any other count is a
- * normal prompt.
+ * larger than the window: the estimate (or the previous call's real size) exceeded `num_ctx`, the count
+ * exceeds corral's own estimate (which is kept above the real size on normal text), or the count is below the
+ * previous call's although the prompt only grew. Any other count is a normal prompt.
  */
 export function promptWasTruncated(evidence: TruncationEvidence): boolean {
   const { usage, estimatedTokens, numCtx, numKeep, floorTokens } = evidence;
@@ -33,7 +33,8 @@ export function promptWasTruncated(evidence: TruncationEvidence): boolean {
   const kept = numKeep + Math.floor((numCtx - numKeep) / 2);
   const tolerance = Math.max(16, Math.ceil(numCtx * 0.03));
   if (Math.abs(counted - kept) > tolerance) return false;
-  return Math.max(estimatedTokens, floorTokens) > numCtx || counted > estimatedTokens;
+  const shrank = floorTokens > 0 && counted + tolerance < floorTokens;
+  return Math.max(estimatedTokens, floorTokens) > numCtx || counted > estimatedTokens || shrank;
 }
 
 /** The warning event for a cut prompt. */
