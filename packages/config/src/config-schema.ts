@@ -1,5 +1,6 @@
 import { resolveOllamaHost } from "@corral/core";
 import { z } from "zod";
+import { keepAliveSchema, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";
 
 /** The built-in defaults, also the values a fresh `corral.config.json` starts from. */
 export const DEFAULTS = {
@@ -42,8 +43,12 @@ export const agentConfigSchema = z.strictObject({
   docs: z.union([z.array(name), z.literal(false)]).optional(),
   /** Model calls with tools before a final answer is forced. */
   maxSteps: z.number().int().min(1).max(100).optional(),
-  /** Ollama `think`: true/false, or "low" | "medium" | "high" | "max" for models that take a level. */
-  think: z.union([z.boolean(), z.enum(["low", "medium", "high", "max"])]).optional(),
+  /** Ollama `think`: true/false, or "low" | "medium" | "high" | "max" for models that take a level. Default: the top-level `think`. */
+  think: thinkSchema.optional(),
+  /** Ollama `options` (Ollama's names: num_ctx, temperature, top_p, seed, ...), merged over the top-level `options`. */
+  options: modelOptionsSchema.optional(),
+  /** Ollama `keep_alive` (seconds, or a duration such as "10m"). Default: the top-level `keepAlive`. */
+  keepAlive: keepAliveSchema.optional(),
 });
 
 /** The HTTP server's settings (`corral serve`). */
@@ -115,6 +120,12 @@ export const configSchema = z
     embedModel: name.default(DEFAULTS.embedModel),
     /** The documents index directory (relative paths: to the config file's folder). */
     index: name.default(DEFAULTS.index),
+    /** Ollama `options` of every agent (Ollama's names: num_ctx, temperature, top_p, seed, stop, ...). */
+    options: modelOptionsSchema.optional(),
+    /** Ollama `keep_alive` of every agent: seconds, or a duration such as "10m". */
+    keepAlive: keepAliveSchema.optional(),
+    /** Ollama `think` of every agent. */
+    think: thinkSchema.optional(),
     /** Default tool presets of every agent. */
     tools: z.array(name).default([...DEFAULTS.tools]),
     /**

@@ -20,7 +20,7 @@ export function configTemplate(): string {
     agents: {
       default: {
         $comment:
-          "Every agent may set model, instructions, tools (presets: files, web, math, time, shell), docs (paths to index, or false), maxSteps, think.",
+          "Every agent may set model, instructions, tools (presets: files, web, math, time, shell), docs (paths to index, or false), maxSteps, and the model settings think, keepAlive and options (Ollama's names: num_ctx, temperature, top_p, seed, stop, ...), which override the top-level ones.",
         instructions: "You are a helpful assistant. Answer briefly.",
         docs: ["./docs"],
       },

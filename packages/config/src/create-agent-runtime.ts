@@ -37,6 +37,23 @@ export interface AgentRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * An agent's model settings: its `options` merged over the top-level ones (key by key), and its `keepAlive`
+ * and `think`, else the top-level ones.
+ * @example
+ * agentModelSettings(config, config.agents.default!); // { options: { temperature: 0.2 }, keepAlive: "10m" }
+ */
+export function agentModelSettings(config: CorralConfig, settings: AgentConfig): Pick<AgentConfig, "options" | "keepAlive" | "think"> {
+  const options = config.options || settings.options ? { ...config.options, ...settings.options } : undefined;
+  const keepAlive = settings.keepAlive ?? config.keepAlive;
+  const think = settings.think ?? config.think;
+  return {
+    ...(options ? { options } : {}),
+    ...(keepAlive !== undefined ? { keepAlive } : {}),
+    ...(think !== undefined ? { think } : {}),
+  };
+}
+
 /** Instructions added when the agent searches documents. */
 export const CITATION_INSTRUCTIONS =
   "You can search the user's documents with the search_docs tool. Search before answering questions about them. " +
@@ -99,19 +116,22 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   }
 
   const model = settings.model ?? config.model;
+  const modelSettings = agentModelSettings(config, settings);
   const agent = new Agent({
     model,
     host: config.ollama.host,
     instructions: instructions.join("\n\n") || undefined,
     tools,
     maxSteps: settings.maxSteps,
-    think: settings.think,
+    think: modelSettings.think,
+    options: modelSettings.options,
+    keepAlive: modelSettings.keepAlive,
   });
 
   let closed = false;
   return {
     name,
-    settings: { ...settings, model, tools: presets },
+    settings: { ...settings, model, tools: presets, ...modelSettings },
     agent,
     index,
     tools,

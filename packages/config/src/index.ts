@@ -12,9 +12,11 @@ export { configTemplate, type WriteConfigTemplateOptions, writeConfigTemplate } 
 export {
   type AgentRuntime,
   type AgentRuntimeOptions,
+  agentModelSettings,
   CITATION_INSTRUCTIONS,
   createAgentRuntime,
   type DocumentIndex,
 } from "./create-agent-runtime.js";
 export { defaultConfig } from "./default-config.js";
 export { CONFIG_FILE_NAME, type ConfigFlags, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./load-config.js";
+export { keepAliveSchema, MODEL_OPTION_NAMES, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";

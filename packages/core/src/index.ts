@@ -2,9 +2,19 @@ export { Agent } from "./agent/agent.js";
 export type { AgentEvent, AgentEventType } from "./agent/agent-event.js";
 export type { AgentInput, AgentOptions, ApprovalRequest, ImageInput, RunOptions } from "./agent/agent-options.js";
 export type { AgentResult, FinishReason, StepResult, ToolResult } from "./agent/agent-result.js";
+export {
+  type ContextReserve,
+  type ContextSource,
+  type ContextWindow,
+  contextReserve,
+  DEFAULT_CONTEXT_TOKENS,
+  resolveContextWindow,
+} from "./agent/context-policy.js";
+export { estimateTokens } from "./agent/context-window.js";
 export { AbortError } from "./errors/abort-error.js";
 export { AgentError, type AgentErrorCode, isAgentError } from "./errors/agent-error.js";
 export { ConfigError } from "./errors/config-error.js";
+export { ContextOverflowError } from "./errors/context-overflow-error.js";
 export { ModelCallError } from "./errors/model-call-error.js";
 export { ModelCapabilityError } from "./errors/model-capability-error.js";
 export { ModelNotFoundError } from "./errors/model-not-found-error.js";
@@ -28,6 +38,7 @@ export type {
   ToolSpec,
 } from "./model/chat-model.js";
 export { addUsage, emptyUsage, type Message, type Role, type ToolCall, type Usage } from "./model/message.js";
+export { type ModelfileParameters, parseModelfileParameters } from "./model/modelfile-parameters.js";
 export { createOllamaChatModel, type OllamaChatModelOptions } from "./ollama/ollama-chat-model.js";
 export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
 export { InMemorySessionStore, type SessionStore } from "./session/session-store.js";

@@ -1,9 +1,17 @@
 import { FaultRegistry } from "./faults/fault-registry.js";
-import type { FakeModel } from "./models/fake-model.js";
+import type { FakeContextOverflow, FakeModel, FakeToolCallChunks } from "./models/fake-model.js";
 import { normalizeModelName } from "./models/model-name.js";
 import type { RecordedRequest } from "./recorded-request.js";
 import type { FakeChatHandler, FakeTurn } from "./script/fake-turn.js";
 import { TurnSource } from "./script/turn-source.js";
+import { SlotQueue } from "./slot-queue.js";
+
+/** Server-wide behaviour a model can override. */
+export interface FakeModelDefaults {
+  omitCapabilities?: boolean;
+  contextOverflow?: FakeContextOverflow;
+  toolCallChunks?: FakeToolCallChunks;
+}
 
 /** A model the fake considers loaded (for `/api/ps`). */
 export interface LoadedModel {
@@ -22,6 +30,12 @@ export class FakeState {
   readonly loaded = new Map<string, LoadedModel>();
   readonly embedDimensions: number | undefined;
   readonly version: string;
+  /** Behaviour every model has unless it sets its own. */
+  readonly modelDefaults: FakeModelDefaults;
+  /** The context of a request that sets no `num_ctx` and whose model's Modelfile sets none (Ollama's own default). */
+  readonly defaultNumCtx: number;
+  /** Per-model request slots (`OLLAMA_NUM_PARALLEL`), when limited. */
+  readonly slots: SlotQueue | undefined;
   #callSequence = 0;
   #completionSequence = 0;
 
@@ -30,7 +44,14 @@ export class FakeState {
     chat: FakeTurn[] | FakeChatHandler | undefined;
     embedDimensions: number | undefined;
     version: string;
+    modelDefaults?: FakeModelDefaults;
+    defaultNumCtx?: number;
+    numParallel?: number;
+    maxQueue?: number;
   }) {
+    this.modelDefaults = options.modelDefaults ?? {};
+    this.defaultNumCtx = options.defaultNumCtx ?? 4096;
+    this.slots = options.numParallel ? new SlotQueue(options.numParallel, options.maxQueue ?? 512) : undefined;
     this.models = options.models;
     this.turns = new TurnSource(options.chat);
     this.embedDimensions = options.embedDimensions;
@@ -41,6 +62,11 @@ export class FakeState {
   findModel(name: string): FakeModel | undefined {
     const wanted = normalizeModelName(name);
     return this.models.find((model) => normalizeModelName(model.name) === wanted);
+  }
+
+  /** The model with the server-wide defaults filled in. */
+  effective(model: FakeModel): FakeModel {
+    return { ...this.modelDefaults, ...withoutUndefined(model) };
   }
 
   /** Removes a model; false when it was not installed. */
@@ -79,4 +105,8 @@ export class FakeState {
   nextCompletionNumber(): number {
     return this.#completionSequence++ % 999;
   }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

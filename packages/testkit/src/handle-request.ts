@@ -4,7 +4,21 @@ import { applyBeforeFault } from "./faults/apply-before.js";
 import { parseBody, readBody } from "./http/read-body.js";
 import type { RequestContext } from "./http/request-context.js";
 import { sendError, sendText } from "./http/send.js";
+import { normalizeModelName } from "./models/model-name.js";
+import { asObject, modelField } from "./routes/model-checks.js";
 import { findRoute } from "./routes/route-table.js";
+
+/** The paths that run a model, and so wait for one of its slots when `numParallel` is set. */
+const MODEL_PATHS = new Set(["/api/chat", "/api/generate", "/api/embed", "/api/embeddings", "/v1/chat/completions", "/v1/embeddings"]);
+
+/** A slot of the request's model: its release function, none needed (undefined), "full" or "aborted". */
+async function takeSlot(state: FakeState, path: string, body: unknown, signal: AbortSignal) {
+  if (!state.slots || !MODEL_PATHS.has(path)) return undefined;
+  const object = asObject(body);
+  const model = object ? state.findModel(modelField(object)) : undefined;
+  if (!model) return undefined;
+  return state.slots.acquire(normalizeModelName(model.name), signal);
+}
 
 /**
  * Answers one HTTP request: records it, finds the route, applies global faults, runs the route.
@@ -34,6 +48,10 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     const ctx: RequestContext = { req, res, path, body: parsed.value, signal: controller.signal };
     const plan = state.faults.take(path);
     if (plan.before) return await applyBeforeFault(ctx, plan.before);
+    const slot = await takeSlot(state, path, parsed.value, controller.signal);
+    if (slot === "aborted") return;
+    if (slot === "full") return sendError(res, path, 503, "server busy, please try again.  maximum pending requests exceeded");
+    if (slot) res.once("close", slot);
     await route.handler(ctx, state, plan);
   } catch (error) {
     // A bug in a scripted function or in the fake itself: say so instead of hanging the client.

@@ -4,7 +4,7 @@ import type { Socket } from "node:net";
 import { FakeState } from "./fake-state.js";
 import type { FakeFaultRule } from "./faults/fake-fault.js";
 import { handleRequest } from "./handle-request.js";
-import { defaultFakeModels, type FakeModel } from "./models/fake-model.js";
+import { defaultFakeModels, type FakeContextOverflow, type FakeModel, type FakeToolCallChunks } from "./models/fake-model.js";
 import type { RecordedRequest } from "./recorded-request.js";
 import type { FakeChatHandler, FakeTurn } from "./script/fake-turn.js";
 
@@ -30,6 +30,21 @@ export interface FakeOllamaOptions {
   embedDimensions?: number;
   /** What `/api/version` reports; default {@link FAKE_OLLAMA_VERSION}. */
   version?: string;
+  /** What a prompt over `num_ctx` does, for models that do not set their own; default `"ignore"`. */
+  contextOverflow?: FakeContextOverflow;
+  /** The context of a request that sets no `num_ctx` when the Modelfile sets none either; default 4096. */
+  defaultNumCtx?: number;
+  /** Where streamed tool calls go, for models that do not set their own; default `"separate"`. */
+  toolCallChunks?: FakeToolCallChunks;
+  /** Leave `capabilities` out of `/api/show` and `/api/tags` for every model (Ollama before 0.6.4). */
+  omitCapabilities?: boolean;
+  /**
+   * Requests served at once per model, like `OLLAMA_NUM_PARALLEL`; the others wait in order, with no response
+   * headers until served. Default: no limit.
+   */
+  numParallel?: number;
+  /** With `numParallel`: waiting requests beyond this get 503 (`OLLAMA_MAX_QUEUE`). Default 512. */
+  maxQueue?: number;
 }
 
 /** A running fake Ollama. */
@@ -75,6 +90,37 @@ function checkOptions(options: FakeOllamaOptions): void {
       throw new TypeError(`startFakeOllama: every model needs a "name" and a "capabilities" array, got ${JSON.stringify(model)}`);
     }
   }
+  for (const key of ["defaultNumCtx", "numParallel", "maxQueue"] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < (key === "maxQueue" ? 0 : 1))) {
+      throw new TypeError(`startFakeOllama: "${key}" must be a ${key === "maxQueue" ? "non-negative" : "positive"} integer, got ${value}`);
+    }
+  }
+  const overflows = ["ignore", "truncate", "reject"];
+  const placements = ["separate", "each", "done"];
+  for (const [where, value] of [
+    ["contextOverflow", options.contextOverflow],
+    ...(options.models ?? []).map((model) => [`models[${model.name}].contextOverflow`, model.contextOverflow]),
+  ]) {
+    if (value !== undefined && !overflows.includes(value as string)) {
+      throw new TypeError(`startFakeOllama: "${where}" must be "ignore", "truncate" or "reject", got ${JSON.stringify(value)}`);
+    }
+  }
+  for (const [where, value] of [
+    ["toolCallChunks", options.toolCallChunks],
+    ...(options.models ?? []).map((model) => [`models[${model.name}].toolCallChunks`, model.toolCallChunks]),
+  ]) {
+    if (value !== undefined && !placements.includes(value as string)) {
+      throw new TypeError(`startFakeOllama: "${where}" must be "separate", "each" or "done", got ${JSON.stringify(value)}`);
+    }
+  }
+  for (const model of options.models ?? []) {
+    if (model.charactersPerToken !== undefined && !(model.charactersPerToken > 0)) {
+      throw new TypeError(
+        `startFakeOllama: "models[${model.name}].charactersPerToken" must be a positive number, got ${model.charactersPerToken}`,
+      );
+    }
+  }
   if (options.chat !== undefined && typeof options.chat !== "function" && !Array.isArray(options.chat)) {
     throw new TypeError('startFakeOllama: "chat" must be an array of turns or a function');
   }
@@ -98,6 +144,14 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     chat: Array.isArray(options.chat) ? [...options.chat] : options.chat,
     embedDimensions: options.embedDimensions,
     version: options.version ?? FAKE_OLLAMA_VERSION,
+    modelDefaults: {
+      omitCapabilities: options.omitCapabilities,
+      contextOverflow: options.contextOverflow,
+      toolCallChunks: options.toolCallChunks,
+    },
+    defaultNumCtx: options.defaultNumCtx,
+    numParallel: options.numParallel,
+    maxQueue: options.maxQueue,
   });
   for (const fault of options.faults ?? []) state.faults.add(fault);
   const closing = new AbortController();

@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
@@ -49,5 +51,28 @@ describe("corral doctor", () => {
     expect(result.stdout).toMatch(/✗ embed model\s+mxbai-embed-large is not installed/);
     expect(result.stdout).toMatch(/fix: corral models pull mxbai-embed-large/);
     expect(result.stdout).toMatch(/2 problems found\./);
+  });
+
+  it("reports each agent's num_ctx and model settings", async () => {
+    const dir = path.join(workspace.dir, "settings");
+    await import("node:fs/promises").then((fs) => fs.mkdir(dir, { recursive: true }));
+    await writeFile(
+      path.join(dir, "corral.config.json"),
+      JSON.stringify({
+        options: { temperature: 0.2 },
+        keepAlive: "10m",
+        agents: {
+          default: { docs: false },
+          big: { model: "llama3.2:3b", docs: false, options: { num_ctx: 200000, seed: 7 }, think: false },
+        },
+      }),
+    );
+    const result = await runInProcess(["doctor"], { cwd: dir, env: { OLLAMA_HOST: workspace.fake.url } });
+    expect(result.stdout).toMatch(
+      /✓ agent default\s+qwen3:4b: num_ctx 8192 \(corral's default; trained 40960\); options temperature=0\.2; keepAlive "10m"/,
+    );
+    expect(result.stdout).toMatch(
+      /✓ agent big\s+llama3\.2:3b: num_ctx 131072 \(options\.num_ctx; trained 131072, capped to it\); options temperature=0\.2 seed=7; keepAlive "10m"; think false/,
+    );
   });
 });

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { CorralConfig } from "@corral/config";
-import { isAgentError, resolveOllamaHost } from "@corral/core";
+import { agentModelSettings, type CorralConfig } from "@corral/config";
+import { isAgentError, parseModelfileParameters, resolveContextWindow, resolveOllamaHost } from "@corral/core";
 import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { commandName } from "../command-name.js";
-import { OllamaAdmin } from "../ollama/ollama-admin.js";
+import { type ModelDetails, OllamaAdmin } from "../ollama/ollama-admin.js";
 import { describeError } from "../report-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { examples } from "./examples.js";
@@ -108,8 +108,63 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
     }
   }
 
+  checks.push(...(await checkAgents(config, admin, reachable)));
   checks.push(await checkIndex(ctx, config));
   return checks;
+}
+
+/**
+ * One line per agent: its model, the num_ctx corral will send (and which rule chose it), and its model
+ * settings (options, keepAlive, think) from the config file.
+ */
+async function checkAgents(config: CorralConfig, admin: OllamaAdmin, reachable: boolean): Promise<DoctorCheck[]> {
+  const shown = new Map<string, Promise<ModelDetails | undefined>>();
+  const checks: DoctorCheck[] = [];
+  for (const [name, agent] of Object.entries(config.agents)) {
+    const model = agent.model ?? config.model;
+    const settings = agentModelSettings(config, agent);
+    const described = describeSettings(settings);
+    if (!reachable) {
+      checks.push({
+        name: `agent ${name}`,
+        status: "skipped",
+        detail: `${model}: num_ctx not known (Ollama is not reachable)${described}`,
+      });
+      continue;
+    }
+    if (!shown.has(model))
+      shown.set(
+        model,
+        admin.show(model).catch(() => undefined),
+      );
+    const details = await shown.get(model);
+    if (!details) {
+      checks.push({
+        name: `agent ${name}`,
+        status: "skipped",
+        detail: `${model}: num_ctx not known (the model is not available)${described}`,
+      });
+      continue;
+    }
+    const configured = settings.options?.num_ctx;
+    const window = resolveContextWindow({
+      configured,
+      info: { contextLength: details.contextLength, parameters: parseModelfileParameters(details.parameters) },
+    });
+    const source = { options: "options.num_ctx", modelfile: "the model's Modelfile", default: "corral's default" }[window.source];
+    const trained = window.trainedLength ? `; trained ${window.trainedLength}${window.capped ? ", capped to it" : ""}` : "";
+    checks.push({ name: `agent ${name}`, status: "ok", detail: `${model}: num_ctx ${window.numCtx} (${source}${trained})${described}` });
+  }
+  return checks;
+}
+
+function describeSettings(settings: ReturnType<typeof agentModelSettings>): string {
+  const parts: string[] = [];
+  const options = Object.entries(settings.options ?? {}).filter(([key]) => key !== "num_ctx");
+  if (options.length) parts.push(`options ${options.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(" ")}`);
+  if (settings.keepAlive !== undefined) parts.push(`keepAlive ${JSON.stringify(settings.keepAlive)}`);
+  if (settings.think !== undefined) parts.push(`think ${JSON.stringify(settings.think)}`);
+  return parts.length ? `; ${parts.join("; ")}` : "";
 }
 
 async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<DoctorCheck> {

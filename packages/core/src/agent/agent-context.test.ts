@@ -18,7 +18,7 @@ afterEach(async () => {
 const chatBodies = () => chatBodiesOf(fake!);
 
 describe("context length", () => {
-  it("sends num_ctx from the model's context length, capped, and the same on every call", async () => {
+  it("sends the trained length when it is below the default, and the same num_ctx on every call", async () => {
     fake = await startFakeOllama({
       models: [{ name: "small:1b", capabilities: ["completion"], contextLength: 4096 }],
       chat: [{ content: "a" }, { content: "b" }],
@@ -28,9 +28,9 @@ describe("context length", () => {
     await agent.run("two");
     expect(chatBodies().map((body) => body.options.num_ctx)).toEqual([4096, 4096]);
 
-    const capped = new Agent({ model: "small:1b", host: fake.url, maxContextTokens: 2048 });
+    const smaller = new Agent({ model: "small:1b", host: fake.url, defaultNumCtx: 2048 });
     fake.enqueue({ content: "c" });
-    await capped.run("three");
+    await smaller.run("three");
     expect(chatBodies()[2]!.options.num_ctx).toBe(2048);
   });
 
@@ -56,15 +56,6 @@ describe("context length", () => {
     expect(JSON.stringify(sent).length / 3.5).toBeLessThan(2048);
     // The saved history keeps everything.
     expect(ofType(events, "finish")[0]!.result.messages).toHaveLength(history.length + 3);
-  });
-
-  it("warns when prompt_eval_count shows Ollama cut the prompt anyway", async () => {
-    fake = await startFakeOllama({
-      models: [{ name: "small:1b", capabilities: ["completion"], contextLength: 2048 }],
-      chat: [{ content: "ok", promptEvalCount: 2048 }],
-    });
-    const events = await collect(new Agent({ model: "small:1b", host: fake.url }).stream("hi"));
-    expect(ofType(events, "warning")[0]).toMatchObject({ code: "prompt-truncated" });
   });
 
   it("gives no warning when the prompt was evaluated whole", async () => {

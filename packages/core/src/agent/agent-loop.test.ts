@@ -169,7 +169,7 @@ describe("Agent loop over the fake Ollama", () => {
     const bodies = chatBodies();
     expect(bodies[1]!.messages.map((m: { content: string }) => m.content)).toEqual(["sys", "one", "first", "two"]);
     for (const body of bodies) {
-      expect(body.options).toEqual({ temperature: 0.2, seed: 42, stop: ["</end>"], num_predict: 256, num_ctx: 32768 });
+      expect(body.options).toEqual({ temperature: 0.2, seed: 42, stop: ["</end>"], num_predict: 256, num_ctx: 8192 });
       expect(body.keep_alive).toBe("10m");
     }
     // /api/show is asked once per agent, not once per call.

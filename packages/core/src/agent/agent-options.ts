@@ -33,14 +33,17 @@ export interface AgentOptions<Output extends z.ZodType | undefined = undefined> 
   maxRepeatedCalls?: number;
   /** A zod schema: the final answer is requested with Ollama's `format` and validated. */
   output?: Output;
-  /** Sampling and load options passed through to Ollama. */
+  /** Sampling and load options passed through to Ollama (`num_ctx` here wins over the context policy). */
   options?: ModelOptions;
   /** Ollama `keep_alive`. */
   keepAlive?: string | number;
   /** Ollama `think`. */
   think?: Think;
-  /** Upper bound for `num_ctx` when the model's context length is known. Default 32768. */
-  maxContextTokens?: number;
+  /**
+   * The `num_ctx` when neither `options.num_ctx` nor the model's Modelfile sets one, capped at the model's
+   * trained length. Default 8192 (see "Context and truncation" in the README for the trade-off).
+   */
+  defaultNumCtx?: number;
   /** Recover tool calls that small models write as text. Default true. */
   textToolCalls?: boolean;
   /** Retries of transient model failures (connection refused, 503, 500 before any byte). Default 2. */

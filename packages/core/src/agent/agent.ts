@@ -3,18 +3,19 @@ import { AgentError } from "../errors/agent-error.js";
 import { ModelCapabilityError } from "../errors/model-capability-error.js";
 import type { ChatModel } from "../model/chat-model.js";
 import type { Message } from "../model/message.js";
+import { numericModelfileParameter } from "../model/modelfile-parameters.js";
 import { createOllamaChatModel } from "../ollama/ollama-chat-model.js";
 import { throwIfAborted } from "../util/abort.js";
 import type { AgentEvent } from "./agent-event.js";
 import type { AgentInput, AgentOptions, RunOptions } from "./agent-options.js";
 import type { AgentResult } from "./agent-result.js";
+import { contextReserve, DEFAULT_NUM_KEEP, resolveContextWindow } from "./context-policy.js";
 import { type RunSettings, runAgent, toAgentError } from "./run-agent.js";
 import { jsonOutputSpec, outputJsonSchema } from "./structured-output.js";
+import { checkThinkSupport } from "./think-support.js";
 import { toUserMessage } from "./to-user-message.js";
 
 type OutputOf<S> = S extends z.ZodType ? z.output<S> : undefined;
-
-const DEFAULT_CONTEXT = 8192;
 
 /**
  * An agent: a model, instructions and tools, run in a loop until the model answers. Tool
@@ -88,22 +89,30 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
     yield* runAgent(settings, start, signal);
   }
 
-  /** Looks the model up once (capabilities, context length) and fixes `num_ctx` for every call. */
+  /**
+   * Looks the model up once (capabilities, Modelfile, context length; the server's version when `think` is
+   * set) and fixes `num_ctx` for every call by the context policy (see `resolveContextWindow`).
+   */
   #prepare(signal: AbortSignal | undefined): Promise<RunSettings> {
     this.#settings ??= (async () => {
       const options = this.options;
       const tools = options.tools ?? [];
       const info = await this.model.info?.({ signal });
-      if (info && tools.length > 0 && !info.capabilities.includes("tools")) {
+      // Capabilities the server does not report are unknown: offer the tools and let Ollama answer.
+      if (info?.capabilities && tools.length > 0 && !info.capabilities.includes("tools")) {
         throw new ModelCapabilityError(this.model.modelId, "tools");
       }
+      if (options.think !== undefined && options.think !== false && this.model.serverVersion) {
+        checkThinkSupport(options.think, await this.model.serverVersion({ signal }), options.host);
+      }
       const requested = options.options?.num_ctx;
-      const numCtx =
-        typeof requested === "number"
-          ? requested
-          : info
-            ? Math.min(info.contextLength ?? DEFAULT_CONTEXT, options.maxContextTokens ?? 32768)
-            : undefined;
+      const configured = typeof requested === "number" && requested > 0 ? requested : undefined;
+      const numCtx = info ? resolveContextWindow({ configured, info, defaultTokens: options.defaultNumCtx }).numCtx : configured;
+      // Thinking models think unless told not to.
+      const thinking = options.think === undefined ? (info?.capabilities?.includes("thinking") ?? false) : options.think !== false;
+      const requestedKeep = options.options?.num_keep;
+      const numKeep =
+        typeof requestedKeep === "number" ? requestedKeep : (numericModelfileParameter(info?.parameters, "num_keep") ?? DEFAULT_NUM_KEEP);
       return {
         model: this.model,
         tools,
@@ -117,6 +126,8 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
         toolTimeoutMs: options.toolTimeoutMs ?? 60_000,
         approve: options.approve,
         numCtx,
+        reserve: numCtx ? contextReserve(numCtx, { numPredict: options.options?.num_predict, thinking }) : undefined,
+        numKeep,
       };
     })();
     // A failed look-up (Ollama down) is not remembered: the next run asks again.
@@ -128,7 +139,7 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
 
   async #requireCapability(capability: string, signal: AbortSignal | undefined): Promise<void> {
     const info = await this.model.info?.({ signal });
-    if (info && !info.capabilities.includes(capability)) throw new ModelCapabilityError(this.model.modelId, capability);
+    if (info?.capabilities && !info.capabilities.includes(capability)) throw new ModelCapabilityError(this.model.modelId, capability);
   }
 }
 

@@ -45,4 +45,19 @@ describe("trimToFit", () => {
     const tools = [{ type: "function" as const, function: { name: "t", description: big(350), parameters: {} } }];
     expect(estimateTokens(plain, tools)).toBeGreaterThan(estimateTokens(plain) + 90);
   });
+
+  it("with hard, also drops the earlier steps of the current turn, never the newest step", () => {
+    const turn: Message[] = [
+      { role: "system", content: "sys" },
+      { role: "user", content: "question" },
+      { role: "assistant", content: "", tool_calls: [{ id: "a", function: { name: "lookup", arguments: {} } }] },
+      { role: "tool", content: big(2000), tool_name: "lookup", tool_call_id: "a" },
+      { role: "assistant", content: "", tool_calls: [{ id: "b", function: { name: "lookup", arguments: {} } }] },
+      { role: "tool", content: "short", tool_name: "lookup", tool_call_id: "b" },
+    ];
+    expect(trimToFit(turn, 300).removed).toBe(0);
+    const hard = trimToFit(turn, 300, [], { hard: true });
+    expect(hard.messages.map((m) => m.tool_call_id ?? m.role)).toEqual(["system", "user", "assistant", "b"]);
+    expect(hard.estimatedTokens).toBeLessThanOrEqual(300);
+  });
 });

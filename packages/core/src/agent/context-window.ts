@@ -1,25 +1,33 @@
 import type { ToolSpec } from "../model/chat-model.js";
 import type { Message } from "../model/message.js";
+import { estimateTextTokens } from "./estimate-text-tokens.js";
 
 /** Rough tokens per image in a prompt (vision encoders take a few hundred). */
 const IMAGE_TOKENS = 768;
 /** Per-message overhead of chat templates (role markers, separators). */
 const MESSAGE_TOKENS = 4;
 
+/** The estimated tokens of one message: its text, thinking and tool calls (see `estimateTextTokens`), images, template. */
+export function estimateMessageTokens(message: Message): number {
+  let tokens = MESSAGE_TOKENS + estimateTextTokens(message.content);
+  if (message.thinking) tokens += estimateTextTokens(message.thinking);
+  if (message.tool_calls?.length) tokens += estimateTextTokens(JSON.stringify(message.tool_calls));
+  return tokens + (message.images?.length ?? 0) * IMAGE_TOKENS;
+}
+
+/** The estimated tokens of the tool definitions sent with a call. */
+export function estimateToolTokens(tools: readonly ToolSpec[]): number {
+  return tools.length ? estimateTextTokens(JSON.stringify(tools)) : 0;
+}
+
 /**
- * A conservative token estimate without the model's tokenizer: about 3.5 characters a token
- * for English and code, which over- rather than under-counts for most models.
+ * A conservative token estimate without the model's tokenizer, per script (CJK text is about a token a
+ * character; English about 4 characters a token): it over- rather than under-counts for common models.
  */
 export function estimateTokens(messages: readonly Message[], tools: readonly ToolSpec[] = []): number {
-  let characters = 0;
-  let extra = 0;
-  for (const message of messages) {
-    characters += message.content.length + (message.thinking?.length ?? 0);
-    if (message.tool_calls) characters += JSON.stringify(message.tool_calls).length;
-    extra += MESSAGE_TOKENS + (message.images?.length ?? 0) * IMAGE_TOKENS;
-  }
-  if (tools.length) characters += JSON.stringify(tools).length;
-  return Math.ceil(characters / 3.5) + extra;
+  let tokens = estimateToolTokens(tools);
+  for (const message of messages) tokens += estimateMessageTokens(message);
+  return tokens;
 }
 
 /** The outcome of fitting a conversation into a budget. */
@@ -30,32 +38,53 @@ export interface TrimResult {
 }
 
 /**
- * Drops the oldest turns until the estimate fits `budget`. System messages stay, the last
- * user message and everything after it stay, and an assistant tool call is only ever dropped
- * together with its tool results.
+ * Drops the oldest turns until the estimate fits `budget`. System messages stay, the last user message and
+ * everything after it stay, and an assistant tool call is only ever dropped together with its tool results.
+ * With `hard`, the earlier steps of the current turn (tool calls and results after the last user message) may
+ * go too, the newest step always stays.
  */
-export function trimToFit(messages: readonly Message[], budget: number, tools: readonly ToolSpec[] = []): TrimResult {
-  let estimatedTokens = estimateTokens(messages, tools);
+export function trimToFit(
+  messages: readonly Message[],
+  budget: number,
+  tools: readonly ToolSpec[] = [],
+  options: { hard?: boolean } = {},
+): TrimResult {
+  const sizes = messages.map(estimateMessageTokens);
+  let estimatedTokens = estimateToolTokens(tools) + sizes.reduce((sum, size) => sum + size, 0);
   if (estimatedTokens <= budget) return { messages: [...messages], removed: 0, estimatedTokens };
 
   const lastUser = findLastIndex(messages, (message) => message.role === "user");
-  const protectedFrom = lastUser >= 0 ? lastUser : messages.length;
-  const kept = [...messages];
-  let removed = 0;
-  let cursor = 0;
-  while (estimatedTokens > budget) {
-    while (cursor < kept.length && kept[cursor]!.role === "system") cursor++;
-    const limit = protectedFrom - removed;
-    if (cursor >= limit) break;
-    // A group is one message, or an assistant tool call with the tool results that follow it.
-    let end = cursor + 1;
-    if (kept[cursor]!.tool_calls?.length) while (end < limit && kept[end]!.role === "tool") end++;
-    while (end < limit && kept[end]!.role === "tool") end++;
-    const group = kept.splice(cursor, end - cursor);
-    removed += group.length;
-    estimatedTokens = estimateTokens(kept, tools);
+  const groups = droppableGroups(messages, 0, lastUser >= 0 ? lastUser : messages.length);
+  if (options.hard && lastUser >= 0) {
+    const lastStep = findLastIndex(messages, (message) => message.role === "assistant");
+    if (lastStep > lastUser) groups.push(...droppableGroups(messages, lastUser + 1, lastStep));
   }
-  return { messages: kept, removed, estimatedTokens };
+  const dropped = new Set<number>();
+  for (const [start, end] of groups) {
+    if (estimatedTokens <= budget) break;
+    for (let index = start; index < end; index++) {
+      dropped.add(index);
+      estimatedTokens -= sizes[index]!;
+    }
+  }
+  return { messages: messages.filter((_, index) => !dropped.has(index)), removed: dropped.size, estimatedTokens };
+}
+
+/** The message groups of `[from, to)` in the order they may be dropped: one message, or a tool call with its results. */
+function droppableGroups(messages: readonly Message[], from: number, to: number): [number, number][] {
+  const groups: [number, number][] = [];
+  let cursor = from;
+  while (cursor < to) {
+    if (messages[cursor]!.role === "system") {
+      cursor++;
+      continue;
+    }
+    let end = cursor + 1;
+    while (end < to && messages[end]!.role === "tool") end++;
+    groups.push([cursor, end]);
+    cursor = end;
+  }
+  return groups;
 }
 
 function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { AbortError } from "../errors/abort-error.js";
 import { AgentError } from "../errors/agent-error.js";
+import { ContextOverflowError } from "../errors/context-overflow-error.js";
+import { ModelCallError } from "../errors/model-call-error.js";
 import type { ChatModel, ChatRequest, ModelOptions, Think, ToolChoice, ToolSpec } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type ToolCall, type Usage } from "../model/message.js";
 import type { Tool } from "../tool/define-tool.js";
@@ -11,9 +13,11 @@ import { isAbortLike, throwIfAborted } from "../util/abort.js";
 import type { AgentEvent } from "./agent-event.js";
 import type { ApprovalRequest } from "./agent-options.js";
 import type { AgentResult, FinishReason, StepResult, ToolResult } from "./agent-result.js";
+import type { ContextReserve } from "./context-policy.js";
 import { trimToFit } from "./context-window.js";
-import { streamModelTurn } from "./step-stream.js";
+import { type ModelTurn, streamModelTurn } from "./step-stream.js";
 import { finalizeOutput, type OutputSpec, zodOutputSpec } from "./structured-output.js";
+import { promptWasTruncated, type TruncationEvidence, truncationWarning } from "./truncation-check.js";
 
 /** Everything one run needs, resolved by the Agent. */
 export interface RunSettings {
@@ -30,12 +34,22 @@ export interface RunSettings {
   approve?: (request: ApprovalRequest) => boolean | Promise<boolean>;
   /** The `num_ctx` to send, constant for the agent; undefined when unknown. */
   numCtx?: number;
+  /** Tokens of `num_ctx` the prompt may not use (answer and thinking), with `numCtx`. */
+  reserve?: ContextReserve;
+  /** The runner's `num_keep` (what Ollama keeps when it cuts a prompt). */
+  numKeep: number;
   /** Tools offered but not run: their calls end the run (`finishReason: "tool-calls"`). */
   clientTools?: ToolSpec[];
   /** How the model may use the tools. Default `"auto"`. */
   toolChoice?: ToolChoice;
   /** The final answer's format and check; replaces `output` when set. */
   outputSpec?: OutputSpec;
+}
+
+/** A request ready to send, with what corral estimated for it. */
+export interface PreparedRequest {
+  request: ChatRequest;
+  estimatedTokens: number;
 }
 
 const REQUIRE_TOOL = "Do not answer in text. Call one of the tools now.";
@@ -74,6 +88,8 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
   // "required" (or a named tool): an answer without a call is asked again once, until a call was made.
   let mustCall = settings.toolChoice === "required" || typeof settings.toolChoice === "object";
   let insisted = false;
+  // The previous call's messages and prompt tokens: a lower bound of the next prompt's size while it only grows.
+  let previous: { sent: Message[]; tokens: number } | undefined;
 
   for (let step = 1; ; step++) {
     throwIfAborted(signal);
@@ -81,17 +97,63 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
     const insist = offerTools && mustCall && insisted;
     let sent = forced ? [...messages, { role: "system" as const, content: FINAL_ANSWER[forced] }] : messages;
     if (insist) sent = [...messages, { role: "system" as const, content: REQUIRE_TOOL }];
-    const request = yield* prepareRequest(settings, sent, offerTools ? specs : [], step);
-    // Structured output and tools never share a call (the grammar would swallow the tool calls).
-    if (outputSpec && !offerTools) request.request.format = outputSpec.format;
-    const streamed = streamModelTurn(settings.model, request.request, step, offerTools && settings.textToolCalls, signal);
+    const tools = offerTools ? specs : [];
+    const prepare = (hard: boolean) => {
+      const prepared = prepareRequest(settings, sent, tools, hard);
+      // Structured output and tools never share a call (the grammar would swallow the tool calls).
+      if (outputSpec && !offerTools) prepared.request.format = outputSpec.format;
+      return prepared;
+    };
     // When a call is required, the first try's events are held back: they are dropped if the model is asked again.
     const holding = offerTools && mustCall && !insisted;
     const held: AgentEvent[] = [];
-    const turn = holding ? await collect(streamed, held) : yield* streamed;
+    const callModel = async function* (prepared: PreparedRequest): AsyncGenerator<AgentEvent, ModelTurn> {
+      const streamed = streamModelTurn(settings.model, prepared.request, step, offerTools && settings.textToolCalls, signal);
+      return holding ? await collect(streamed, held) : yield* streamed;
+    };
+    let request = prepare(false);
+    yield* trimmedEvent(settings, request, step);
+    let turn: ModelTurn;
+    try {
+      turn = yield* callModel(request);
+    } catch (error) {
+      // A native-mode model refuses a prompt over num_ctx (corral's estimate was low): trim harder, once.
+      if (!settings.numCtx || !isContextExceeded(error)) throw error;
+      yield {
+        type: "warning",
+        step,
+        code: "context-exceeded",
+        message: `Ollama refused the prompt as longer than num_ctx ${settings.numCtx}; trying once more with fewer older turns.`,
+      };
+      request = prepare(true);
+      yield* trimmedEvent(settings, request, step);
+      try {
+        turn = yield* callModel(request);
+      } catch (again) {
+        if (!isContextExceeded(again)) throw again;
+        throw new ContextOverflowError({
+          promptTokens: ollamaTokenCount(again) ?? request.estimatedTokens,
+          reservedTokens: settings.reserve?.total ?? 0,
+          reserveFor: reserveFor(settings),
+          numCtx: settings.numCtx,
+          source: "ollama",
+          what: step > 1 ? "The conversation with the tools' results" : "The input",
+          cause: again,
+        });
+      }
+    }
     usage = addUsage(usage, turn.usage);
-    const warning = truncationWarning(turn.usage, request.estimatedTokens, settings.numCtx, step);
-    if (warning) yield warning;
+    if (settings.numCtx) {
+      const evidence: TruncationEvidence = {
+        usage: turn.usage,
+        estimatedTokens: request.estimatedTokens,
+        numCtx: settings.numCtx,
+        numKeep: settings.numKeep,
+        floorTokens: previous?.sent.every((message) => request.request.messages.includes(message)) ? previous.tokens : 0,
+      };
+      if (promptWasTruncated(evidence)) yield truncationWarning(evidence, step);
+    }
+    previous = { sent: request.request.messages, tokens: turn.usage.inputTokens };
 
     let toolCalls = offerTools ? turn.toolCalls : [];
     let content = turn.content;
@@ -147,7 +209,11 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
           spec: outputSpec,
           step,
           alreadyFormatted: request.request.format !== undefined,
-          prepare: (sentMessages, atStep) => prepareRequest(settings, sentMessages, [], atStep),
+          prepare: async function* (sentMessages, atStep) {
+            const prepared = prepareRequest(settings, sentMessages, []);
+            yield* trimmedEvent(settings, prepared, atStep);
+            return prepared;
+          },
           signal,
         });
         usage = addUsage(usage, structured.usage);
@@ -217,25 +283,43 @@ async function collect<T>(source: AsyncGenerator<AgentEvent, T>, into: AgentEven
   }
 }
 
-/** Builds the request for one call, trimming old turns to fit `num_ctx`. */
-async function* prepareRequest(
+/**
+ * Builds the request for one call, trimming old turns to fit `num_ctx` less the reserve. When even that does
+ * not fit, the earlier steps of the current turn go too; when it still does not fit, the call is refused with a
+ * ContextOverflowError. `hard` (after Ollama refused the prompt) halves the budget and sends what is left.
+ */
+export function prepareRequest(
   settings: RunSettings,
   messages: Message[],
   tools: ToolSpec[],
-  step: number,
-): AsyncGenerator<AgentEvent, { request: ChatRequest; estimatedTokens: number }> {
+  hard = false,
+): PreparedRequest & {
+  removed: number;
+} {
   const numCtx = settings.numCtx;
   let sent = messages;
   let estimatedTokens = 0;
+  let removed = 0;
   if (numCtx) {
-    const predict = settings.options?.num_predict;
-    const reserve = typeof predict === "number" && predict > 0 ? predict : Math.min(2048, Math.floor(numCtx / 4));
-    const fit = trimToFit(messages, numCtx - reserve, tools);
+    const reserve = settings.reserve?.total ?? 0;
+    const budget = hard ? Math.floor((numCtx - reserve) / 2) : numCtx - reserve;
+    let fit = trimToFit(messages, budget, tools, { hard });
+    if (fit.estimatedTokens > budget && !hard) fit = trimToFit(messages, budget, tools, { hard: true });
+    if (fit.estimatedTokens > budget && !hard) {
+      throw new ContextOverflowError({
+        promptTokens: fit.estimatedTokens,
+        reservedTokens: reserve,
+        reserveFor: reserveFor(settings),
+        numCtx,
+        source: "estimate",
+        what: messages.some((message, index) => message.role === "tool" && index > lastUserIndex(messages))
+          ? "The conversation with the tools' results"
+          : "The input",
+      });
+    }
     sent = fit.messages;
     estimatedTokens = fit.estimatedTokens;
-    if (fit.removed > 0) {
-      yield { type: "context-trimmed", step, removedMessages: fit.removed, estimatedTokens: fit.estimatedTokens, numCtx };
-    }
+    removed = fit.removed;
   }
   const request: ChatRequest = { messages: sent };
   if (tools.length) request.tools = tools;
@@ -243,7 +327,44 @@ async function* prepareRequest(
   if (options) request.options = options;
   if (settings.keepAlive !== undefined) request.keep_alive = settings.keepAlive;
   if (settings.think !== undefined) request.think = settings.think;
-  return { request, estimatedTokens };
+  return { request, estimatedTokens, removed };
+}
+
+/** The `context-trimmed` event of a prepared request, when old turns were left out. */
+export function* trimmedEvent(settings: RunSettings, prepared: PreparedRequest & { removed: number }, step: number): Generator<AgentEvent> {
+  if (prepared.removed > 0 && settings.numCtx) {
+    yield {
+      type: "context-trimmed",
+      step,
+      removedMessages: prepared.removed,
+      estimatedTokens: prepared.estimatedTokens,
+      numCtx: settings.numCtx,
+    };
+  }
+}
+
+function reserveFor(settings: RunSettings): string {
+  return settings.reserve?.thinking ? "the answer and thinking" : "the answer";
+}
+
+function lastUserIndex(messages: readonly Message[]): number {
+  for (let index = messages.length - 1; index >= 0; index--) if (messages[index]!.role === "user") return index;
+  return -1;
+}
+
+/** Ollama's 400 for a prompt over the context window (native mode, or `shift: false`). */
+function isContextExceeded(error: unknown): error is ModelCallError {
+  return (
+    error instanceof ModelCallError &&
+    error.status === 400 &&
+    /exceeds the available context size|prompt is longer than the context length/i.test(error.message)
+  );
+}
+
+/** The prompt size Ollama's message names ("request (9000 tokens) exceeds ..."), if it does. */
+function ollamaTokenCount(error: unknown): number | undefined {
+  const match = /request \((\d+) tokens\)/.exec(error instanceof Error ? error.message : "");
+  return match ? Number(match[1]) : undefined;
 }
 
 /** Runs one step's calls in parallel; yields each result as it completes, returns them in call order. */
@@ -289,19 +410,6 @@ async function* runToolCalls(
     for (const promise of pending.values()) promise.catch(() => {});
   }
   return results as ToolResult[];
-}
-
-function truncationWarning(usage: Usage, estimatedTokens: number, numCtx: number | undefined, step: number): AgentEvent | undefined {
-  if (!numCtx || usage.inputTokens === 0) return undefined;
-  const filled = usage.inputTokens >= numCtx;
-  const shrunk = estimatedTokens > 512 && usage.inputTokens < estimatedTokens * 0.4;
-  if (!filled && !shrunk) return undefined;
-  return {
-    type: "warning",
-    step,
-    code: "prompt-truncated",
-    message: `Ollama evaluated ${usage.inputTokens} prompt tokens of an estimated ${estimatedTokens} (num_ctx ${numCtx}): it probably cut the prompt. Lower maxContextTokens or shorten the input.`,
-  };
 }
 
 /** Answers every tool call that has no result yet, so a saved history stays valid. */

@@ -12,6 +12,7 @@ export type AgentErrorCode =
   | "output_invalid"
   | "config_invalid"
   | "run_options_invalid"
+  | "context_overflow"
   | (string & {});
 
 /**

@@ -1,4 +1,5 @@
 import type { Message, ToolCall, Usage } from "./message.js";
+import type { ModelfileParameters } from "./modelfile-parameters.js";
 
 /** A JSON Schema object, as sent to Ollama in `tools` and `format`. */
 export type JsonSchema = Record<string, unknown>;
@@ -97,10 +98,16 @@ export interface ChatStreamPart {
 export interface ModelInfo {
   /** The model's name. */
   name: string;
-  /** Ollama capabilities: `completion`, `tools`, `thinking`, `vision`, `embedding`, ... */
-  capabilities: string[];
-  /** The trained context length, when Ollama reports it. */
+  /**
+   * Ollama capabilities: `completion`, `tools`, `thinking`, `vision`, `embedding`, ... Undefined when the
+   * server does not report them (Ollama before 0.6.4, some compatible servers): then nothing is known, and
+   * the agent lets the server decide.
+   */
+  capabilities?: string[];
+  /** The trained context length (`model_info["<arch>.context_length"]`), when Ollama reports it. */
   contextLength?: number;
+  /** The Modelfile's parameters (`num_ctx`, `num_keep`, `stop`, ...), from `/api/show`'s `parameters`. */
+  parameters?: ModelfileParameters;
 }
 
 /** Per-call options every ChatModel method takes. */
@@ -122,4 +129,6 @@ export interface ChatModel {
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<ChatStreamPart>;
   /** Capabilities and context length; implementations should cache it. */
   info?(options?: CallOptions): Promise<ModelInfo>;
+  /** The server's version (`/api/version`), read once; undefined when it does not say. */
+  serverVersion?(options?: CallOptions): Promise<string | undefined>;
 }

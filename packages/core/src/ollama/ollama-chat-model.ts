@@ -4,6 +4,7 @@ import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { TimeoutError } from "../errors/timeout-error.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelDurations, ModelInfo } from "../model/chat-model.js";
 import type { ToolCall, Usage } from "../model/message.js";
+import { parseModelfileParameters } from "../model/modelfile-parameters.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { resolveOllamaHost } from "./resolve-ollama-host.js";
@@ -38,6 +39,7 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
   const retryDelayMs = options.retryDelayMs ?? 250;
   const headersTimeoutMs = options.headersTimeoutMs ?? 300_000;
   let info: Promise<ModelInfo> | undefined;
+  let version: Promise<string | undefined> | undefined;
 
   // ollama-js passes no signal on non-streamed calls; a fetch per call adds ours to every request.
   const client = (signal?: AbortSignal) =>
@@ -112,16 +114,30 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
       }
     },
 
+    serverVersion(callOptions: CallOptions = {}): Promise<string | undefined> {
+      version ??= withRetries(callOptions.signal, async () => {
+        const answer = (await client(callOptions.signal).version()) as { version?: unknown };
+        return typeof answer.version === "string" ? answer.version : undefined;
+      });
+      version.catch(() => {
+        version = undefined;
+      });
+      return version;
+    },
+
     info(callOptions: CallOptions = {}): Promise<ModelInfo> {
       info ??= withRetries(callOptions.signal, async () => {
         const shown = await client(callOptions.signal).show({ model });
         const modelInfo = (shown.model_info ?? {}) as unknown as Record<string, unknown>;
         const architecture = modelInfo["general.architecture"];
         const contextLength = modelInfo[`${architecture}.context_length`];
+        const capabilities = (shown as { capabilities?: string[] }).capabilities;
         return {
           name: model,
-          capabilities: ((shown as { capabilities?: string[] }).capabilities ?? []).slice(),
+          // Missing capabilities mean "not reported" (Ollama before 0.6.4), not "none".
+          capabilities: Array.isArray(capabilities) ? capabilities.slice() : undefined,
           contextLength: typeof contextLength === "number" ? contextLength : undefined,
+          parameters: parseModelfileParameters(shown.parameters),
         };
       });
       // A failed look-up is not cached: the next call asks again.

@@ -3,7 +3,8 @@ import type { FakeOllamaOptions } from "../start-fake-ollama.js";
 
 /**
  * Reads a `--script` file: either a JSON array of turns, or an object with any of `chat` (turns),
- * `models`, `faults`, `embedDimensions` and `version`. Throws an Error naming the file and what is wrong.
+ * `models`, `faults`, `embedDimensions`, `version` and the realistic modes (`contextOverflow`, `defaultNumCtx`,
+ * `toolCallChunks`, `omitCapabilities`, `numParallel`, `maxQueue`). Throws an Error naming the file and what is wrong.
  */
 export async function loadScriptFile(path: string): Promise<FakeOllamaOptions> {
   let text: string;
@@ -21,7 +22,19 @@ export async function loadScriptFile(path: string): Promise<FakeOllamaOptions> {
   if (Array.isArray(value)) return { chat: value };
   if (!value || typeof value !== "object")
     throw new Error(`script file ${path} must hold an array of turns or an object with "chat", "models", "faults"`);
-  const allowed = new Set(["chat", "models", "faults", "embedDimensions", "version"]);
+  const allowed = new Set([
+    "chat",
+    "models",
+    "faults",
+    "embedDimensions",
+    "version",
+    "contextOverflow",
+    "defaultNumCtx",
+    "toolCallChunks",
+    "omitCapabilities",
+    "numParallel",
+    "maxQueue",
+  ]);
   const unknown = Object.keys(value).filter((key) => !allowed.has(key));
   if (unknown.length > 0)
     throw new Error(`script file ${path}: unknown field(s) ${unknown.join(", ")}; allowed: ${[...allowed].join(", ")}`);

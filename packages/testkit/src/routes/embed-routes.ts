@@ -15,6 +15,8 @@ export function embeddingModel(state: FakeState, body: Record<string, unknown>):
   if (name === "") return { status: 400, message: "model is required" };
   const model = state.findModel(name);
   if (!model) return { status: 404, message: `model "${name}" not found, try pulling it first` };
+  // Ollama checks no capability here; the runner of a model without pooling answers 501.
+  if (!model.capabilities.includes("embedding")) return { status: 501, message: "this model does not support embeddings" };
   return { model, name };
 }
 
@@ -79,7 +81,8 @@ export async function embeddingsRoute(ctx: RequestContext, state: FakeState, pla
   const body = asObject(ctx.body);
   if (!body) return sendError(ctx.res, ctx.path, 400, "missing request body");
   const found = embeddingModel(state, body);
-  if ("status" in found) return sendError(ctx.res, ctx.path, found.status, found.message);
+  // The legacy endpoint answers every runner failure with 500.
+  if ("status" in found) return sendError(ctx.res, ctx.path, found.status === 501 ? 500 : found.status, found.message);
   const prompt = body.prompt ?? "";
   if (typeof prompt !== "string") return sendError(ctx.res, ctx.path, 400, "invalid prompt type");
   state.touch(found.model, 5 * 60_000, modelContextLength(found.model));

@@ -19,7 +19,7 @@ export async function versionRoute(ctx: RequestContext, state: FakeState, plan: 
 
 /** `GET /api/tags`. */
 export async function tagsRoute(ctx: RequestContext, state: FakeState, plan: FaultPlan): Promise<void> {
-  return sendReply(ctx, plan, 200, { models: state.models.map(modelListEntry) });
+  return sendReply(ctx, plan, 200, { models: state.models.map((model) => modelListEntry(state.effective(model))) });
 }
 
 /** `POST /api/show`. */
@@ -30,7 +30,7 @@ export async function showRoute(ctx: RequestContext, state: FakeState, plan: Fau
   if (name === "") return sendError(ctx.res, ctx.path, 400, "model is required");
   const model = state.findModel(name);
   if (!model) return sendError(ctx.res, ctx.path, 404, `model '${name}' not found`);
-  return sendReply(ctx, plan, 200, modelShowResponse(model, state.embeddingLength(model)));
+  return sendReply(ctx, plan, 200, modelShowResponse(state.effective(model), state.embeddingLength(model)));
 }
 
 /** `GET /api/ps`: models used recently, longest remaining lifetime first. */

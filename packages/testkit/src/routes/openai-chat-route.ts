@@ -3,13 +3,14 @@ import { applyBeforeFault } from "../faults/apply-before.js";
 import { type FaultPlan, withFault } from "../faults/fault-plan.js";
 import type { RequestContext } from "../http/request-context.js";
 import { sendError } from "../http/send.js";
-import { modelContextLength } from "../models/model-catalog.js";
 import type { FakeChatRequest } from "../script/fake-turn.js";
+import { effectiveNumCtx } from "../script/fit-context.js";
 import { fromOpenAiMessages, thinkFromReasoningEffort } from "../script/openai-messages.js";
 import type { RenderedTurn } from "../script/rendered-turn.js";
 import { renderTurn } from "../script/rendered-turn.js";
 import { sseFormat, writeChunkStream } from "../stream/chunk-stream.js";
 import { sendReply } from "../stream/send-reply.js";
+import { applyContext } from "./chat-route.js";
 import { asObject, checkGenerationModel, isFailure } from "./model-checks.js";
 
 /** OpenAI tool calls: typed, indexed, with JSON-string arguments. */
@@ -70,12 +71,15 @@ export async function openAiChatRoute(ctx: RequestContext, state: FakeState, pla
   const converted = fromOpenAiMessages(body.messages);
   if ("error" in converted) return sendError(ctx.res, ctx.path, 400, converted.error);
   const { model, name } = checked;
-  state.touch(model, 5 * 60_000, Math.min(4096, modelContextLength(model)));
+  state.touch(model, 5 * 60_000, effectiveNumCtx(model, undefined, state.defaultNumCtx));
   const stream = body.stream === true;
+  // `/v1` cannot set num_ctx: the Modelfile's or the server's default applies.
+  const fitted = applyContext(state, model, converted.messages, Array.isArray(body.tools) ? body.tools : undefined, undefined);
+  if ("error" in fitted) return sendError(ctx.res, ctx.path, 400, fitted.error);
   const request: FakeChatRequest = {
     endpoint: "/v1/chat/completions",
     model: name,
-    messages: converted.messages,
+    messages: fitted.messages,
     stream,
     body,
     ...(Array.isArray(body.tools) ? { tools: body.tools } : {}),
@@ -85,7 +89,7 @@ export async function openAiChatRoute(ctx: RequestContext, state: FakeState, pla
   const turn = await state.turns.next(request);
   const turnPlan = withFault(plan, turn.fault);
   if (turnPlan.before) return applyBeforeFault(ctx, turnPlan.before);
-  const rendered = renderTurn(turn, request, () => state.nextCallSequence());
+  const rendered = renderTurn(turn, request, () => state.nextCallSequence(), fitted.promptTokens);
   const base = {
     id: `chatcmpl-${state.nextCompletionNumber()}`,
     object: "chat.completion.chunk",

@@ -1,4 +1,5 @@
 import type { FakeFault } from "../faults/fake-fault.js";
+import type { FakeToolCallChunks } from "../models/fake-model.js";
 
 /** A tool call the fake model makes. */
 export interface FakeToolCall {
@@ -24,8 +25,10 @@ export interface FakeTurn {
   content?: string;
   /** Reasoning text, streamed before the content as `message.thinking` (dropped when the request says `think: false`). */
   thinking?: string;
-  /** Tool calls, sent whole in one `done:false` chunk after the text. */
+  /** Tool calls, sent whole in one `done:false` chunk after the text (see `toolCallChunks`). */
   toolCalls?: FakeToolCall[];
+  /** Where this reply's streamed tool calls go on `/api/chat`; default the model's or the server's setting. */
+  toolCallChunks?: FakeToolCallChunks;
   /** Characters per streamed content/thinking chunk. Default: one word (with its trailing space) per chunk. */
   chunkSize?: number;
   /** `done_reason` of the final chunk. Default `"stop"`. */

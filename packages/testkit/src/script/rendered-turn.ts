@@ -51,10 +51,16 @@ function promptText(request: FakeChatRequest): string {
 const NS_PER_MS = 1_000_000;
 
 /**
- * Renders a turn for a request. `nextCallSequence` hands out tool-call numbers; `think: false` drops the thinking.
+ * Renders a turn for a request. `nextCallSequence` hands out tool-call numbers; `think: false` drops the thinking;
+ * `promptTokenCount` (from the context window) replaces the default prompt count unless the turn sets one.
  * Durations are deterministic: 5 ms load, 1 ms per prompt token, 20 ms per generated token.
  */
-export function renderTurn(turn: FakeTurn, request: FakeChatRequest, nextCallSequence: () => number): RenderedTurn {
+export function renderTurn(
+  turn: FakeTurn,
+  request: FakeChatRequest,
+  nextCallSequence: () => number,
+  promptTokenCount?: number,
+): RenderedTurn {
   const thinking = request.think === false ? "" : (turn.thinking ?? "");
   const content = turn.content ?? "";
   const toolCalls = (turn.toolCalls ?? []).map((call, index) => ({
@@ -64,7 +70,7 @@ export function renderTurn(turn: FakeTurn, request: FakeChatRequest, nextCallSeq
     arguments: call.arguments,
   }));
   const generated = thinking + content + (toolCalls.length > 0 ? JSON.stringify(toolCalls) : "");
-  const promptTokens = turn.promptEvalCount ?? Math.max(1, estimateTokens(promptText(request)));
+  const promptTokens = turn.promptEvalCount ?? promptTokenCount ?? Math.max(1, estimateTokens(promptText(request)));
   const completionTokens = turn.evalCount ?? Math.max(1, estimateTokens(generated));
   const loadDuration = 5 * NS_PER_MS;
   const promptDuration = promptTokens * NS_PER_MS;

@@ -63,5 +63,8 @@ export function validateTurn(turn: FakeTurn): void {
   if (turn.doneReason !== undefined && turn.doneReason !== "stop" && turn.doneReason !== "length") {
     throw new TypeError(`${where}: "doneReason" must be "stop" or "length"`);
   }
+  if (turn.toolCallChunks !== undefined && !["separate", "each", "done"].includes(turn.toolCallChunks)) {
+    throw new TypeError(`${where}: "toolCallChunks" must be "separate", "each" or "done"`);
+  }
   if (turn.fault !== undefined) validateFault(turn.fault);
 }
