@@ -72,7 +72,12 @@ describe("approve in the configuration", () => {
 
   it("asks the runtime's approve callback for the rest, with the call's arguments", async () => {
     const asked: ApprovalRequest[] = [];
-    const denied = await writeThrough({}, "asked.txt", { approve: (request) => (asked.push(request), false) });
+    const denied = await writeThrough({}, "asked.txt", {
+      approve: (request) => {
+        asked.push(request);
+        return false;
+      },
+    });
     expect(asked.map((request) => [request.toolName, request.args])).toEqual([["write_file", { path: "asked.txt", content: "x" }]]);
     expect(denied.content).toMatch(/The user denied this call to "write_file"/);
     expect(await exists("asked.txt")).toBe(false);
