@@ -21,6 +21,7 @@ describe("terminalText", () => {
   ])("neutralises %s", (_name, input, expected) => {
     const output = terminalText(input);
     expect(output).toBe(expected);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
     expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 

@@ -92,6 +92,7 @@ export class TerminalTextFilter {
  */
 export function terminalText(text: string): string {
   // Plain text, the common case, is returned as it is.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
   if (!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text)) return text;
   return new TerminalTextFilter().write(text);
 }
