@@ -1,8 +1,9 @@
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
-import { CliProcess, runCli } from "../test-support/run-cli.js";
+import { CliProcess, corralBin, runCli } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
 const env = () => workspace.env();
@@ -124,5 +125,75 @@ describe("approvals in the CLI", () => {
     expect(exit.code, exit.stderr).toBe(0);
     expect(await exists(path.join(dir, "no.txt"))).toBe(false);
     expect(await exists(path.join(dir, "cc.txt"))).toBe(false);
+  });
+});
+
+/** util-linux `script` runs a command on a pseudo-terminal: corral then sees a terminal on stdin and stderr. */
+const hasScript = (() => {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** `corral args...` on a pseudo-terminal; everything it shows arrives on `output`. */
+function onTerminal(args: string[], cwd: string) {
+  const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, corralBin, ...args].map(quote).join(" ");
+  const child: ChildProcessWithoutNullStreams = spawn("script", ["-qfec", command, "/dev/null"], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, NO_COLOR: "1", LANG: "C.UTF-8", TERM: "xterm", ...env() },
+    stdio: "pipe",
+  });
+  let output = "";
+  const listeners = new Set<() => void>();
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    get output() {
+      return output;
+    },
+    waitFor(text: string): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "${text}" in:\n${output}`)), 20_000);
+        const check = () => {
+          if (!output.includes(text)) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
+
+describe.skipIf(!hasScript)("corral ask on a terminal", () => {
+  it.each([
+    ["y", true],
+    ["n", false],
+    ["\u0003", false], // Ctrl-C
+  ])("asks before write_file; answering %j %s", async (answer, written) => {
+    const dir = await project(`terminal-${written}-${answer.charCodeAt(0)}`);
+    workspace.fake.enqueue(
+      { toolCalls: [{ name: "write_file", arguments: { path: "out.txt", content: "from the terminal" } }] },
+      { content: "All done." },
+    );
+    const terminal = onTerminal(["ask", "Write out.txt"], dir);
+    await terminal.waitFor("Allow write_file? [y/N] ");
+    expect(terminal.output).toMatch(/The agent wants to call write_file:\s+path: out\.txt\s+content: from the terminal/);
+    terminal.child.stdin.write(answer === "\u0003" ? answer : `${answer}\r`);
+    await terminal.waitFor("All done.");
+    expect(await terminal.exited, terminal.output).toBe(0);
+    expect(terminal.output).toContain(written ? "· approved" : "· denied");
+    expect(await exists(path.join(dir, "out.txt"))).toBe(written);
   });
 });
