@@ -19,7 +19,9 @@ async function project(name: string, extra: Record<string, unknown> = {}): Promi
 
 type ChatBody = { messages: Array<{ role: string; content: string; tool_name?: string }> };
 const toolMessages = () =>
-  ((workspace.fake.requestsTo("/api/chat").at(-1)?.body as ChatBody).messages ?? []).filter((message) => message.role === "tool");
+  ((workspace.fake.requestsTo("/api/chat").at(-1)?.body as ChatBody | undefined)?.messages ?? []).filter(
+    (message) => message.role === "tool",
+  );
 
 const exists = (file: string) =>
   readFile(file, "utf8").then(
