@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -111,6 +113,30 @@ describe("mcpServers in the configuration", () => {
     expect(none.mcp).toBeUndefined();
     expect(none.tools.map((tool) => tool.name)).toEqual(["calculator"]);
     await none.close();
+  });
+
+  it("connects to a streamable HTTP server by its url", async () => {
+    const server = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      let output = "";
+      server.stdout.setEncoding("utf8");
+      while (!/listening (\d+)/.test(output)) {
+        const [chunk] = (await once(server.stdout, "data")) as [string];
+        output += chunk;
+      }
+      const port = /listening (\d+)/.exec(output)?.[1];
+      const runtime = await createAgentRuntime(
+        config({ mcpServers: { remote: { url: `http://127.0.0.1:${port}/mcp`, headers: { "x-corral-test": "1" } } } }),
+        { root: dir },
+      );
+      expect(runtime.tools.map((tool) => tool.name)).toContain("add");
+      fake.enqueue({ toolCalls: [{ name: "add", arguments: { a: 20, b: 22 } }] }, { content: "42." });
+      const result = await runtime.agent.run("Add.");
+      expect(result.steps[0]?.toolResults[0]).toMatchObject({ toolName: "add", content: "42", isError: false });
+      await runtime.close();
+    } finally {
+      server.kill();
+    }
   });
 
   it("rejects entries that are neither stdio nor HTTP, misplaced fields, and agents naming unknown servers", () => {
