@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,6 +137,34 @@ describe("mcpServers in the configuration", () => {
       await runtime.close();
     } finally {
       server.kill();
+    }
+  });
+
+  it("sends the configured headers, and an HTTP server that refuses is a warning naming its URL", async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const refusing = createServer((request, response) => {
+      seen.push(request.headers);
+      response.statusCode = 401;
+      response.end("no");
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    const address = refusing.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/mcp`;
+    try {
+      const warnings: string[] = [];
+      const runtime = await createAgentRuntime(
+        config({ mcpServers: { guarded: { url, headers: { authorization: "Bearer test-token" } } } }),
+        {
+          root: dir,
+          onWarning: (message) => warnings.push(message),
+        },
+      );
+      await runtime.close();
+      expect(seen[0]?.authorization).toBe("Bearer test-token");
+      expect(warnings).toEqual([expect.stringContaining(`MCP server "guarded" (${url}) did not start`)]);
+      expect(runtime.tools.map((tool) => tool.name)).toEqual(["calculator"]);
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
     }
   });
 
