@@ -162,14 +162,16 @@ function onTerminal(args: string[], cwd: string) {
     get output() {
       return output;
     },
-    waitFor(text: string): Promise<void> {
+    /** Resolves to the position after `text`, found after `from`. */
+    waitFor(text: string, from = 0): Promise<number> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${text}" in:\n${output}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`no "${text}" in:\n${output.slice(from)}`)), 20_000);
         const check = () => {
-          if (!output.includes(text)) return;
+          const at = output.indexOf(text, from);
+          if (at < 0) return;
           clearTimeout(timer);
           listeners.delete(check);
-          resolve();
+          resolve(at + text.length);
         };
         listeners.add(check);
         check();
@@ -197,5 +199,36 @@ describe.skipIf(!hasScript)("corral ask on a terminal", () => {
     expect(await terminal.exited, terminal.output).toBe(0);
     expect(terminal.output).toContain(written ? "· approved" : "· denied");
     expect(await exists(path.join(dir, "out.txt"))).toBe(written);
+  });
+});
+
+describe.skipIf(!hasScript)("corral chat on a terminal", () => {
+  it("asks at the readline prompt: y runs the call, Ctrl-C at the question denies it and the chat goes on", async () => {
+    const dir = await project("terminal-chat");
+    const terminal = onTerminal(["chat", "--session", "pty"], dir);
+    let at = await terminal.waitFor('Session "pty"');
+    workspace.fake.enqueue(
+      { toolCalls: [{ name: "write_file", arguments: { path: "one.txt", content: "1" } }] },
+      { content: "Saved one." },
+    );
+    terminal.child.stdin.write("Save one\r");
+    at = await terminal.waitFor("Allow write_file? [y/N] ", at);
+    terminal.child.stdin.write("y\r");
+    at = await terminal.waitFor("Saved one.", at);
+    expect(await readFile(path.join(dir, "one.txt"), "utf8")).toBe("1");
+
+    workspace.fake.enqueue(
+      { toolCalls: [{ name: "write_file", arguments: { path: "two.txt", content: "2" } }] },
+      { content: "Not saved." },
+    );
+    terminal.child.stdin.write("Save two\r");
+    at = await terminal.waitFor("Allow write_file? [y/N] ", at);
+    terminal.child.stdin.write("\u0003");
+    at = await terminal.waitFor("· denied write_file", at);
+    at = await terminal.waitFor("Not saved.", at);
+    terminal.child.stdin.write("/exit\r");
+    expect(await terminal.exited, terminal.output).toBe(0);
+    expect(await exists(path.join(dir, "two.txt"))).toBe(false);
+    expect(terminal.output).not.toContain("(cancelled)");
   });
 });
