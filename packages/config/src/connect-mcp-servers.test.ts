@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CorralConfigInput, configSchema } from "./config-schema.js";
+import { connectMcpServers } from "./connect-mcp-servers.js";
 import { createAgentRuntime } from "./create-agent-runtime.js";
 import { formatIssues } from "./format-issues.js";
 
@@ -114,6 +115,15 @@ describe("mcpServers in the configuration", () => {
     expect(none.mcp).toBeUndefined();
     expect(none.tools.map((tool) => tool.name)).toEqual(["calculator"]);
     await none.close();
+  });
+
+  it("prefixes an MCP tool whose name one of the agent's own tools already has", async () => {
+    const mcp = await connectMcpServers({ fixture: stdioServer }, { reservedNames: ["echo", "search_docs"], onWarning: () => undefined });
+    try {
+      expect(mcp.tools.map((tool) => tool.name)).toEqual(["fixture_echo", "add", "fail", "big", "slow", "files_list"]);
+    } finally {
+      await mcp.close();
+    }
   });
 
   it("connects to a streamable HTTP server by its url", async () => {
