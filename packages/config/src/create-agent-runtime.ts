@@ -145,15 +145,23 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   }
 
   const model = settings.model ?? config.model;
-  const agent = new Agent({
-    model,
-    host: config.ollama.host,
-    instructions: instructions.join("\n\n") || undefined,
-    tools,
-    maxSteps: settings.maxSteps,
-    think: settings.think,
-    approve: options.approve,
-  });
+  let agent: Agent;
+  try {
+    agent = new Agent({
+      model,
+      host: config.ollama.host,
+      instructions: instructions.join("\n\n") || undefined,
+      tools,
+      maxSteps: settings.maxSteps,
+      think: settings.think,
+      approve: options.approve,
+    });
+  } catch (error) {
+    // Nothing may keep running for an agent that was not built.
+    await mcp?.close();
+    if (ownsIndex) await index?.close();
+    throw error;
+  }
 
   let closed = false;
   return {
