@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { startFakeOllama } from "@corral/testkit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useCliWorkspace } from "./test-support/cli-workspace.js";
 import { CliProcess, runCli } from "./test-support/run-cli.js";
@@ -109,6 +110,26 @@ describe("terminal output is inert", () => {
     expect(exit.code, exit.stderr).toBe(0);
     expectInert(exit.stdout);
     expectInert(exit.stderr);
+  });
+
+  it("corral models: what an Ollama server reports (names, families, capabilities) is inert", async () => {
+    const hostileOllama = await startFakeOllama({
+      models: [{ name: "evil:1b", capabilities: ["completion", `tools${OSC52}`], family: `fam${ESC}[2Jily` }],
+    });
+    try {
+      const ollama = { ...env(), OLLAMA_HOST: hostileOllama.url };
+      const list = await runCli(["models"], { cwd: workspace.dir, env: ollama });
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toContain("completion, tools");
+      expectInert(list.stdout);
+      const show = await runCli(["models", "show", "evil:1b"], { cwd: workspace.dir, env: ollama });
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain("family");
+      expect(show.stdout).toContain("fam");
+      expectInert(show.stdout);
+    } finally {
+      await hostileOllama.close();
+    }
   });
 
   it("errors quoting untrusted text are inert", async () => {
