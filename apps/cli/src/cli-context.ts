@@ -2,6 +2,7 @@ import { resolveOllamaHost } from "@corral/core";
 import type { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { type Colors, colorsFor } from "./colors.js";
+import { terminalText } from "./terminal-text.js";
 
 /** The options every command accepts. */
 export interface GlobalOptions {
@@ -63,9 +64,9 @@ export class CliContext {
     this.io.stderr.write(`${text}\n`);
   }
 
-  /** A warning on stderr. */
+  /** A warning on stderr; its text is made inert (it often quotes file names or a server's output). */
   warn(text: string): void {
-    this.io.stderr.write(`${this.err.yellow("warning:")} ${text}\n`);
+    this.io.stderr.write(`${this.err.yellow("warning:")} ${terminalText(text)}\n`);
   }
 
   /** Ollama's address from --host, then OLLAMA_HOST, then the default (before any config file). */

@@ -2,6 +2,7 @@ import { isAgentError } from "@corral/core";
 import { CliError } from "./cli-error.js";
 import type { Colors } from "./colors.js";
 import { commandName } from "./command-name.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted (Ctrl-C). */
 export const ExitCode = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -25,7 +26,7 @@ export function formatError(error: unknown, colors: Colors, debug: boolean): str
   if (debug) {
     let current: unknown = error;
     while (current) {
-      text += colors.dim(`${current instanceof Error ? (current.stack ?? String(current)) : String(current)}\n`);
+      text += colors.dim(`${terminalText(current instanceof Error ? (current.stack ?? String(current)) : String(current))}\n`);
       current = current instanceof Error ? current.cause : undefined;
       if (current) text += colors.dim("caused by: ");
     }
@@ -35,8 +36,16 @@ export function formatError(error: unknown, colors: Colors, debug: boolean): str
   return text;
 }
 
-/** The message and hint for an error, with the CLI's wording for the errors users meet most. */
+/**
+ * The message and hint for an error, with the CLI's wording for the errors users meet most.
+ * Both are safe to print: messages carry file names, model output and tool results.
+ */
 export function describeError(error: unknown): { message: string; hint?: string } {
+  const { message, hint } = describe(error);
+  return { message: terminalText(message), ...(hint === undefined ? {} : { hint: terminalText(hint) }) };
+}
+
+function describe(error: unknown): { message: string; hint?: string } {
   if (error instanceof CliError) return { message: oneLine(error.message), hint: error.hint };
   if (isAgentError(error)) {
     switch (error.code) {

@@ -1,5 +1,6 @@
 import { resolveOllamaHost } from "@corral/core";
 import { z } from "zod";
+import { approveSchema, mcpServerConfigSchema, mcpServerNameSchema } from "./mcp-server-config.js";
 import { keepAliveSchema, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";
 
 /** The built-in defaults, also the values a fresh `corral.config.json` starts from. */
@@ -49,6 +50,10 @@ export const agentConfigSchema = z.strictObject({
   options: modelOptionsSchema.optional(),
   /** Ollama `keep_alive` (seconds, or a duration such as "10m"). Default: the top-level `keepAlive`. */
   keepAlive: keepAliveSchema.optional(),
+  /** Tools this agent runs without asking; replaces the top-level `approve`. */
+  approve: approveSchema.optional(),
+  /** The `mcpServers` this agent uses, by name; default: all of them. `[]`: none. */
+  mcp: z.array(mcpServerNameSchema).optional(),
 });
 
 /** The HTTP server's settings (`corral serve`). */
@@ -148,6 +153,28 @@ export const configSchema = z
       .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "agent names use letters, digits, . _ : -"), agentConfigSchema)
       .default({}),
     server: serverConfigSchema.prefault({}),
+    /**
+     * Tools every agent runs without asking (an agent's own `approve` replaces this list).
+     * `write_file`, `edit_file` and `run_command` need approval; without it they are asked about
+     * or denied.
+     */
+    approve: approveSchema.default([]),
+    /** MCP servers, as other MCP hosts write them: `{ command, args, env }` or `{ url, headers }`. */
+    mcpServers: z.record(mcpServerNameSchema, mcpServerConfigSchema).default({}),
+  })
+  .superRefine((config, context) => {
+    for (const [agent, settings] of Object.entries(config.agents)) {
+      for (const [position, server] of (settings.mcp ?? []).entries()) {
+        if (!Object.hasOwn(config.mcpServers, server)) {
+          const known = Object.keys(config.mcpServers);
+          context.addIssue({
+            code: "custom",
+            path: ["agents", agent, "mcp", position],
+            message: `"${server}" is not in mcpServers (${known.length ? `configured: ${known.join(", ")}` : "none are configured"})`,
+          });
+        }
+      }
+    }
   })
   .transform((config, context) => {
     let host: string;

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
-import { Agent, ConfigError, type Tool } from "@corral/core";
+import { Agent, type ApprovalRequest, ConfigError, type Tool } from "@corral/core";
 import type { openIndex } from "@corral/rag";
 import type { ToolPresetOptions } from "@corral/tools";
 import type { AgentConfig, CorralConfig } from "./config-schema.js";
+import { connectMcpServers, type McpServersConnection } from "./connect-mcp-servers.js";
 
 /** The index type `openIndex` resolves to. */
 export type DocumentIndex = Awaited<ReturnType<typeof openIndex>>;
@@ -20,6 +21,16 @@ export interface AgentRuntimeOptions {
    * agent has docs, and `close()` leaves it open.
    */
   index?: DocumentIndex;
+  /**
+   * Decides calls that need approval and that the configuration's `approve` does not allow
+   * (the CLI asks the user). Without it such calls are denied, and the model is told so.
+   */
+  approve?: (request: ApprovalRequest) => boolean | Promise<boolean>;
+  /**
+   * Problems that do not stop the agent: an MCP server that did not start, an `approve` entry
+   * that names none of the agent's tools. Default: `process.emitWarning`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** An agent assembled from the configuration, with what it holds open. */
@@ -31,9 +42,15 @@ export interface AgentRuntime {
   agent: Agent;
   /** The documents index, when the agent has docs. */
   index?: DocumentIndex;
-  /** Every tool the agent may call (presets, then `search_docs`). */
+  /** Every tool the agent may call (presets, then `search_docs`, then MCP tools). */
   tools: Tool[];
-  /** Closes the index. Safe to call twice. */
+  /** Tools that run without asking (the agent's `approve`, else the top-level one). */
+  approved: string[];
+  /** The MCP servers the agent uses that started (stopped by `close()`). */
+  mcp?: McpServersConnection;
+  /** The warnings reported while building the agent. */
+  warnings: string[];
+  /** Closes the index and stops the agent's MCP servers. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -115,18 +132,56 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     instructions.push(CITATION_INSTRUCTIONS);
   }
 
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    (options.onWarning ?? ((text: string) => process.emitWarning(text, "CorralWarning")))(message);
+  };
+  // MCP servers start here, when an agent that uses them is built, and stop with `close()`.
+  const serverNames = settings.mcp ?? Object.keys(config.mcpServers);
+  let mcp: McpServersConnection | undefined;
+  if (serverNames.length) {
+    const servers = Object.fromEntries(serverNames.map((server) => [server, config.mcpServers[server]!]));
+    mcp = await connectMcpServers(servers, { reservedNames: tools.map((tool) => tool.name), onWarning: warn });
+    tools.push(...mcp.tools);
+  }
+
+  const approved = [...new Set(settings.approve ?? config.approve)];
+  const toolNames = new Set(tools.map((tool) => tool.name));
+  const strangers = approved.filter((tool) => !toolNames.has(tool));
+  if (strangers.length) {
+    warn(
+      `Agent "${name}": approve names ${strangers.map((tool) => `"${tool}"`).join(", ")}, not among its tools (${[...toolNames].join(", ") || "none"}); check the spelling.`,
+    );
+  }
+  // A tool the configuration approves runs without asking; the rest go to `options.approve`,
+  // and without one the agent denies them and tells the model no approval is available.
+  const allowed = new Set(approved);
+  for (const [position, tool] of tools.entries()) {
+    if (allowed.has(tool.name) && tool.needsApproval) tools[position] = { ...tool, needsApproval: false };
+  }
+
   const model = settings.model ?? config.model;
   const modelSettings = agentModelSettings(config, settings);
-  const agent = new Agent({
-    model,
-    host: config.ollama.host,
-    instructions: instructions.join("\n\n") || undefined,
-    tools,
-    maxSteps: settings.maxSteps,
-    think: modelSettings.think,
-    options: modelSettings.options,
-    keepAlive: modelSettings.keepAlive,
-  });
+  let agent: Agent;
+  try {
+    agent = new Agent({
+      model,
+      host: config.ollama.host,
+      instructions: instructions.join("\n\n") || undefined,
+      tools,
+      maxSteps: settings.maxSteps,
+      think: modelSettings.think,
+      options: modelSettings.options,
+      keepAlive: modelSettings.keepAlive,
+      approve: options.approve,
+    });
+  } catch (error) {
+    // Nothing may keep running for an agent that was not built.
+    await mcp?.close();
+    if (ownsIndex) await index?.close();
+    throw error;
+  }
 
   let closed = false;
   return {
@@ -135,9 +190,13 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     agent,
     index,
     tools,
+    approved,
+    mcp,
+    warnings,
     async close() {
       if (closed) return;
       closed = true;
+      await mcp?.close();
       if (ownsIndex) await index?.close();
     },
   };

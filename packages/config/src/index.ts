@@ -9,6 +9,7 @@ export {
   serverConfigSchema,
 } from "./config-schema.js";
 export { configTemplate, type WriteConfigTemplateOptions, writeConfigTemplate } from "./config-template.js";
+export { type ConnectMcpServersOptions, connectMcpServers, type McpServersConnection } from "./connect-mcp-servers.js";
 export {
   type AgentRuntime,
   type AgentRuntimeOptions,
@@ -19,4 +20,11 @@ export {
 } from "./create-agent-runtime.js";
 export { defaultConfig } from "./default-config.js";
 export { CONFIG_FILE_NAME, type ConfigFlags, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./load-config.js";
+export {
+  approveSchema,
+  type McpServerConfig,
+  mcpServerConfigSchema,
+  mcpServerNameSchema,
+  toolNameSchema,
+} from "./mcp-server-config.js";
 export { keepAliveSchema, MODEL_OPTION_NAMES, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";

@@ -136,6 +136,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   for (const agent of Object.values(config.agents)) {
     if (Array.isArray(agent.docs)) agent.docs = agent.docs.map((entry) => path.resolve(fileDirectory, entry));
   }
+  // A stdio MCP server runs in the file's folder, so `"args": ["./server.js"]` means what it says.
+  for (const server of Object.values(config.mcpServers)) {
+    if (server.command !== undefined) server.cwd = path.resolve(fileDirectory, server.cwd ?? ".");
+  }
 
   // The environment, then flags, each overriding what came before.
   const layers: { source: (name: string) => string; values: ConfigFlags }[] = [

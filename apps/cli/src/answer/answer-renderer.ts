@@ -1,6 +1,7 @@
 import type { Ora } from "ora";
 import type { CliContext } from "../cli-context.js";
 import { describeError } from "../report-error.js";
+import { TerminalTextFilter, terminalText } from "../terminal-text.js";
 import { type AnswerSource, formatSourceLocation } from "./answer-source.js";
 import type { AnswerHandlers, AnswerOutcome } from "./run-answer.js";
 
@@ -30,14 +31,21 @@ const activityLabels: Record<string, string> = {
 export class AnswerRenderer {
   readonly #ctx: CliContext;
   readonly #showThinking: boolean;
+  readonly #approvalHint: string | undefined;
+  #hintShown = false;
   #spinner: Ora | undefined;
   #outAtLineStart = true;
   #errAtLineStart = true;
   #wroteText = false;
+  // The model's text and thinking stream in chunks; a sequence cut between two chunks is still removed whole.
+  readonly #textFilter = new TerminalTextFilter();
+  readonly #thinkingFilter = new TerminalTextFilter();
 
-  constructor(ctx: CliContext, options: { showThinking?: boolean } = {}) {
+  /** `approvalHint`: said once when a call is denied because no approval could be asked for. */
+  constructor(ctx: CliContext, options: { showThinking?: boolean; approvalHint?: string } = {}) {
     this.#ctx = ctx;
     this.#showThinking = options.showThinking ?? false;
+    this.#approvalHint = options.approvalHint;
   }
 
   /** The callbacks to pass to `runAnswer`. */
@@ -46,12 +54,17 @@ export class AnswerRenderer {
       onText: (text) => this.#text(text),
       onThinking: (text) => this.#thinking(text),
       onToolCall: (event) =>
-        this.#activity(`${activityLabels[event.toolName] ?? `calling ${event.toolName}`}: ${summarizeArgs(event.args)}`),
+        this.#activity(terminalText(`${activityLabels[event.toolName] ?? `calling ${event.toolName}`}: ${summarizeArgs(event.args)}`)),
       onToolResult: (event, sources) => {
-        if (event.isError) this.#activity(this.#ctx.err.yellow(`${event.toolName} failed: ${firstLine(event.content)}`));
-        else if (event.toolName === "search_docs") this.#activity(`found ${sources.length} passage${sources.length === 1 ? "" : "s"}`);
+        if (event.isError) {
+          this.#activity(this.#ctx.err.yellow(terminalText(`${event.toolName} failed: ${firstLine(event.content)}`)));
+          if (this.#approvalHint && !this.#hintShown && /needs the user's approval/.test(event.content)) {
+            this.#hintShown = true;
+            this.#activity(this.#ctx.err.dim(this.#approvalHint));
+          }
+        } else if (event.toolName === "search_docs") this.#activity(`found ${sources.length} passage${sources.length === 1 ? "" : "s"}`);
       },
-      onWarning: (event) => this.#activity(this.#ctx.err.yellow(`warning: ${event.message}`)),
+      onWarning: (event) => this.#activity(this.#ctx.err.yellow(`warning: ${terminalText(event.message)}`)),
     };
   }
 
@@ -62,6 +75,17 @@ export class AnswerRenderer {
     const ora = await spinnerFactory;
     this.#spinner?.stop();
     this.#spinner = ora({ stream: this.#ctx.io.stderr as NodeJS.WritableStream, discardStdin: false, text: "thinking" }).start();
+  }
+
+  /** Stops the spinner and ends open lines, so a question can be asked (an approval). */
+  pause(): void {
+    this.#stopSpinner();
+    this.#endLines();
+  }
+
+  /** Starts the spinner again after `pause()` (terminals only). */
+  resume(): void {
+    if (this.#ctx.interactiveStderr) void this.start();
   }
 
   /** Ends the answer: a final newline, the sources or the failure. Returns the sources shown. */
@@ -87,12 +111,13 @@ export class AnswerRenderer {
       this.#ctx.info(this.#ctx.err.dim(`(answered without further tools: ${why})`));
     }
     if (outcome.sources.length) {
-      this.#ctx.print(c.dim(`Sources: ${outcome.sources.map(formatSourceLocation).join(", ")}`));
+      this.#ctx.print(c.dim(`Sources: ${terminalText(outcome.sources.map(formatSourceLocation).join(", "))}`));
     }
     return outcome.sources;
   }
 
-  #text(text: string): void {
+  #text(raw: string): void {
+    const text = this.#textFilter.write(raw);
     this.#stopSpinner();
     if (!this.#errAtLineStart) {
       this.#ctx.io.stderr.write("\n");
@@ -104,11 +129,13 @@ export class AnswerRenderer {
     this.#outAtLineStart = text.endsWith("\n");
   }
 
-  #thinking(text: string): void {
+  #thinking(raw: string): void {
     if (!this.#showThinking) {
       if (this.#spinner) this.#spinner.text = "thinking";
       return;
     }
+    const text = this.#thinkingFilter.write(raw);
+    if (!text) return;
     this.#stopSpinner();
     this.#ctx.io.stderr.write(this.#ctx.err.dim(text));
     this.#errAtLineStart = text.endsWith("\n");

@@ -1,8 +1,9 @@
 import type { AgentRuntime } from "@corral/config";
-import type { Agent, Message } from "@corral/core";
+import type { Agent, ApprovalRequest, Message } from "@corral/core";
 import { AnswerRenderer } from "../answer/answer-renderer.js";
 import type { AnswerSource } from "../answer/answer-source.js";
 import { runAnswer } from "../answer/run-answer.js";
+import { approvalQuestion, formatApprovalRequest, isYes } from "../approval/approval-prompt.js";
 import type { CliContext } from "../cli-context.js";
 import { LineReader } from "./line-reader.js";
 import type { ChatSessionData, SessionFile } from "./session-file.js";
@@ -35,6 +36,9 @@ export class ChatRepl {
   readonly #showThinking: boolean;
   readonly #createdAt: string;
   #controller: AbortController | undefined;
+  #renderer: AnswerRenderer | undefined;
+  #approval: AbortController | undefined;
+  #approvals: Promise<unknown> = Promise.resolve();
   #reader: LineReader | undefined;
   #idleInterrupts = 0;
   #leaving = false;
@@ -89,6 +93,7 @@ export class ChatRepl {
     const controller = new AbortController();
     this.#controller = controller;
     const renderer = new AnswerRenderer(this.ctx, { showThinking: this.#showThinking });
+    this.#renderer = renderer;
     await renderer.start();
     try {
       const outcome = await runAnswer(this.agent, question, { signal: controller.signal, messages: this.messages }, renderer.handlers);
@@ -103,7 +108,43 @@ export class ChatRepl {
       }
     } finally {
       this.#controller = undefined;
+      this.#renderer = undefined;
     }
+  }
+
+  /**
+   * Asks the user about a call that needs approval: the call and its arguments, then
+   * "Allow ...? [y/N]". Only y or yes approve; Ctrl-C, another answer or the end of input deny.
+   * Calls of one step are asked about one after the other.
+   */
+  approve(request: ApprovalRequest): Promise<boolean> {
+    const next = this.#approvals.then(() => this.#ask(request));
+    this.#approvals = next.catch(() => undefined);
+    return next;
+  }
+
+  async #ask(request: ApprovalRequest): Promise<boolean> {
+    const reader = this.#reader;
+    if (!reader) return false;
+    this.#renderer?.pause();
+    const e = this.ctx.err;
+    this.ctx.info(formatApprovalRequest(request, e));
+    const question = approvalQuestion(request.toolName);
+    // On a terminal readline shows the question; on a pipe it goes to stderr, and the next line answers.
+    if (!reader.isTerminal) this.ctx.io.stderr.write(question);
+    const controller = new AbortController();
+    this.#approval = controller;
+    let approved = false;
+    try {
+      const answer = await reader.ask(this.ctx.out.bold(question), controller.signal);
+      approved = isYes(answer);
+    } finally {
+      this.#approval = undefined;
+    }
+    if (!reader.isTerminal || controller.signal.aborted) this.ctx.info("");
+    this.ctx.info(e.dim(approved ? `· approved ${request.toolName}` : `· denied ${request.toolName}`));
+    this.#renderer?.resume();
+    return approved;
   }
 
   /** Saves the history now. */
@@ -125,6 +166,11 @@ export class ChatRepl {
   }
 
   #interrupt(): void {
+    // Ctrl-C at an approval question denies the call; the answer goes on without it.
+    if (this.#approval) {
+      this.#approval.abort();
+      return;
+    }
     if (this.#controller) {
       this.#controller.abort();
       return;

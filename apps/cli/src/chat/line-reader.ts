@@ -54,6 +54,38 @@ export class LineReader {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
+  /**
+   * Asks one question and resolves to the next line typed after it (undefined when input
+   * ends or `signal` aborts; then the question is withdrawn and its line cleared). On a
+   * terminal `prompt` is shown by readline and lines typed before it appeared do not count.
+   */
+  ask(prompt: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (this.#terminal) this.#queue.length = 0;
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.#closed || signal?.aborted) return Promise.resolve(undefined);
+    const previous = this.#rl.getPrompt();
+    if (this.#terminal) {
+      this.#rl.setPrompt(prompt);
+      this.#rl.prompt();
+    }
+    return new Promise((resolve) => {
+      const done = (line: string | undefined) => {
+        signal?.removeEventListener("abort", cancel);
+        if (this.#terminal) this.#rl.setPrompt(previous);
+        resolve(line);
+      };
+      const cancel = () => {
+        const position = this.#waiters.indexOf(done);
+        if (position >= 0) this.#waiters.splice(position, 1);
+        if (this.#terminal) this.#rl.write(null, { ctrl: true, name: "u" });
+        done(undefined);
+      };
+      signal?.addEventListener("abort", cancel, { once: true });
+      this.#waiters.push(done);
+    });
+  }
+
   /** What has been typed on the current line (terminals only). */
   get pendingText(): string {
     return this.#terminal ? this.#rl.line : "";

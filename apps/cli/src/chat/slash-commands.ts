@@ -2,6 +2,7 @@ import { Agent } from "@corral/core";
 import { formatSourceLocation } from "../answer/answer-source.js";
 import { OllamaAdmin } from "../ollama/ollama-admin.js";
 import { describeError } from "../report-error.js";
+import { terminalText } from "../terminal-text.js";
 import type { ChatRepl } from "./chat-repl.js";
 
 /** The slash commands of `corral chat`, with their one-line help. */
@@ -42,8 +43,8 @@ export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"ex
         return;
       }
       repl.lastSources.forEach((source, position) => {
-        const heading = source.headingPath?.length ? c.dim(` (${source.headingPath.join(" > ")})`) : "";
-        ctx.print(`${c.bold(`[${position + 1}]`)} ${c.cyan(formatSourceLocation(source))}${heading}`);
+        const heading = source.headingPath?.length ? c.dim(` (${terminalText(source.headingPath.join(" > "))})`) : "";
+        ctx.print(`${c.bold(`[${position + 1}]`)} ${c.cyan(terminalText(formatSourceLocation(source)))}${heading}`);
         if (source.text) ctx.print(`    ${c.dim(snippet(source.text))}`);
       });
       return;
@@ -51,6 +52,7 @@ export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"ex
       if (repl.runtime.tools.length === 0) ctx.print("The agent has no tools.");
       {
         const width = Math.max(0, ...repl.runtime.tools.map((tool) => tool.name.length));
+        // MCP servers write their own tool descriptions.
         for (const tool of repl.runtime.tools) ctx.print(`  ${c.cyan(tool.name.padEnd(width))}  ${c.dim(snippet(tool.description, 100))}`);
       }
       return;
@@ -92,6 +94,6 @@ async function switchModel(repl: ChatRepl, name: string): Promise<void> {
 }
 
 function snippet(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = terminalText(text).replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

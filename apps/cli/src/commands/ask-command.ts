@@ -4,11 +4,13 @@ import { Command } from "commander";
 import { AnswerRenderer } from "../answer/answer-renderer.js";
 import { formatSourceLocation } from "../answer/answer-source.js";
 import { runAnswer } from "../answer/run-answer.js";
+import { type Approver, approvalQuestion, askOnTerminal, formatApprovalRequest, oneAtATime } from "../approval/approval-prompt.js";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
 import { readAll } from "../read-stdin.js";
 import { ExitCode } from "../report-error.js";
 import { openAgentRuntime } from "../runtime/open-agent-runtime.js";
+import { terminalJson } from "../terminal-text.js";
 import { examples } from "./examples.js";
 
 interface AskOptions {
@@ -16,6 +18,7 @@ interface AskOptions {
   json?: boolean;
   showThinking?: boolean;
   agent?: string;
+  yes?: boolean;
 }
 
 /** `corral ask`: one answer on stdout, with its sources. */
@@ -27,6 +30,7 @@ export function askCommand(ctx: CliContext): Command {
     .option("--json", "print { answer, sources, usage } as JSON")
     .option("--show-thinking", "print the model's thinking on stderr")
     .option("-a, --agent <name>", "an agent from corral.config.json", "default")
+    .option("-y, --yes", "run tools that need approval (write_file, edit_file, run_command) without asking")
     .action(async (words: string[], options: AskOptions) => ask(ctx, words, options))
     .addHelpText(
       "after",
@@ -34,6 +38,7 @@ export function askCommand(ctx: CliContext): Command {
         'corral ask "How do I rotate the API keys?"',
         'corral ask "What changed in v2?" --docs ./docs ./CHANGELOG.md',
         "git diff | corral ask --json | jq -r .answer",
+        'corral ask --yes "Fix the typo in README.md"',
         'echo "Summarise the install guide" | corral ask --model llama3.2:3b',
       ]),
     );
@@ -58,9 +63,29 @@ async function ask(ctx: CliContext, words: string[], options: AskOptions): Promi
   const controller = new AbortController();
   const stopInterrupt = ctx.io.onInterrupt(() => controller.abort());
   ctx.cleanups.push(stopInterrupt);
-  const { runtime } = await openAgentRuntime(ctx, { docs, agent: options.agent, signal: controller.signal });
+  // Calls that need approval: --yes allows them; on a terminal the user is asked; otherwise they are denied.
+  let renderer: AnswerRenderer | undefined;
+  const onTerminal = ctx.io.stdin.isTTY === true && ctx.io.stderr.isTTY === true;
+  const approve: Approver | undefined = options.yes
+    ? () => true
+    : onTerminal
+      ? oneAtATime(async (request) => {
+          renderer?.pause();
+          ctx.info(formatApprovalRequest(request, ctx.err));
+          const approved = await askOnTerminal(ctx.io, approvalQuestion(request.toolName));
+          ctx.info(ctx.err.dim(approved ? "· approved" : "· denied"));
+          renderer?.resume();
+          return approved;
+        })
+      : undefined;
+  const { runtime } = await openAgentRuntime(ctx, { docs, agent: options.agent, signal: controller.signal, approve });
 
-  const renderer = options.json ? undefined : new AnswerRenderer(ctx, { showThinking: options.showThinking });
+  renderer = options.json
+    ? undefined
+    : new AnswerRenderer(ctx, {
+        showThinking: options.showThinking,
+        approvalHint: 'no terminal to ask on: pass --yes, or list the tool in "approve" in corral.config.json, to allow it.',
+      });
   await renderer?.start();
   const outcome = await runAnswer(runtime.agent, question, { signal: controller.signal }, renderer?.handlers);
   const cancelled = controller.signal.aborted;
@@ -68,17 +93,13 @@ async function ask(ctx: CliContext, words: string[], options: AskOptions): Promi
     if (outcome.error) throw outcome.error;
     const result = outcome.result;
     ctx.print(
-      JSON.stringify(
-        {
-          answer: result?.text ?? "",
-          sources: outcome.sources.map((source) => ({ ...source, location: formatSourceLocation(source) })),
-          usage: result?.usage,
-          model: runtime.settings.model,
-          finishReason: result?.finishReason,
-        },
-        null,
-        2,
-      ),
+      terminalJson({
+        answer: result?.text ?? "",
+        sources: outcome.sources.map((source) => ({ ...source, location: formatSourceLocation(source) })),
+        usage: result?.usage,
+        model: runtime.settings.model,
+        finishReason: result?.finishReason,
+      }),
     );
     return;
   }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { Agent } from "@corral/core";
+import { Agent, type ApprovalRequest } from "@corral/core";
 import { Command } from "commander";
 import { ChatRepl } from "../chat/chat-repl.js";
 import { SessionFile } from "../chat/session-file.js";
@@ -43,8 +43,11 @@ async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
   const startup = new AbortController();
   const stopStartupInterrupt = ctx.io.onInterrupt(() => startup.abort());
   let opened: Awaited<ReturnType<typeof openAgentRuntime>>;
+  // The REPL asks about calls that need approval; it exists once the agent does.
+  let repl: ChatRepl | undefined;
+  const approve = (request: ApprovalRequest) => repl?.approve(request) ?? false;
   try {
-    opened = await openAgentRuntime(ctx, { docs: options.docs, agent: options.agent, signal: startup.signal });
+    opened = await openAgentRuntime(ctx, { docs: options.docs, agent: options.agent, signal: startup.signal, approve });
   } catch (error) {
     if (!startup.signal.aborted) throw error;
     ctx.info("Cancelled.");
@@ -62,7 +65,7 @@ async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
   if (saved?.model && saved.model !== runtime.settings.model && !ctx.globals.model && !ctx.io.env.CORRAL_MODEL) {
     runtime.agent = new Agent({ ...runtime.agent.options, model: saved.model });
   }
-  const repl = new ChatRepl(ctx, { runtime, session, saved, host: config.ollama.host, showThinking: options.showThinking ?? false });
+  repl = new ChatRepl(ctx, { runtime, session, saved, host: config.ollama.host, showThinking: options.showThinking ?? false });
 
   const e = ctx.err;
   const docs = runtime.index ? `docs: ${displayPath(ctx, config.index)}` : "no documents (add --docs <folder>)";

@@ -7,6 +7,7 @@ import { ExitCode } from "../report-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { displayPath, openCliIndex } from "../runtime/open-cli-index.js";
 import { summarizeSync, syncDocs } from "../runtime/sync-docs.js";
+import { terminalJson } from "../terminal-text.js";
 import { examples } from "./examples.js";
 
 /** `corral index`: syncs folders into the index, embedding only what changed. */
@@ -45,7 +46,7 @@ export function indexCommand(ctx: CliContext): Command {
         ctx.exitCode = ExitCode.interrupted;
         return;
       }
-      if (options.json) return ctx.print(JSON.stringify(report, null, 2));
+      if (options.json) return ctx.print(terminalJson(report));
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       ctx.print(`Indexed into ${displayPath(ctx, config.index)}: ${summarizeSync(report)} in ${seconds}s.`);
     })

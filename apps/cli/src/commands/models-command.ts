@@ -7,6 +7,7 @@ import { formatTable } from "../format/format-table.js";
 import { OllamaAdmin, type PullProgress } from "../ollama/ollama-admin.js";
 import { ProgressBar } from "../progress/progress-bar.js";
 import { resolveHost } from "../runtime/load-cli-config.js";
+import { terminalJson, terminalText } from "../terminal-text.js";
 import { examples } from "./examples.js";
 
 /** `corral models`: list, pull, remove and inspect Ollama models. */
@@ -62,7 +63,7 @@ export function modelsCommand(ctx: CliContext): Command {
       const options = command.optsWithGlobals() as { json?: boolean };
       const admin = new OllamaAdmin(await resolveHost(ctx));
       const details = await admin.show(name);
-      if (options.json) return ctx.print(JSON.stringify(details, null, 2));
+      if (options.json) return ctx.print(terminalJson(details));
       const rows: string[][] = [
         ["name", details.name],
         ["family", details.family ?? "-"],
@@ -75,7 +76,8 @@ export function modelsCommand(ctx: CliContext): Command {
       if (details.embeddingLength && details.capabilities.includes("embedding"))
         rows.push(["embedding length", String(details.embeddingLength)]);
       if (details.license) rows.push(["license", details.license]);
-      ctx.print(formatTable(rows.map(([key, value]) => [ctx.out.dim(key ?? ""), value ?? ""])));
+      // What Ollama reports (a license, a family) is shown inert.
+      ctx.print(formatTable(rows.map(([key, value]) => [ctx.out.dim(key ?? ""), terminalText(value ?? "")])));
     })
     .addHelpText("after", examples(["corral models show qwen3:4b", "corral models show qwen3:4b --json"]));
 
@@ -85,7 +87,7 @@ export function modelsCommand(ctx: CliContext): Command {
 async function listModels(ctx: CliContext, options: { json?: boolean }): Promise<void> {
   const admin = new OllamaAdmin(await resolveHost(ctx));
   const list = (await admin.list()).sort((a, b) => a.name.localeCompare(b.name));
-  if (options.json) return ctx.print(JSON.stringify(list, null, 2));
+  if (options.json) return ctx.print(terminalJson(list));
   if (list.length === 0) {
     ctx.print("No models installed.");
     ctx.info(ctx.err.dim("hint: pull one with `corral models pull qwen3:4b`."));
@@ -94,7 +96,7 @@ async function listModels(ctx: CliContext, options: { json?: boolean }): Promise
   const header = ["NAME", "SIZE", "CAPABILITIES"].map((title) => ctx.out.bold(title));
   ctx.print(
     formatTable(
-      list.map((model) => [model.name, formatBytes(model.size), model.capabilities.join(", ")]),
+      list.map((model) => [terminalText(model.name), formatBytes(model.size), terminalText(model.capabilities.join(", "))]),
       header,
     ),
   );
@@ -109,7 +111,7 @@ async function pullModel(ctx: CliContext, name: string): Promise<void> {
     const hasBytes = typeof progress.total === "number" && progress.total > 0;
     if (bar.isActive) {
       if (hasBytes) {
-        const label = progress.digest ? `pulling ${shortDigest(progress.digest)}` : progress.status;
+        const label = progress.digest ? `pulling ${shortDigest(progress.digest)}` : terminalText(progress.status);
         const key = progress.digest ?? progress.status;
         const first = started.get(key) ?? { at: Date.now(), bytes: progress.completed ?? 0 };
         started.set(key, first);
@@ -119,7 +121,7 @@ async function pullModel(ctx: CliContext, name: string): Promise<void> {
         bar.update(progress.completed ?? 0, progress.total ?? 0, { label, detail });
       } else {
         bar.stop();
-        ctx.info(ctx.err.dim(progress.status));
+        ctx.info(ctx.err.dim(terminalText(progress.status)));
       }
       return;
     }
@@ -128,7 +130,7 @@ async function pullModel(ctx: CliContext, name: string): Promise<void> {
     const status =
       progress.digest && hasBytes ? `pulling ${shortDigest(progress.digest)} (${formatBytes(progress.total ?? 0)})` : progress.status;
     const line = percent === undefined ? status : `${status} ${percent}%`;
-    if (line !== lastLine) ctx.info(line);
+    if (line !== lastLine) ctx.info(terminalText(line));
     lastLine = line;
   };
   const controller = new AbortController();

@@ -4,6 +4,7 @@ import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { openCliIndex } from "../runtime/open-cli-index.js";
+import { terminalJson, terminalText } from "../terminal-text.js";
 import { examples } from "./examples.js";
 
 interface SearchOptions {
@@ -36,24 +37,18 @@ export function searchCommand(ctx: CliContext): Command {
       const result = await index.query(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
       for (const warning of result.warnings) ctx.warn(warning);
       const sources = sourcesFromToolOutput(result.hits);
-      if (options.json)
-        return ctx.print(
-          JSON.stringify(
-            sources.map((source) => ({ ...source, location: formatSourceLocation(source) })),
-            null,
-            2,
-          ),
-        );
+      if (options.json) return ctx.print(terminalJson(sources.map((source) => ({ ...source, location: formatSourceLocation(source) }))));
       if (sources.length === 0) {
         ctx.print("No matches.");
         return;
       }
       const c = ctx.out;
       sources.forEach((source, position) => {
-        const heading = source.headingPath?.length ? c.dim(`  ${source.headingPath.join(" > ")}`) : "";
+        // Paths, headings and passages come from the documents: made inert before corral colours them.
+        const heading = source.headingPath?.length ? c.dim(`  ${terminalText(source.headingPath.join(" > "))}`) : "";
         const score = source.score !== undefined ? c.dim(`  (${source.score.toFixed(3)})`) : "";
-        ctx.print(`${c.bold(`${position + 1}.`)} ${c.cyan(formatSourceLocation(source))}${score}${heading}`);
-        ctx.print(`   ${snippet(source.text ?? "", 240)}`);
+        ctx.print(`${c.bold(`${position + 1}.`)} ${c.cyan(terminalText(formatSourceLocation(source)))}${score}${heading}`);
+        ctx.print(`   ${snippet(terminalText(source.text ?? ""), 240)}`);
       });
     })
     .addHelpText(

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { AgentRuntime, CorralConfig, DocumentIndex } from "@corral/config";
+import type { Approver } from "../approval/approval-prompt.js";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
 import { commandName } from "../command-name.js";
@@ -16,6 +17,8 @@ export interface OpenAgentRuntimeOptions {
   agent?: string;
   /** Aborts the docs sync. */
   signal?: AbortSignal;
+  /** Decides calls that need approval and that the config's `approve` does not allow; without it they are denied. */
+  approve?: Approver;
 }
 
 /** An agent ready to answer, with the configuration it came from. */
@@ -65,7 +68,14 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
   }
 
   const { createAgentRuntime } = await import("@corral/config");
-  const runtime = await createAgentRuntime(config, { agent: agentName, root: ctx.io.cwd, ...(index ? { index } : {}) });
+  const runtime = await createAgentRuntime(config, {
+    agent: agentName,
+    root: ctx.io.cwd,
+    ...(index ? { index } : {}),
+    approve: options.approve,
+    // An MCP server that did not start, an approve entry that names no tool: said, not fatal.
+    onWarning: (message) => ctx.warn(message),
+  });
   ctx.cleanups.push(() => runtime.close());
   return { config, runtime, sync };
 }

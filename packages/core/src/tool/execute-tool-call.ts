@@ -52,7 +52,8 @@ export async function executeToolCall(call: PendingCall, options: ExecuteOptions
 
   const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
+  // The clock starts once the call may run: a person reading an approval prompt is not the tool being slow.
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
   const context = { signal, toolCallId: call.id, messages: options.messages };
   try {
@@ -70,6 +71,7 @@ export async function executeToolCall(call: PendingCall, options: ExecuteOptions
         );
       }
     }
+    timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
     const output = await raceAbort(Promise.resolve(tool.execute(parsed.data, context)), signal);
     return { ...base, content: tool.toModelOutput ? tool.toModelOutput(output) : toContent(output), output, isError: false };
   } catch (error) {

@@ -18,6 +18,8 @@ const input = z.object({
 export function createEditFileTool(guard: RootGuard, options: ResolvedFileToolsOptions): Tool<z.output<typeof input>, string> {
   return defineTool({
     name: "edit_file",
+    // It changes the user's files or runs programs: the agent's `approve` decides each call (denied without one).
+    needsApproval: true,
     description:
       "Replace exact text in a text file inside the working folder. oldText must match the file exactly and occur once unless replaceAll is true.",
     input,

@@ -18,6 +18,8 @@ const input = z.object({
 export function createWriteFileTool(guard: RootGuard, options: ResolvedFileToolsOptions): Tool<z.output<typeof input>, string> {
   return defineTool({
     name: "write_file",
+    // It changes the user's files or runs programs: the agent's `approve` decides each call (denied without one).
+    needsApproval: true,
     description:
       "Create a text file inside the working folder (missing folders are created). Set overwrite to true to replace an existing file.",
     input,

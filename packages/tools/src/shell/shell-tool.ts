@@ -67,6 +67,8 @@ export function createShellTool(options: ShellToolOptions): Tool<z.output<typeof
 
   const tool = defineTool({
     name: "run_command",
+    // It changes the user's files or runs programs: the agent's `approve` decides each call (denied without one).
+    needsApproval: true,
     description: `Run a program (no shell) in the working folder and get its output. Allowed programs: ${[...allowed].join(", ")}.`,
     input,
     timeoutMs: timeoutMs + 2000,
