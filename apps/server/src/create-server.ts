@@ -14,6 +14,7 @@ import { ApiKeys } from "./auth.js";
 import { errorBody, faceOf, toPublicError } from "./error-body.js";
 import { openApi } from "./openapi-fields.js";
 import { registerDocuments } from "./routes/documents.js";
+import { registerEmbeddings } from "./routes/embeddings.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
 import { registerOllama } from "./routes/ollama.js";
 import { registerOpenAi } from "./routes/openai.js";
@@ -213,6 +214,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   registerDocuments(app, context);
   registerOpenAi(app, context);
   registerOllama(app, context);
+  registerEmbeddings(app, context);
 
   app.addHook("onClose", async () => {
     shutdown.abort();

@@ -4,11 +4,11 @@ import { httpStatusOf } from "./http-status.js";
 /** Which protocol a route speaks; errors follow its conventions. */
 export type Face = "native" | "openai" | "ollama";
 
-/** The face of a URL: `/api/*` and `/` are Ollama's, `/v1/chat/completions` and `/v1/models` OpenAI's. */
+/** The face of a URL: `/api/*` and `/` are Ollama's, `/v1/chat/completions`, `/v1/models` and `/v1/embeddings` OpenAI's. */
 export function faceOf(url: string): Face {
   const path = url.split("?")[0] ?? url;
   if (path === "/" || path.startsWith("/api/")) return "ollama";
-  if (path.startsWith("/v1/chat/") || path.startsWith("/v1/models")) return "openai";
+  if (path.startsWith("/v1/chat/") || path.startsWith("/v1/models") || path === "/v1/embeddings") return "openai";
   return "native";
 }
 
