@@ -186,3 +186,22 @@ describe("connection failures", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe("retries", () => {
+  it("retries 429 and 503 (busy), with backoff, until Ollama answers", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "after the queue" }] });
+    fake.addFault({ type: "status", status: 429, message: "too many requests", path: "/api/chat", times: 1 });
+    fake.addFault({ type: "status", status: 503, path: "/api/chat", times: 1 });
+    const response = await createOllamaChatModel("qwen3:4b", { host: fake.url, retryDelayMs: 1 }).chat(user);
+    expect(response.message.content).toBe("after the queue");
+    expect(fake.requestsTo("/api/chat")).toHaveLength(3);
+  });
+
+  it("never retries once part of the answer arrived", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "a b c", fault: { type: "drop", afterChunks: 1 } }, { content: "unused" }] });
+    const { text, error } = await drain(createOllamaChatModel("qwen3:4b", { host: fake.url }).stream(user));
+    expect(text).toBe("a ");
+    expect((error as Error).message).toMatch(/closed the connection in the middle of its answer/);
+    expect(fake.requestsTo("/api/chat")).toHaveLength(1);
+  });
+});
