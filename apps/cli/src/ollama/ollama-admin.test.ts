@@ -79,7 +79,7 @@ describe("the CLI as a child process", () => {
 
   it("`ask --json` keeps stdout pure JSON when Ollama answers text/plain errors or invalid stream lines", async () => {
     fake = await startFakeOllama({
-      faults: [{ type: "status", status: 502, message: "Bad Gateway from the proxy", plain: true, path: "/api/chat", times: 1 }],
+      faults: [{ type: "status", status: 502, message: "Bad Gateway from the proxy", plain: true, path: "/api/chat" }],
     });
     await writeFile(path.join(temp.dir, "corral.config.json"), JSON.stringify({ ollama: { host: fake.url }, tools: [] }));
     const failed = await runCli(["ask", "--json", "hello"], { cwd: temp.dir, env: {} });
@@ -89,7 +89,9 @@ describe("the CLI as a child process", () => {
     expect(failed.stderr).toContain("Bad Gateway from the proxy");
     expect(failed.stderr).not.toMatch(/Getting text|invalid json/);
 
-    fake.enqueue({ content: "a b c", fault: { type: "invalid-line", afterChunks: 1, line: "<html>" } });
+    await fake.close();
+    fake = await startFakeOllama({ chat: [{ content: "a b c", fault: { type: "invalid-line", afterChunks: 1, line: "<html>" } }] });
+    await writeFile(path.join(temp.dir, "corral.config.json"), JSON.stringify({ ollama: { host: fake.url }, tools: [] }));
     const invalid = await runCli(["ask", "--json", "hello"], { cwd: temp.dir, env: {} });
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).not.toMatch(/invalid json/);
