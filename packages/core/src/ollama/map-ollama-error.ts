@@ -15,6 +15,12 @@ const LOAD_HINT =
   "If it failed while loading the model (out of memory, a crashed runner), try a smaller model or a lower `num_ctx` " +
   "(options.num_ctx in corral.config.json), and see Ollama's log.";
 
+/**
+ * Errors for a connection reset before any byte of the answer. The transport tries those once
+ * more, on a new connection: a kept-alive connection the server has just closed fails this way.
+ */
+export const resetBeforeAnswer = new WeakSet<AgentError>();
+
 /** Where an Ollama call went, for error messages. */
 export interface OllamaErrorContext {
   host: string;
@@ -76,13 +82,19 @@ export function mapOllamaError(error: unknown, context: OllamaErrorContext): Age
   }
   if (code && RESET_CODES.has(code)) {
     const what = `${code}${detail ? `: ${detail}` : ""}`;
-    return new ModelCallError(
-      context.started
-        ? `Ollama at ${context.host} closed the connection in the middle of its answer (${what}). Try again; if it keeps happening, see Ollama's log.`
-        : `Ollama at ${context.host} accepted the connection and then closed it before answering (${what}). ` +
-            `It may have crashed or restarted, for example while loading the model: see Ollama's log, then try again. ${LOAD_HINT}`,
+    if (context.started) {
+      return new ModelCallError(
+        `Ollama at ${context.host} closed the connection in the middle of its answer (${what}). Try again; if it keeps happening, see Ollama's log.`,
+        { cause: error },
+      );
+    }
+    const reset = new ModelCallError(
+      `Ollama at ${context.host} accepted the connection and then closed it before answering (${what}). ` +
+        `It may have crashed or restarted, for example while loading the model: see Ollama's log, then try again. ${LOAD_HINT}`,
       { cause: error },
     );
+    resetBeforeAnswer.add(reset);
+    return reset;
   }
   // fetch says "fetch failed" for every failure to connect; without a code it never connected.
   if ((code && UNREACHABLE_CODES.has(code)) || (error instanceof TypeError && message === "fetch failed")) {

@@ -170,7 +170,8 @@ describe("connection failures", () => {
     expect((error as Error).message).not.toMatch(/Cannot reach/);
     expect((error as Error).message).toMatch(/closed it before answering/);
     expect((error as Error).message).toMatch(/smaller model|num_ctx/);
-    expect(fake.requestsTo("/api/chat")).toHaveLength(1);
+    // Tried once more on a new connection (a stale kept-alive socket fails the same way), then reported.
+    expect(fake.requestsTo("/api/chat")).toHaveLength(2);
   });
 
   it("retries a refused connection, then says unreachable", async () => {
@@ -188,6 +189,16 @@ describe("connection failures", () => {
 });
 
 describe("retries", () => {
+  it("tries a reset before any byte once more, on a new connection", async () => {
+    fake = await startFakeOllama({
+      chat: [{ content: "second try" }],
+      faults: [{ type: "drop", afterChunks: 0, path: "/api/chat", times: 1 }],
+    });
+    const response = await createOllamaChatModel("qwen3:4b", { host: fake.url, retries: 0 }).chat(user);
+    expect(response.message.content).toBe("second try");
+    expect(fake.requestsTo("/api/chat")).toHaveLength(2);
+  });
+
   it("retries 429 and 503 (busy), with backoff, until Ollama answers", async () => {
     fake = await startFakeOllama({ chat: [{ content: "after the queue" }] });
     fake.addFault({ type: "status", status: 429, message: "too many requests", path: "/api/chat", times: 1 });

@@ -3,11 +3,13 @@ import type { AgentError } from "../errors/agent-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
-import { mapOllamaError } from "./map-ollama-error.js";
+import { mapOllamaError, resetBeforeAnswer } from "./map-ollama-error.js";
 import { ollamaCallContext } from "./ollama-call-context.js";
 import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS } from "./ollama-time-limits.js";
 import { resolveOllamaHost } from "./resolve-ollama-host.js";
 import { releaseStream, sharedOllamaClient } from "./shared-ollama-client.js";
+
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Options of `createOllamaTransport`: how corral talks to one Ollama. */
 export interface OllamaTransportOptions {
@@ -27,7 +29,11 @@ export interface OllamaTransportOptions {
    * parses a tool call.
    */
   idleTimeoutMs?: number;
-  /** Retries of a refused connection and of 503/429 (busy). Never of a 500 (a failed model load). Default 2. */
+  /**
+   * Retries of a refused connection and of 503/429 (busy). Never of a 500 (a failed model load).
+   * Default 2. Apart from these, a connection reset before any byte is tried once more on a new
+   * connection (a kept-alive connection the server closed fails that way).
+   */
   retries?: number;
   /** First backoff delay in ms; doubles per retry (with jitter), capped at 10 s. Default 250. */
   retryDelayMs?: number;
@@ -79,8 +85,9 @@ export interface OllamaTransport {
  */
 export function createOllamaTransport(options: OllamaTransportOptions = {}): OllamaTransport {
   const host = resolveOllamaHost(options.host);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_OLLAMA_TIMEOUT_MS;
-  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_OLLAMA_IDLE_TIMEOUT_MS;
+  // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once).
+  const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_OLLAMA_TIMEOUT_MS, MAX_TIMER_MS);
+  const idleTimeoutMs = Math.min(options.idleTimeoutMs ?? DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, MAX_TIMER_MS);
   const retryDelayMs = options.retryDelayMs ?? 250;
   const client = sharedOllamaClient(host);
 
@@ -94,12 +101,16 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
 
   async function request<T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> {
     const retries = Math.max(0, call.retries ?? options.retries ?? 2);
+    let resets = 0;
     for (let tries = 0; ; tries++) {
       throwIfAborted(call.signal);
       try {
         return await attempt(call, () => send(client));
       } catch (raw) {
         const error = mapped(raw, call, false);
+        // A reset before any byte is tried once more, at once, on a new connection (the old one may
+        // have been a kept-alive socket the server closed); a second reset is reported.
+        if (resetBeforeAnswer.has(error) && resets++ === 0) continue;
         if (!isRetryable(error) || tries >= retries) throw error;
         await sleep(Math.min(10_000, retryDelayMs * 2 ** tries) * (0.75 + Math.random() * 0.5), call.signal);
       }

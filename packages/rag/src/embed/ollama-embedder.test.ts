@@ -55,7 +55,7 @@ describe("createOllamaEmbedder against the fake Ollama", () => {
     expect(fake.requestsTo("/api/embed")).toHaveLength(2);
   });
 
-  it("backs off and retries on 503, but not a 500 (a failed model load) or a reset", async () => {
+  it("backs off and retries on 503, not on a 500 (a failed model load), and a reset only once", async () => {
     const fake = await start();
     fake.addFault({ type: "status", status: 503, message: "server busy", path: "/api/embed", times: 2 });
     const embedder = createOllamaEmbedder({ model: "all-minilm", host: fake.url, retryDelayMs: 1 });
@@ -70,11 +70,11 @@ describe("createOllamaEmbedder against the fake Ollama", () => {
     expect((error as Error).message).toMatch(/smaller model/);
     expect(fake.requestsTo("/api/embed")).toHaveLength(4);
 
-    fake.addFault({ type: "drop", afterChunks: 0, path: "/api/embed", times: 1 });
+    fake.addFault({ type: "drop", afterChunks: 0, path: "/api/embed", times: 2 });
     const reset = await failing.embedDocuments(["x"]).catch((caught: unknown) => caught);
     expect(reset).toBeInstanceOf(ModelCallError);
     expect((reset as Error).message).toMatch(/closed it before answering/);
-    expect(fake.requestsTo("/api/embed")).toHaveLength(5);
+    expect(fake.requestsTo("/api/embed")).toHaveLength(6);
   });
 
   it("ends a hung request and a silent body with TimeoutErrors that name the limits", async () => {
