@@ -190,12 +190,9 @@ describe("connection failures", () => {
 
 describe("retries", () => {
   it("tries a reset before any byte once more, on a new connection", async () => {
-    fake = await startFakeOllama({
-      chat: [{ content: "second try" }],
-      faults: [{ type: "drop", afterChunks: 0, path: "/api/chat", times: 1 }],
-    });
+    fake = await startFakeOllama({ faults: [{ type: "drop", afterChunks: 0, path: "/api/chat", times: 1 }] });
     const response = await createOllamaChatModel("qwen3:4b", { host: fake.url, retries: 0 }).chat(user);
-    expect(response.message.content).toBe("second try");
+    expect(response.message.content).toContain("one two three four");
     expect(fake.requestsTo("/api/chat")).toHaveLength(2);
   });
 
