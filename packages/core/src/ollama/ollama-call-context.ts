@@ -1,10 +1,8 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-
 /**
- * What corral's fetch needs to know about the call it serves. The `ollama` client passes no
- * signal on non-streamed calls and keeps one configuration per instance, so a call's own
- * signal, headers and time limits travel beside it in async context instead; that is what lets
- * one client per host serve every call.
+ * What corral's fetch needs to know about the call it serves: its signal, headers and time
+ * limits. The `ollama` client keeps one configuration per instance and passes no signal on
+ * non-streamed calls, so each call gets a view of the host's one client whose fetch is bound
+ * to this context (see `clientForCall`).
  */
 export interface OllamaCallContext {
   host: string;
@@ -17,6 +15,3 @@ export interface OllamaCallContext {
   /** Limit on each wait for the next piece of the body (`ollama.idleTimeoutMs`). */
   idleTimeoutMs: number;
 }
-
-/** The context of the Ollama call running now (set by the transport around each attempt). */
-export const ollamaCallContext = new AsyncLocalStorage<OllamaCallContext>();

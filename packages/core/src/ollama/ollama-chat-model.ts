@@ -24,9 +24,9 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
   const transport = createOllamaTransport({ ...options, timeoutMs: options.timeoutMs ?? options.headersTimeoutMs });
   let info: Promise<ModelInfo> | undefined;
 
-  // The call's signal and limits travel with the transport's request, not with the client.
+  // A view of the host's one client that carries the call's signal and limits, and retries around it.
+  const client = (signal?: AbortSignal) => transport.clientFor({ signal, model });
   const withRetries = <T>(signal: AbortSignal | undefined, attempt: () => Promise<T>) => transport.request({ signal, model }, attempt);
-  const client = (_signal?: AbortSignal) => transport.client;
 
   const toRequest = (request: ChatRequest): OllamaChatRequest =>
     ({

@@ -1,60 +1,55 @@
 import { guardResponseBody } from "./guard-response-body.js";
 import { mapOllamaStatus } from "./map-ollama-error.js";
-import { ollamaCallContext } from "./ollama-call-context.js";
-import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS, headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
+import type { OllamaCallContext } from "./ollama-call-context.js";
+import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
 
 /**
- * The fetch corral gives the `ollama` client. For the call in {@link ollamaCallContext} it adds
- * the call's signal and headers, limits the wait for the response headers (`timeoutMs`) and
+ * The fetch corral gives the `ollama` client, bound to one call's context. It adds the call's
+ * signal and headers, limits the wait for the response headers (`timeoutMs`) and
  * every silence inside the body (`idleTimeoutMs`), turns an HTTP error into a typed error
  * itself (JSON or not), and checks streamed lines. So the client never sees a body it would
  * log about ("Getting text from response", "invalid json:"), and nothing reaches stdout or stderr.
  */
-export const ollamaFetch: typeof fetch = async (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  // A call made outside the transport still gets the default limits and checks.
-  const context = ollamaCallContext.getStore() ?? {
-    host: url.origin,
-    timeoutMs: DEFAULT_OLLAMA_TIMEOUT_MS,
-    idleTimeoutMs: DEFAULT_OLLAMA_IDLE_TIMEOUT_MS,
+export const createOllamaFetch =
+  (context: OllamaCallContext): typeof fetch =>
+  async (input, init) => {
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+    const ended = new AbortController();
+    const signals = [ended.signal, init?.signal, context.signal].filter((signal): signal is AbortSignal => !!signal);
+    const headers = { ...(init?.headers as Record<string, string> | undefined), ...context.headers };
+    const timer = setTimeout(() => ended.abort(headersTimeoutError(context.host, path, context.timeoutMs)), context.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, headers, signal: AbortSignal.any(signals) });
+    } catch (error) {
+      // Our own limit, not the caller's abort: say which limit it was.
+      if (ended.signal.aborted && !context.signal?.aborted) throw ended.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const contentType = response.headers.get("content-type") ?? "";
+    const streamed = contentType.includes("ndjson") || requestsStream(init?.body);
+    const body =
+      response.body &&
+      guardResponseBody(response.body, {
+        idleTimeoutMs: context.idleTimeoutMs,
+        idleError: () => idleTimeoutError(context.host, path, context.idleTimeoutMs),
+        onIdle: (error) => ended.abort(error),
+        ndjson: streamed && response.ok ? { describe: `Ollama at ${context.host} (${path})` } : undefined,
+      });
+    if (!response.ok) {
+      const text = body ? await new Response(body).text() : "";
+      const json = contentType.includes("application/json");
+      throw mapOllamaStatus(response.status, json ? (errorText(text) ?? text) : text.trim() || response.statusText, {
+        host: context.host,
+        model: context.model,
+        path,
+        json,
+      });
+    }
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
-  const path = url.pathname;
-  const ended = new AbortController();
-  const signals = [ended.signal, init?.signal, context.signal].filter((signal): signal is AbortSignal => !!signal);
-  const headers = { ...(init?.headers as Record<string, string> | undefined), ...context.headers };
-  const timer = setTimeout(() => ended.abort(headersTimeoutError(context.host, path, context.timeoutMs)), context.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(input, { ...init, headers, signal: AbortSignal.any(signals) });
-  } catch (error) {
-    // Our own limit, not the caller's abort: say which limit it was.
-    if (ended.signal.aborted && !context.signal?.aborted) throw ended.signal.reason;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  const contentType = response.headers.get("content-type") ?? "";
-  const streamed = contentType.includes("ndjson") || requestsStream(init?.body);
-  const body =
-    response.body &&
-    guardResponseBody(response.body, {
-      idleTimeoutMs: context.idleTimeoutMs,
-      idleError: () => idleTimeoutError(context.host, path, context.idleTimeoutMs),
-      onIdle: (error) => ended.abort(error),
-      ndjson: streamed && response.ok ? { describe: `Ollama at ${context.host} (${path})` } : undefined,
-    });
-  if (!response.ok) {
-    const text = body ? await new Response(body).text() : "";
-    const json = contentType.includes("application/json");
-    throw mapOllamaStatus(response.status, json ? (errorText(text) ?? text) : text.trim() || response.statusText, {
-      host: context.host,
-      model: context.model,
-      path,
-      json,
-    });
-  }
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-};
 
 function requestsStream(body: unknown): boolean {
   if (typeof body !== "string") return false;

@@ -56,6 +56,8 @@ describe("one transport per host", () => {
     const a = createOllamaTransport({ host: fake.url, timeoutMs: 1000, retries: 0 });
     const b = createOllamaTransport({ host: fake.url });
     expect(a.client).toBe(b.client);
+    // A call gets a view of that client (its own fetch), not a new client.
+    expect(Object.getPrototypeOf(a.clientFor({}))).toBe(a.client);
     expect(createOllamaTransport({ host: "http://127.0.0.1:1" }).client).not.toBe(a.client);
 
     fake.addFault({ type: "hang", path: "/api/chat", times: 1 });
@@ -81,6 +83,15 @@ describe("time limits", () => {
       expect((error as Error).message).toContain("`ollama.timeoutMs`");
     }
     expect(fake.requestsTo("/api/chat")).toHaveLength(2);
+  });
+
+  it("keeps the call's limit when the client awaits images before it sends", async () => {
+    fake = await startFakeOllama({ faults: [{ type: "hang", path: "/api/chat" }] });
+    const model = createOllamaChatModel("gemma3:4b", { host: fake.url, timeoutMs: 200 });
+    const error = await model
+      .chat({ messages: [{ role: "user", content: "what is this?", images: ["iVBORw0KGgo="] }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "timeout", timeoutMs: 200 });
   });
 
   it("limits /api/show too", async () => {

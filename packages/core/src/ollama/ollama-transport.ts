@@ -4,10 +4,9 @@ import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { mapOllamaError, resetBeforeAnswer } from "./map-ollama-error.js";
-import { ollamaCallContext } from "./ollama-call-context.js";
 import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS } from "./ollama-time-limits.js";
 import { resolveOllamaHost } from "./resolve-ollama-host.js";
-import { releaseStream, sharedOllamaClient } from "./shared-ollama-client.js";
+import { clientForCall, releaseStream, sharedOllamaClient } from "./shared-ollama-client.js";
 
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -61,10 +60,13 @@ export interface OllamaTransport {
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
   /**
-   * The host's shared `ollama` client. Call it inside `request` or `stream`, which give it the
-   * call's signal, headers and time limits; outside them it runs with the default limits.
+   * The host's shared `ollama` client, for calls outside `request` and `stream`: it runs with
+   * the default limits and no signal. `request` and `stream` hand their callback a view of it
+   * that carries the call's signal, headers and limits.
    */
   readonly client: Ollama;
+  /** A view of the shared client that carries this call's signal, headers and limits (no retries, no error mapping). */
+  clientFor(call: OllamaCallOptions): Ollama;
   /**
    * Runs one request with the shared client, retrying what is retryable; rejects with a typed
    * AgentError (OllamaUnreachableError, ModelNotFoundError, ModelCallError, TimeoutError, AbortError, ...).
@@ -91,8 +93,9 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
   const retryDelayMs = options.retryDelayMs ?? 250;
   const client = sharedOllamaClient(host);
 
-  const attempt = <T>(call: OllamaCallOptions, send: () => Promise<T>): Promise<T> =>
-    ollamaCallContext.run({ host, model: call.model, signal: call.signal, headers: options.headers, timeoutMs, idleTimeoutMs }, send);
+  const clientFor = (call: OllamaCallOptions): Ollama =>
+    clientForCall(client, { host, model: call.model, signal: call.signal, headers: options.headers, timeoutMs, idleTimeoutMs });
+  const attempt = <T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> => send(clientFor(call));
 
   const mapped = (error: unknown, call: OllamaCallOptions, started: boolean): AgentError => {
     throwIfAborted(call.signal);
@@ -105,7 +108,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
     for (let tries = 0; ; tries++) {
       throwIfAborted(call.signal);
       try {
-        return await attempt(call, () => send(client));
+        return await attempt(call, send);
       } catch (raw) {
         const error = mapped(raw, call, false);
         // A reset before any byte is tried once more, at once, on a new connection (the old one may
@@ -135,7 +138,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
     }
   }
 
-  return { host, timeoutMs, idleTimeoutMs, client, request, stream };
+  return { host, timeoutMs, idleTimeoutMs, client, clientFor, request, stream };
 }
 
 function isRetryable(error: AgentError): boolean {
