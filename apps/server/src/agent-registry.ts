@@ -49,7 +49,8 @@ export class AgentRegistry {
   index(): Promise<DocumentIndex> {
     let index = this.#index;
     if (!index) {
-      const embedder = createOllamaEmbedder({ model: this.#config.embedModel, host: this.#config.ollama.host });
+      const { host, timeoutMs, idleTimeoutMs } = this.#config.ollama;
+      const embedder = createOllamaEmbedder({ model: this.#config.embedModel, host, timeoutMs, idleTimeoutMs });
       const opening = openIndex({ dir: this.#config.index, embedder, root: this.#root });
       opening.catch(() => {
         if (this.#index === opening) this.#index = undefined;

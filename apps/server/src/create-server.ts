@@ -17,6 +17,7 @@ import { OriginPolicy } from "./origin-policy.js";
 import { PUBLIC_PATHS, registerRequestGuards } from "./request-guards.js";
 import { RouteMethods } from "./route-methods.js";
 import { registerDocuments } from "./routes/documents.js";
+import { registerEmbeddings } from "./routes/embeddings.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
 import { registerOllama } from "./routes/ollama.js";
 import { registerOpenAi } from "./routes/openai.js";
@@ -223,6 +224,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   registerDocuments(app, context);
   registerOpenAi(app, context);
   registerOllama(app, context);
+  registerEmbeddings(app, context);
 
   app.addHook("onClose", async () => {
     clearInterval(sweeper);

@@ -1,4 +1,4 @@
-import { resolveOllamaHost } from "@corral/core";
+import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS, resolveOllamaHost } from "@corral/core";
 import { z } from "zod";
 import { approveSchema, mcpServerConfigSchema, mcpServerNameSchema } from "./mcp-server-config.js";
 import { keepAliveSchema, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";
@@ -117,8 +117,24 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     $comment: z.string().optional(),
-    /** Where Ollama runs. */
-    ollama: z.strictObject({ $comment: z.string().optional(), host: name.optional() }).prefault({}),
+    /** Where Ollama runs, and how long corral waits for it. */
+    ollama: z
+      .strictObject({
+        $comment: z.string().optional(),
+        /** Ollama's address (OLLAMA_HOST and --host override it). */
+        host: name.optional(),
+        /**
+         * Milliseconds Ollama may take to start answering a request (chat, embeddings, show, pull);
+         * a model load and Ollama's queue count. Default 300000 (5 minutes).
+         */
+        timeoutMs: z.number().int().min(1).default(DEFAULT_OLLAMA_TIMEOUT_MS),
+        /**
+         * Milliseconds Ollama may stay silent inside an answer (between stream chunks). Ollama sends
+         * nothing while it writes a tool call, so keep it generous. Default 300000 (5 minutes).
+         */
+        idleTimeoutMs: z.number().int().min(1).default(DEFAULT_OLLAMA_IDLE_TIMEOUT_MS),
+      })
+      .prefault({}),
     /** The default chat model. */
     model: name.default(DEFAULTS.model),
     /** The embedding model of the documents index. */
@@ -184,7 +200,12 @@ export const configSchema = z
       context.addIssue({ code: "custom", path: ["ollama", "host"], message: `is not a valid address: "${config.ollama.host}"` });
       return z.NEVER;
     }
-    return { ...config, ollama: { host }, agents: { default: {}, ...config.agents } as Record<string, AgentConfig> };
+    const { timeoutMs, idleTimeoutMs } = config.ollama;
+    return {
+      ...config,
+      ollama: { host, timeoutMs, idleTimeoutMs },
+      agents: { default: {}, ...config.agents } as Record<string, AgentConfig>,
+    };
   });
 
 /** The configuration after defaults are applied: what `loadConfig` returns. */

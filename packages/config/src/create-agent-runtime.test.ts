@@ -80,3 +80,28 @@ describe("createAgentRuntime", () => {
     expect((error as Error).message).toContain('"maths"');
   });
 });
+
+describe("Ollama time limits from the config file", () => {
+  it("the agent honours ollama.timeoutMs and ollama.idleTimeoutMs, and the error names the key", async () => {
+    const hanging = await startFakeOllama({ faults: [{ type: "hang", path: "/api/chat", times: 1 }] });
+    try {
+      const limited = configSchema.parse({
+        ollama: { host: hanging.url, timeoutMs: 300, idleTimeoutMs: 300 },
+        index: path.join(dir, "none"),
+        tools: [],
+      });
+      expect(limited.ollama).toEqual({ host: hanging.url, timeoutMs: 300, idleTimeoutMs: 300 });
+      const runtime = await createAgentRuntime(limited, { root: dir });
+      const error = await runtime.agent.run("hi").catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.timeoutMs" });
+      expect((error as Error).message).toContain("`ollama.timeoutMs`");
+
+      hanging.enqueue({ content: "one two three", fault: { type: "stall", afterChunks: 1 } });
+      const idle = await runtime.agent.run("hi").catch((caught: unknown) => caught);
+      expect(idle).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.idleTimeoutMs" });
+      await runtime.close();
+    } finally {
+      await hanging.close();
+    }
+  });
+});

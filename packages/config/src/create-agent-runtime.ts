@@ -84,6 +84,17 @@ function wantsDocs(config: CorralConfig, settings: AgentConfig): boolean {
 }
 
 /**
+ * Ollama's address and time limits from the configuration, as the options of
+ * `createOllamaChatModel`, `createOllamaEmbedder` and `new Agent` take them.
+ * @example
+ * const embedder = createOllamaEmbedder({ model: config.embedModel, ...ollamaConnection(config) });
+ */
+export function ollamaConnection(config: CorralConfig): { host: string; timeoutMs: number; idleTimeoutMs: number } {
+  const { host, timeoutMs, idleTimeoutMs } = config.ollama;
+  return { host, timeoutMs, idleTimeoutMs };
+}
+
+/**
  * Builds the named agent of the configuration: its model, instructions, tool presets, and,
  * when it has docs, the documents index with the `search_docs` tool and instructions to cite
  * sources as [n]. Throws a ConfigError for an unknown agent or tool preset.
@@ -120,7 +131,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     const { createOllamaEmbedder, createRetrievalTool, openIndex } = await import("@corral/rag");
     if (options.index) index = options.index;
     else {
-      const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+      const embedder = createOllamaEmbedder({ model: config.embedModel, ...ollamaConnection(config) });
       index = await openIndex({
         dir: config.index,
         embedder,
@@ -167,7 +178,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   try {
     agent = new Agent({
       model,
-      host: config.ollama.host,
+      ...ollamaConnection(config),
       instructions: instructions.join("\n\n") || undefined,
       tools,
       maxSteps: settings.maxSteps,

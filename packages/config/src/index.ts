@@ -17,6 +17,7 @@ export {
   CITATION_INSTRUCTIONS,
   createAgentRuntime,
   type DocumentIndex,
+  ollamaConnection,
 } from "./create-agent-runtime.js";
 export { defaultConfig } from "./default-config.js";
 export { CONFIG_FILE_NAME, type ConfigFlags, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./load-config.js";

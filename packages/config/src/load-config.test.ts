@@ -39,7 +39,7 @@ describe("defaults", () => {
     expect(defaultConfig.model).toBe("qwen3:4b");
     expect(defaultConfig.embedModel).toBe("nomic-embed-text");
     expect(defaultConfig.index).toBe(".corral/index");
-    expect(defaultConfig.ollama.host).toBe("http://127.0.0.1:11434");
+    expect(defaultConfig.ollama).toEqual({ host: "http://127.0.0.1:11434", timeoutMs: 300_000, idleTimeoutMs: 300_000 });
     expect(defaultConfig.server).toMatchObject({ host: "127.0.0.1", port: 8787, insecure: false });
     expect(Object.keys(defaultConfig.agents)).toEqual(["default"]);
     expect(Object.isFrozen(defaultConfig.server)).toBe(true);
@@ -50,6 +50,20 @@ describe("defaults", () => {
     expect(file).toBeUndefined();
     expect(config.model).toBe("qwen3:4b");
     expect(config.index).toBe(path.join(dir, ".corral/index"));
+  });
+});
+
+describe("ollama time limits", () => {
+  it("reads ollama.timeoutMs and ollama.idleTimeoutMs from the file and rejects bad values", async () => {
+    await writeConfig({ ollama: { timeoutMs: 60_000, idleTimeoutMs: 900_000 } });
+    const { config } = await loadConfig({ cwd: dir, env: {} });
+    expect(config.ollama).toMatchObject({ timeoutMs: 60_000, idleTimeoutMs: 900_000 });
+    await writeConfig({ ollama: { timeoutMs: "5m" } });
+    const error = await loadConfig({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain("ollama.timeoutMs");
+    await writeConfig({ ollama: { idleTimeout: 1000 } });
+    expect(String(await loadConfig({ cwd: dir, env: {} }).catch((caught: unknown) => caught))).toContain("idleTimeout");
   });
 });
 

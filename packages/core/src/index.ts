@@ -40,6 +40,13 @@ export type {
 export { addUsage, emptyUsage, type Message, type Role, type ToolCall, type Usage } from "./model/message.js";
 export { type ModelfileParameters, parseModelfileParameters } from "./model/modelfile-parameters.js";
 export { createOllamaChatModel, type OllamaChatModelOptions } from "./ollama/ollama-chat-model.js";
+export { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS } from "./ollama/ollama-time-limits.js";
+export {
+  createOllamaTransport,
+  type OllamaCallOptions,
+  type OllamaTransport,
+  type OllamaTransportOptions,
+} from "./ollama/ollama-transport.js";
 export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
 export { InMemorySessionStore, type SessionStore } from "./session/session-store.js";
 export {

@@ -6,7 +6,9 @@ export type {
   FakeFaultRule,
   FakeFaultScope,
   HangFault,
+  InvalidLineFault,
   LatencyFault,
+  StallFault,
   StatusFault,
 } from "./faults/fake-fault.js";
 export {

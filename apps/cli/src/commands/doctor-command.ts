@@ -59,7 +59,11 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
   }
 
   const host = config.ollama.host;
-  const admin = new OllamaAdmin(host, { timeoutMs: 5000 });
+  // A quick check: at most 5 s per question, less when the config says so.
+  const admin = new OllamaAdmin(host, {
+    timeoutMs: Math.min(5000, config.ollama.timeoutMs),
+    idleTimeoutMs: Math.min(5000, config.ollama.idleTimeoutMs),
+  });
   let reachable = false;
   try {
     const version = await admin.version();
@@ -179,7 +183,8 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
   }
   try {
     const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
-    const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+    const { host, timeoutMs, idleTimeoutMs } = config.ollama;
+    const embedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
     const index = await openIndex({ dir, embedder, readOnly: true });
     try {
       return { name: "index", status: "ok", detail: `${relative(ctx, dir)}: ${describeStats(index.stats())}` };
@@ -210,7 +215,7 @@ async function fallbackConfig(ctx: CliContext): Promise<CorralConfig> {
   const globals = ctx.globals;
   return {
     ...structuredClone(defaultConfig as CorralConfig),
-    ollama: { host: safeHost(globals.host ?? env.OLLAMA_HOST) },
+    ollama: { ...defaultConfig.ollama, host: safeHost(globals.host ?? env.OLLAMA_HOST) },
     model: globals.model ?? env.CORRAL_MODEL ?? defaultConfig.model,
     embedModel: globals.embedModel ?? env.CORRAL_EMBED_MODEL ?? defaultConfig.embedModel,
     index: path.resolve(ctx.io.cwd, globals.index ?? env.CORRAL_INDEX ?? defaultConfig.index),

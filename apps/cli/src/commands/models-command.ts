@@ -6,7 +6,7 @@ import { formatBytes } from "../format/format-bytes.js";
 import { formatTable } from "../format/format-table.js";
 import { OllamaAdmin, type PullProgress } from "../ollama/ollama-admin.js";
 import { ProgressBar } from "../progress/progress-bar.js";
-import { resolveHost } from "../runtime/load-cli-config.js";
+import { resolveOllama } from "../runtime/load-cli-config.js";
 import { terminalJson, terminalText } from "../terminal-text.js";
 import { examples } from "./examples.js";
 
@@ -42,7 +42,7 @@ export function modelsCommand(ctx: CliContext): Command {
     .description("remove a model from Ollama")
     .argument("<name>", "an installed model")
     .action(async (name: string) => {
-      const admin = new OllamaAdmin(await resolveHost(ctx));
+      const admin = await openAdmin(ctx);
       await admin.delete(name).catch((error: unknown) => {
         if (!isAgentError(error) || error.code !== "model_not_found") throw error;
         throw new CliError("model_not_found", `Model "${name}" is not installed, so there is nothing to remove.`, {
@@ -61,7 +61,7 @@ export function modelsCommand(ctx: CliContext): Command {
     .action(async (name: string, _options: unknown, command: Command) => {
       // `--json` after a subcommand may land on `models` itself; read both.
       const options = command.optsWithGlobals() as { json?: boolean };
-      const admin = new OllamaAdmin(await resolveHost(ctx));
+      const admin = await openAdmin(ctx);
       const details = await admin.show(name);
       if (options.json) return ctx.print(terminalJson(details));
       const rows: string[][] = [
@@ -85,7 +85,7 @@ export function modelsCommand(ctx: CliContext): Command {
 }
 
 async function listModels(ctx: CliContext, options: { json?: boolean }): Promise<void> {
-  const admin = new OllamaAdmin(await resolveHost(ctx));
+  const admin = await openAdmin(ctx);
   const list = (await admin.list()).sort((a, b) => a.name.localeCompare(b.name));
   if (options.json) return ctx.print(terminalJson(list));
   if (list.length === 0) {
@@ -103,7 +103,7 @@ async function listModels(ctx: CliContext, options: { json?: boolean }): Promise
 }
 
 async function pullModel(ctx: CliContext, name: string): Promise<void> {
-  const admin = new OllamaAdmin(await resolveHost(ctx));
+  const admin = await openAdmin(ctx);
   const bar = await ProgressBar.create(ctx.io.stderr, { enabled: ctx.interactiveStderr });
   let lastLine = "";
   const started = new Map<string, { at: number; bytes: number }>();
@@ -164,4 +164,10 @@ async function pullModel(ctx: CliContext, name: string): Promise<void> {
 
 function shortDigest(digest: string): string {
   return digest.replace(/^sha256[:-]/, "").slice(0, 12);
+}
+
+/** The admin client with the configured address and time limits. */
+async function openAdmin(ctx: CliContext): Promise<OllamaAdmin> {
+  const ollama = await resolveOllama(ctx);
+  return new OllamaAdmin(ollama.host, ollama);
 }

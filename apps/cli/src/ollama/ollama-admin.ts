@@ -1,5 +1,4 @@
-import { ModelCallError, ModelNotFoundError, OllamaUnreachableError, TimeoutError } from "@corral/core";
-import { Ollama } from "ollama";
+import { createOllamaTransport, type OllamaTransport } from "@corral/core";
 
 /** One installed model, as `corral models` lists it. */
 export interface ModelSummary {
@@ -29,36 +28,36 @@ export interface PullProgress {
   completed?: number;
 }
 
+/** Options of `OllamaAdmin`: @corral/core's transport limits (`ollama.timeoutMs`, `ollama.idleTimeoutMs`). */
+export interface OllamaAdminOptions {
+  /** Limit, in ms, for Ollama to start answering; default the transport's (300000). */
+  timeoutMs?: number;
+  /** Limit, in ms, on a silence inside an answer (a pull's progress lines); default 300000. */
+  idleTimeoutMs?: number;
+}
+
 /**
  * Model management over Ollama's HTTP API (`/api/version`, `/api/tags`, `/api/show`,
- * `/api/pull`, `/api/delete`), with Ollama's failures turned into corral's typed errors.
+ * `/api/pull`, `/api/delete`), on @corral/core's Ollama transport: the same typed errors,
+ * time limits and retries as chat and embeddings.
  */
 export class OllamaAdmin {
   readonly host: string;
-  readonly #quick: Ollama;
-  readonly #streaming: Ollama;
-  readonly #timeoutMs: number;
+  readonly #transport: OllamaTransport;
 
-  constructor(host: string, options: { timeoutMs?: number } = {}) {
-    this.host = host;
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    this.#timeoutMs = timeoutMs;
-    const quickFetch: typeof fetch = (input, init) => {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-    };
-    this.#quick = new Ollama({ host, fetch: quickFetch });
-    this.#streaming = new Ollama({ host });
+  constructor(host: string, options: OllamaAdminOptions = {}) {
+    this.#transport = createOllamaTransport({ host, timeoutMs: options.timeoutMs, idleTimeoutMs: options.idleTimeoutMs });
+    this.host = this.#transport.host;
   }
 
   /** The server's version. */
   async version(): Promise<string> {
-    return (await this.#call(() => this.#quick.version())).version;
+    return (await this.#transport.request({}, (client) => client.version())).version;
   }
 
   /** Installed models, each with its capabilities (from `/api/tags`, else `/api/show`). */
   async list(): Promise<ModelSummary[]> {
-    const { models } = await this.#call(() => this.#quick.list());
+    const { models } = await this.#transport.request({}, (client) => client.list());
     return Promise.all(
       models.map(async (model) => {
         let capabilities = (model as { capabilities?: string[] }).capabilities;
@@ -78,12 +77,12 @@ export class OllamaAdmin {
 
   /** One model's details; rejects with ModelNotFoundError when it is not installed. */
   async show(name: string): Promise<ModelDetails> {
-    const info = await this.#call(() => this.#quick.show({ model: name }), name);
+    const info = await this.#transport.request({ model: name }, (client) => client.show({ model: name }));
     const modelInfo = (info.model_info ?? {}) as unknown as Record<string, unknown>;
     const architecture = typeof modelInfo["general.architecture"] === "string" ? modelInfo["general.architecture"] : undefined;
     const numberAt = (key: string) =>
       architecture && typeof modelInfo[`${architecture}.${key}`] === "number" ? (modelInfo[`${architecture}.${key}`] as number) : undefined;
-    const listed = await this.#call(() => this.#quick.list()).catch(() => ({ models: [] }));
+    const listed = await this.#transport.request({}, (client) => client.list()).catch(() => ({ models: [] }));
     const size = listed.models.find((model) => model.name === name || model.model === name)?.size ?? 0;
     return {
       name,
@@ -102,68 +101,13 @@ export class OllamaAdmin {
 
   /** Downloads a model, calling `onProgress` for every progress line. */
   async pull(name: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void> {
-    const stream = await this.#call(() => this.#streaming.pull({ model: name, stream: true }), name);
-    const abort = () => stream.abort();
-    signal?.addEventListener("abort", abort, { once: true });
-    try {
-      for await (const progress of await this.#wrapIterator(stream, name)) onProgress(progress);
-    } finally {
-      signal?.removeEventListener("abort", abort);
+    for await (const progress of this.#transport.stream({ model: name, signal }, (client) => client.pull({ model: name, stream: true }))) {
+      onProgress(progress);
     }
   }
 
   /** Removes a model; rejects with ModelNotFoundError when it is not installed. */
   async delete(name: string): Promise<void> {
-    await this.#call(() => this.#quick.delete({ model: name }), name);
+    await this.#transport.request({ model: name }, (client) => client.delete({ model: name }));
   }
-
-  async #wrapIterator<T>(iterable: AsyncIterable<T>, model?: string): Promise<AsyncIterable<T>> {
-    const self = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          yield* iterable;
-        } catch (error) {
-          throw self.#translate(error, model);
-        }
-      },
-    };
-  }
-
-  async #call<T>(action: () => Promise<T>, model?: string): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      throw this.#translate(error, model);
-    }
-  }
-
-  #translate(error: unknown, model?: string): Error {
-    const status = (error as { status_code?: number }).status_code;
-    const message = error instanceof Error ? error.message : String(error);
-    if (status === 404 && model) return new ModelNotFoundError(model, { cause: error });
-    if (typeof status === "number") return new ModelCallError(`Ollama answered ${status}: ${message}`, { status, cause: error });
-    // An error line inside a stream (e.g. a failed pull) arrives as a plain Error with Ollama's text.
-    if (error instanceof Error && (error.name === "TimeoutError" || (error.cause as Error | undefined)?.name === "TimeoutError")) {
-      return new TimeoutError(`A request to Ollama at ${this.host}`, this.#timeoutMs, { cause: error });
-    }
-    if (error instanceof Error && error.name === "AbortError") return error;
-    if (isConnectionError(error)) return new OllamaUnreachableError(this.host, { cause: error });
-    return new ModelCallError(message, { cause: error });
-  }
-}
-
-function isConnectionError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: string }).code;
-    if (
-      code &&
-      /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)
-    )
-      return true;
-    if (current instanceof TypeError && /fetch failed/i.test(current.message)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }

@@ -18,3 +18,9 @@ export async function loadCliConfig(ctx: CliContext): Promise<LoadedConfig> {
 export async function resolveHost(ctx: CliContext): Promise<string> {
   return (await loadCliConfig(ctx)).config.ollama.host;
 }
+
+/** Ollama's address and time limits (`ollama.timeoutMs`, `ollama.idleTimeoutMs`) from the flags, environment and config file. */
+export async function resolveOllama(ctx: CliContext): Promise<{ host: string; timeoutMs: number; idleTimeoutMs: number }> {
+  const { host, timeoutMs, idleTimeoutMs } = (await loadCliConfig(ctx)).config.ollama;
+  return { host, timeoutMs, idleTimeoutMs };
+}

@@ -20,7 +20,8 @@ export async function openCliIndex(
     });
   }
   const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
-  const embedder = createOllamaEmbedder({ model: config.embedModel, host: config.ollama.host });
+  const { host, timeoutMs, idleTimeoutMs } = config.ollama;
+  const embedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
   // Paths in the index are relative to the working folder, as the user typed them.
   const index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnly, rebuild: options.rebuild, root: ctx.io.cwd });
   ctx.cleanups.push(() => index.close());

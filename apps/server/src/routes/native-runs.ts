@@ -33,7 +33,10 @@ const runOutputSchema = z
     id: z.string(),
     object: z.literal("agent.run"),
     agent: z.string(),
-    session_id: z.string().nullable().describe("The session this run continued or began; null when the run stored nothing (`store: false` without a session)."),
+    session_id: z
+      .string()
+      .nullable()
+      .describe("The session this run continued or began; null when the run stored nothing (`store: false` without a session)."),
     output_text: z.string(),
     thinking: z.string().optional(),
     sources: z

@@ -1,3 +1,4 @@
+import { createOllamaTransport } from "@corral/core";
 import type { FastifyInstance } from "fastify";
 import { openApi } from "../openapi-fields.js";
 import type { ServerContext } from "../server-context.js";
@@ -16,16 +17,16 @@ export async function readiness(context: ServerContext): Promise<{ ready: boolea
   }
   let available: string[];
   try {
-    const response = await fetch(`${host}/api/tags`, { signal: AbortSignal.timeout(3000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const body = (await response.json()) as { models?: { name?: string; model?: string }[] };
-    available = (body.models ?? []).map((model) => normalizeModel(model.name ?? model.model ?? ""));
+    // A readiness probe answers quickly: 3 s at most, no retries, through the same transport as runs.
+    const ollama = createOllamaTransport({ host, timeoutMs: 3000, idleTimeoutMs: 3000, retries: 0 });
+    const { models } = await ollama.request({}, (client) => client.list());
+    available = models.map((model) => normalizeModel(model.name ?? model.model ?? ""));
   } catch (error) {
     return {
       ready: false,
       body: {
         status: "unavailable",
-        ollama: { host, reachable: false, error: `Cannot reach Ollama at ${host}: ${(error as Error).message}` },
+        ollama: { host, reachable: false, error: (error as Error).message },
       },
     };
   }

@@ -37,13 +37,16 @@ describe("transport failures", () => {
     expect(fake.requestsTo("/api/chat")).toHaveLength(3);
   });
 
-  it("gives up after the retries with a typed error", async () => {
+  it("does not retry a 500 (a failed model load) and says what to try", async () => {
     fake = await startFakeOllama({ chat: [{ content: "never" }] });
-    fake.addFault({ type: "status", status: 500, message: "runner crashed", path: "/api/chat" });
-    const error = await new Agent({ model: "qwen3:4b", host: fake.url, retries: 1 }).run("hi").catch((e) => e);
+    fake.addFault({ type: "status", status: 500, message: "llama runner process has terminated: exit status 2", path: "/api/chat" });
+    const error = await new Agent({ model: "qwen3:4b", host: fake.url, retries: 2 }).run("hi").catch((e) => e);
     expect(error).toBeInstanceOf(ModelCallError);
-    expect(error).toMatchObject({ code: "model_call_failed", status: 500 });
-    expect(fake.requestsTo("/api/chat")).toHaveLength(2);
+    expect(error).toMatchObject({ code: "model_call_failed", status: 500, isRetryable: false });
+    expect(error.message).toContain("llama runner process has terminated");
+    expect(error.message).toMatch(/smaller model/);
+    expect(error.message).toMatch(/num_ctx/);
+    expect(fake.requestsTo("/api/chat")).toHaveLength(1);
   });
 
   it("names the address when Ollama is unreachable", async () => {
@@ -102,11 +105,23 @@ describe("transport failures", () => {
     expect(fake.requestsTo("/api/chat")).toHaveLength(1);
   });
 
+  it("a failed run (not only an aborted one) carries the consistent history it had", async () => {
+    fake = await startFakeOllama({
+      chat: [{ toolCalls: [{ name: "noop", arguments: {} }] }, { fault: { type: "status", status: 500, message: "runner crashed" } }],
+    });
+    const error = await new Agent({ model: "qwen3:4b", host: fake.url, tools: [noop] }).run("go").catch((e) => e);
+    expect(error).toBeInstanceOf(ModelCallError);
+    expect(error.messages?.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "tool"]);
+    const [, assistant, tool] = error.messages!;
+    expect(assistant.tool_calls[0].function.name).toBe("noop");
+    expect(tool).toMatchObject({ role: "tool", tool_name: "noop", content: "ok", tool_call_id: assistant.tool_calls[0].id });
+  });
+
   it("reports a connection dropped mid-stream", async () => {
     fake = await startFakeOllama({ chat: [{ content: "one two three four", fault: { type: "drop", afterChunks: 2 } }] });
     const error = await new Agent({ model: "qwen3:4b", host: fake.url }).run("hi").catch((e) => e);
     expect(error).toBeInstanceOf(ModelCallError);
-    expect(error.message).toMatch(/ended in the middle/);
+    expect(error.message).toMatch(/closed the connection in the middle of its answer/);
   });
 });
 

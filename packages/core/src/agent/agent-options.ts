@@ -46,9 +46,13 @@ export interface AgentOptions<Output extends z.ZodType | undefined = undefined> 
   defaultNumCtx?: number;
   /** Recover tool calls that small models write as text. Default true. */
   textToolCalls?: boolean;
-  /** Retries of transient model failures (connection refused, 503, 500 before any byte). Default 2. */
+  /** Retries of transient model failures (connection refused, 503). A 500 (failed model load) is not retried. Default 2. */
   retries?: number;
-  /** Time limit for Ollama to start answering each call, in ms (model loading included). Default 300000. */
+  /** Time limit for Ollama to start answering each call, in ms (model loading and Ollama's queue included). Default 300000. */
+  timeoutMs?: number;
+  /** Time limit on a silence inside an answer (between stream chunks), in ms. Default 300000. */
+  idleTimeoutMs?: number;
+  /** @deprecated Use `timeoutMs`. */
   headersTimeoutMs?: number;
   /** Time limit for each tool call unless the tool sets its own. Default 60 s. */
   toolTimeoutMs?: number;

@@ -46,7 +46,12 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
     this.options = options;
     this.model =
       typeof options.model === "string"
-        ? createOllamaChatModel(options.model, { host: options.host, retries: options.retries, headersTimeoutMs: options.headersTimeoutMs })
+        ? createOllamaChatModel(options.model, {
+            host: options.host,
+            retries: options.retries,
+            timeoutMs: options.timeoutMs ?? options.headersTimeoutMs,
+            idleTimeoutMs: options.idleTimeoutMs,
+          })
         : options.model;
   }
 

@@ -71,7 +71,8 @@ export async function* runAgent(settings: RunSettings, start: Message[], signal?
     yield { type: "finish", result };
   } catch (raw) {
     const error = toAgentError(raw, signal);
-    if (error instanceof AbortError) error.messages = consistentHistory(messages);
+    // Every failure carries the history it had, not only aborts, so a caller can save and continue it.
+    error.messages = consistentHistory(messages);
     yield { type: "error", error };
   }
 }

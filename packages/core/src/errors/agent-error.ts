@@ -1,3 +1,5 @@
+import type { Message } from "../model/message.js";
+
 /** The stable codes of corral's errors. Apps map these to exit codes and HTTP statuses. */
 export type AgentErrorCode =
   | "ollama_unreachable"
@@ -21,6 +23,12 @@ export type AgentErrorCode =
  */
 export class AgentError extends Error {
   readonly code: AgentErrorCode;
+  /**
+   * When a run failed: the conversation up to the failure, kept consistent (every assistant
+   * tool call has its results; calls cut short are answered with a note), so it can be saved
+   * and continued. Set by the agent loop for every error it ends a run with.
+   */
+  messages?: Message[];
 
   constructor(code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -1,15 +1,19 @@
 import { AgentError } from "./agent-error.js";
 
-/** Ollama did not answer at `host` (connection refused, reset, DNS failure). */
+/** Ollama did not answer at `host` (connection refused, DNS failure, no route, a port fetch refuses). */
 export class OllamaUnreachableError extends AgentError {
   readonly host: string;
+  /** Whether trying again may help (a refused connection: Ollama may be starting). False for a port fetch refuses. */
+  readonly isRetryable: boolean;
 
-  constructor(host: string, options?: { cause?: unknown }) {
+  /** @param options.reason replaces the default explanation (why it cannot be reached and what to do). */
+  constructor(host: string, options: { cause?: unknown; reason?: string; isRetryable?: boolean } = {}) {
     super(
       "ollama_unreachable",
-      `Cannot reach Ollama at ${host}. Start it with \`ollama serve\`, or point OLLAMA_HOST at the address where it runs.`,
-      options,
+      `Cannot reach Ollama at ${host}. ${options.reason ?? "Start it with `ollama serve`, or point OLLAMA_HOST at the address where it runs."}`,
+      { cause: options.cause },
     );
     this.host = host;
+    this.isRetryable = options.isRetryable ?? true;
   }
 }

@@ -1,67 +1,34 @@
-import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse as OllamaChatResponse } from "ollama";
-import { ModelCallError } from "../errors/model-call-error.js";
-import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
-import { TimeoutError } from "../errors/timeout-error.js";
+import type { ChatRequest as OllamaChatRequest, ChatResponse as OllamaChatResponse } from "ollama";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelDurations, ModelInfo } from "../model/chat-model.js";
 import type { ToolCall, Usage } from "../model/message.js";
 import { parseModelfileParameters } from "../model/modelfile-parameters.js";
-import { sleep, throwIfAborted } from "../util/abort.js";
-import { mapOllamaError } from "./map-ollama-error.js";
-import { resolveOllamaHost } from "./resolve-ollama-host.js";
+import { createOllamaTransport, type OllamaTransportOptions } from "./ollama-transport.js";
 
-/** Options of `createOllamaChatModel`. */
-export interface OllamaChatModelOptions {
-  /** Ollama's address; default `OLLAMA_HOST`, then `http://127.0.0.1:11434`. */
-  host?: string;
-  /** Extra headers on every request (e.g. auth for a proxy in front of Ollama). */
-  headers?: Record<string, string>;
-  /** Retries of transient failures (connection refused or reset, 502/503, 500 before any byte). Default 2. */
-  retries?: number;
-  /** First backoff delay in ms; doubles on each retry. Default 250. */
-  retryDelayMs?: number;
-  /**
-   * Time limit for Ollama to start answering a request (response headers), in ms. Loading a
-   * large model can take minutes, so the default is generous: 300000. Once the answer streams,
-   * gaps between chunks are not limited (Ollama is silent while it parses a tool call).
-   */
+/**
+ * Options of `createOllamaChatModel`: the transport's (`host`, `headers`, `timeoutMs`,
+ * `idleTimeoutMs`, `retries`, `retryDelayMs`).
+ */
+export interface OllamaChatModelOptions extends OllamaTransportOptions {
+  /** @deprecated Use `timeoutMs` (the same limit: until Ollama starts answering). */
   headersTimeoutMs?: number;
 }
 
 /**
- * A ChatModel served by Ollama through the official `ollama` client.
+ * A ChatModel served by Ollama through the official `ollama` client, on corral's transport:
+ * one client per host, typed errors, retries of a refused connection and of 503, and time
+ * limits until Ollama answers (`timeoutMs`) and on silences inside an answer (`idleTimeoutMs`).
  * @example
  * const model = createOllamaChatModel("qwen3:4b", { host: "http://127.0.0.1:11434" });
  * const agent = new Agent({ model, tools: [add] });
  */
 export function createOllamaChatModel(model: string, options: OllamaChatModelOptions = {}): ChatModel {
-  const host = resolveOllamaHost(options.host);
-  const retries = options.retries ?? 2;
-  const retryDelayMs = options.retryDelayMs ?? 250;
-  const headersTimeoutMs = options.headersTimeoutMs ?? 300_000;
+  const transport = createOllamaTransport({ ...options, timeoutMs: options.timeoutMs ?? options.headersTimeoutMs });
   let info: Promise<ModelInfo> | undefined;
   let version: Promise<string | undefined> | undefined;
 
-  // ollama-js passes no signal on non-streamed calls; a fetch per call adds ours to every request.
-  const client = (signal?: AbortSignal) =>
-    new Ollama({
-      host,
-      headers: options.headers,
-      fetch: (input, init) => fetchWithHeadersTimeout(input, init, combine(init?.signal ?? undefined, signal), headersTimeoutMs),
-    });
-
-  async function withRetries<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
-    for (let tries = 0; ; tries++) {
-      throwIfAborted(signal);
-      try {
-        return await attempt();
-      } catch (raw) {
-        const error = mapOllamaError(raw, { host, model, started: false });
-        const retryable = error instanceof OllamaUnreachableError || (error instanceof ModelCallError && error.isRetryable);
-        if (!retryable || tries >= retries) throw error;
-        await sleep(retryDelayMs * 2 ** tries, signal);
-      }
-    }
-  }
+  // A view of the host's one client that carries the call's signal and limits, and retries around it.
+  const client = (signal?: AbortSignal) => transport.clientFor({ signal, model });
+  const withRetries = <T>(signal: AbortSignal | undefined, attempt: () => Promise<T>) => transport.request({ signal, model }, attempt);
 
   const toRequest = (request: ChatRequest): OllamaChatRequest =>
     ({
@@ -78,8 +45,8 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
     modelId: model,
 
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResponse> {
-      const response = await withRetries(callOptions.signal, () =>
-        client(callOptions.signal).chat({ ...toRequest(request), stream: false }),
+      const response = await transport.request({ signal: callOptions.signal, model }, (ollama) =>
+        ollama.chat({ ...toRequest(request), stream: false }),
       );
       const message = response.message as ChatResponse["message"];
       return {
@@ -91,26 +58,19 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
     },
 
     async *stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncIterable<ChatStreamPart> {
-      const signal = callOptions.signal;
-      const iterator = await withRetries(signal, () => client(signal).chat({ ...toRequest(request), stream: true }));
-      const onAbort = () => iterator.abort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        for await (const chunk of iterator) {
-          yield {
-            content: chunk.message?.content ?? "",
-            thinking: chunk.message?.thinking ?? "",
-            toolCalls: normalizeToolCalls(chunk.message?.tool_calls) ?? [],
-            done: chunk.done,
-            doneReason: chunk.done ? chunk.done_reason : undefined,
-            usage: chunk.done ? usageOf(chunk) : undefined,
-            durations: chunk.done ? durationsOf(chunk) : undefined,
-          };
-        }
-      } catch (error) {
-        throw mapOllamaError(error, { host, model, started: true });
-      } finally {
-        signal?.removeEventListener("abort", onAbort);
+      const chunks = transport.stream({ signal: callOptions.signal, model }, (ollama) =>
+        ollama.chat({ ...toRequest(request), stream: true }),
+      );
+      for await (const chunk of chunks) {
+        yield {
+          content: chunk.message?.content ?? "",
+          thinking: chunk.message?.thinking ?? "",
+          toolCalls: normalizeToolCalls(chunk.message?.tool_calls) ?? [],
+          done: chunk.done,
+          doneReason: chunk.done ? chunk.done_reason : undefined,
+          usage: chunk.done ? usageOf(chunk) : undefined,
+          durations: chunk.done ? durationsOf(chunk) : undefined,
+        };
       }
     },
 
@@ -147,31 +107,6 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
       return info;
     },
   };
-}
-
-/** fetch that gives up, with a TimeoutError, when the response headers take longer than `timeoutMs`. */
-async function fetchWithHeadersTimeout(
-  input: Parameters<typeof fetch>[0],
-  init: RequestInit | undefined,
-  signal: AbortSignal | undefined,
-  timeoutMs: number,
-): Promise<Response> {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new TimeoutError("Waiting for Ollama to answer", timeoutMs)), timeoutMs);
-  try {
-    return await fetch(input, { ...init, signal: combine(signal, timeout.signal) });
-  } catch (error) {
-    if (timeout.signal.aborted && !signal?.aborted) throw timeout.signal.reason;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return AbortSignal.any([a, b]);
 }
 
 function usageOf(response: Pick<OllamaChatResponse, "prompt_eval_count" | "eval_count">): Usage {

@@ -1,4 +1,4 @@
-import { ModelCallError, ModelNotFoundError, OllamaUnreachableError } from "@corral/core";
+import { ModelCallError, ModelNotFoundError, OllamaUnreachableError, TimeoutError } from "@corral/core";
 import { type FakeOllama, fakeEmbedding, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EmbeddingInputTooLongError } from "../errors/embedding-input-too-long-error.js";
@@ -55,20 +55,56 @@ describe("createOllamaEmbedder against the fake Ollama", () => {
     expect(fake.requestsTo("/api/embed")).toHaveLength(2);
   });
 
-  it("backs off and retries on 503 and dropped connections, and gives up after `retries`", async () => {
+  it("backs off and retries on 503, not on a 500 (a failed model load), and a reset only once", async () => {
     const fake = await start();
     fake.addFault({ type: "status", status: 503, message: "server busy", path: "/api/embed", times: 2 });
-    fake.addFault({ type: "drop", afterChunks: 0, path: "/api/embed", times: 1 });
     const embedder = createOllamaEmbedder({ model: "all-minilm", host: fake.url, retryDelayMs: 1 });
     expect(await embedder.embedDocuments(["hello"])).toHaveLength(1);
-    expect(fake.requestsTo("/api/embed")).toHaveLength(4);
+    expect(fake.requestsTo("/api/embed")).toHaveLength(3);
 
-    fake.addFault({ type: "status", status: 500, message: "boom", path: "/api/embed" });
-    const failing = createOllamaEmbedder({ model: "all-minilm", host: fake.url, retries: 1, retryDelayMs: 1 });
+    fake.addFault({ type: "status", status: 500, message: "model requires more system memory", path: "/api/embed", times: 1 });
+    const failing = createOllamaEmbedder({ model: "all-minilm", host: fake.url, retries: 3, retryDelayMs: 1 });
     const error = await failing.embedDocuments(["x"]).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelCallError);
-    expect(error).toMatchObject({ status: 500, isRetryable: true });
+    expect(error).toMatchObject({ status: 500, isRetryable: false });
+    expect((error as Error).message).toMatch(/smaller model/);
+    expect(fake.requestsTo("/api/embed")).toHaveLength(4);
+
+    fake.addFault({ type: "drop", afterChunks: 0, path: "/api/embed", times: 2 });
+    const reset = await failing.embedDocuments(["x"]).catch((caught: unknown) => caught);
+    expect(reset).toBeInstanceOf(ModelCallError);
+    expect((reset as Error).message).toMatch(/closed it before answering/);
     expect(fake.requestsTo("/api/embed")).toHaveLength(6);
+  });
+
+  it("ends a hung request and a silent body with TimeoutErrors that name the limits", async () => {
+    const fake = await start();
+    fake.addFault({ type: "hang", path: "/api/embed", times: 1 });
+    const embedder = createOllamaEmbedder({ model: "all-minilm", host: fake.url, timeoutMs: 200, idleTimeoutMs: 200 });
+    await expect(embedder.embedQuery("x")).rejects.toMatchObject({ code: "timeout", timeoutMs: 200, setting: "ollama.timeoutMs" });
+    fake.addFault({ type: "stall", afterChunks: 0, path: "/api/embed", times: 1 });
+    const error = await embedder.embedQuery("x").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ setting: "ollama.idleTimeoutMs" });
+    expect(fake.requestsTo("/api/embed")).toHaveLength(2);
+  });
+
+  it("turns a text/plain error into a typed error without printing anything", async () => {
+    const fake = await start();
+    fake.addFault({ type: "status", status: 502, message: "Bad Gateway", plain: true, path: "/api/embed" });
+    const written: unknown[] = [];
+    const spies = [
+      vi.spyOn(console, "log").mockImplementation((...args) => written.push(args)),
+      vi.spyOn(console, "warn").mockImplementation((...args) => written.push(args)),
+      vi.spyOn(process.stdout, "write").mockImplementation((chunk) => written.push(chunk) > 0),
+    ];
+    const error = await createOllamaEmbedder({ model: "all-minilm", host: fake.url, retries: 0 })
+      .embedQuery("x")
+      .catch((caught: unknown) => caught);
+    for (const spy of spies) spy.mockRestore();
+    expect(written).toEqual([]);
+    expect(error).toMatchObject({ code: "model_call_failed", status: 502 });
+    expect((error as Error).message).toContain("Bad Gateway");
   });
 
   it("maps an unknown model, an over-long input and an unreachable host to typed errors", async () => {

@@ -1,12 +1,4 @@
-import {
-  AbortError,
-  ModelCallError,
-  ModelCapabilityError,
-  ModelNotFoundError,
-  OllamaUnreachableError,
-  resolveOllamaHost,
-} from "@corral/core";
-import { Ollama } from "ollama";
+import { createOllamaTransport, ModelCallError, ModelCapabilityError } from "@corral/core";
 import { EmbeddingInputTooLongError } from "../errors/embedding-input-too-long-error.js";
 import type { Embedder, EmbedOptions } from "./embedder.js";
 import { type EmbeddingPrefixes, prefixesForModel } from "./model-prefixes.js";
@@ -22,7 +14,10 @@ export interface OllamaEmbedderOptions {
   batchSize?: number;
   /** Requests in flight at once. Default 2, so a large sync does not flood Ollama's queue. */
   concurrency?: number;
-  /** Attempts after the first for 503, 5xx, 429 and dropped connections. Default 4. */
+  /**
+   * Attempts after the first for a refused connection and 503/429 (Ollama busy). A 500 (usually
+   * a failed model load) is not retried: each retry would load the model again. Default 4.
+   */
   retries?: number;
   /** First backoff delay in ms; doubles per attempt (with jitter), capped at 10 s. Default 500. */
   retryDelayMs?: number;
@@ -39,6 +34,13 @@ export interface OllamaEmbedderOptions {
   keepAlive?: string | number;
   /** Extra HTTP headers (e.g. for a proxy with auth). */
   headers?: Record<string, string>;
+  /**
+   * Limit, in ms, for Ollama to start answering a request (a model load and Ollama's queue
+   * count; `ollama.timeoutMs` in the config file). Default 300000.
+   */
+  timeoutMs?: number;
+  /** Limit, in ms, on a silence while an answer is read (`ollama.idleTimeoutMs`). Default 300000. */
+  idleTimeoutMs?: number;
 }
 
 const KNOWN_CONTEXT: Array<[RegExp, number]> = [
@@ -49,8 +51,9 @@ const KNOWN_CONTEXT: Array<[RegExp, number]> = [
 ];
 
 /**
- * An Embedder over Ollama's `/api/embed`: batches of 64 inputs, 2 requests at a time, backoff
- * on 503 and retries of transient failures, `truncate: false` so an over-long input fails
+ * An Embedder over Ollama's `/api/embed`, on @corral/core's Ollama transport (its errors, time
+ * limits and retries): batches of 64 inputs, 2 requests at a time, backoff on 503 and a refused
+ * connection, `truncate: false` so an over-long input fails
  * (and gets split) instead of being cut silently, and the query/document prefixes the model
  * expects.
  * @example
@@ -58,12 +61,17 @@ const KNOWN_CONTEXT: Array<[RegExp, number]> = [
  * const [vector] = await embedder.embedDocuments(["hello"]);
  */
 export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
-  const host = resolveOllamaHost(options.host);
   const model = options.model;
   const batchSize = Math.max(1, options.batchSize ?? 64);
   const concurrency = Math.max(1, options.concurrency ?? 2);
-  const retries = Math.max(0, options.retries ?? 4);
-  const retryDelayMs = options.retryDelayMs ?? 500;
+  const transport = createOllamaTransport({
+    host: options.host,
+    headers: options.headers,
+    timeoutMs: options.timeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    retries: Math.max(0, options.retries ?? 4),
+    retryDelayMs: options.retryDelayMs ?? 500,
+  });
   const defaults = prefixesForModel(model);
   const prefixes: EmbeddingPrefixes =
     options.prefixes === false
@@ -74,31 +82,25 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
   let dimensions = options.dimensions;
 
   const embedBatch = async (input: string[], signal?: AbortSignal): Promise<number[][]> => {
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw new AbortError("The embedding call was aborted.", { cause: signal.reason });
-      const client = new Ollama({
-        host,
-        headers: options.headers,
-        fetch: (url, init) =>
-          fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, ...(init?.signal ? [init.signal] : [])]) : init?.signal }),
-      });
-      try {
-        const response = await client.embed({
+    try {
+      const response = await transport.request({ signal, model }, (client) =>
+        client.embed({
           model,
           input,
           truncate: false,
           ...(options.dimensions ? { dimensions: options.dimensions } : {}),
           ...(options.keepAlive !== undefined ? { keep_alive: options.keepAlive } : {}),
-        });
-        if (response.embeddings.length !== input.length) {
-          throw new ModelCallError(`Ollama returned ${response.embeddings.length} embeddings for ${input.length} inputs.`);
-        }
-        return response.embeddings;
-      } catch (error) {
-        const mapped = mapError(error, host, model, signal);
-        if (!(mapped instanceof ModelCallError && mapped.isRetryable) || attempt >= retries) throw mapped;
-        await sleep(Math.min(10_000, retryDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5), signal);
+        }),
+      );
+      if (response.embeddings.length !== input.length) {
+        throw new ModelCallError(`Ollama returned ${response.embeddings.length} embeddings for ${input.length} inputs.`);
       }
+      return response.embeddings;
+    } catch (error) {
+      if (error instanceof ModelCallError && error.status === 400 && /context length|input length|too long/i.test(error.message)) {
+        throw new EmbeddingInputTooLongError(model, { cause: error });
+      }
+      throw error;
     }
   };
 
@@ -128,19 +130,8 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
           ),
     // /api/show: a missing model is 404; `capabilities` (absent before Ollama 0.6.4: then unknown, go on) must list "embedding".
     verify: async (embedOptions: EmbedOptions = {}) => {
-      const signal = embedOptions.signal;
-      const client = new Ollama({
-        host,
-        headers: options.headers,
-        fetch: (url, init) =>
-          fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, ...(init?.signal ? [init.signal] : [])]) : init?.signal }),
-      });
-      let capabilities: unknown;
-      try {
-        capabilities = ((await client.show({ model })) as { capabilities?: unknown }).capabilities;
-      } catch (error) {
-        throw mapError(error, host, model, signal);
-      }
+      const shown = await transport.request({ signal: embedOptions.signal, model }, (client) => client.show({ model }));
+      const capabilities = (shown as { capabilities?: unknown }).capabilities;
       if (Array.isArray(capabilities) && !capabilities.includes("embedding")) throw new ModelCapabilityError(model, "embedding");
     },
     embedQuery: async (text: string, embedOptions: EmbedOptions = {}) => {
@@ -149,53 +140,4 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
       return vector;
     },
   };
-}
-
-function mapError(error: unknown, host: string, model: string, signal?: AbortSignal): Error {
-  if (signal?.aborted) return new AbortError("The embedding call was aborted.", { cause: signal.reason });
-  if (error instanceof ModelCallError) return error;
-  const status = (error as { status_code?: unknown }).status_code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (typeof status === "number") {
-    if (status === 404) return new ModelNotFoundError(model, { cause: error });
-    if (status === 400 && /context length|input length|too long/i.test(message)) {
-      return new EmbeddingInputTooLongError(model, { cause: error });
-    }
-    const isRetryable = status === 429 || status >= 500;
-    return new ModelCallError(`Ollama's /api/embed failed with HTTP ${status}: ${message}`, { status, isRetryable, cause: error });
-  }
-  const code = findCode(error);
-  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" || code === "EAI_AGAIN") {
-    return new OllamaUnreachableError(host, { cause: error });
-  }
-  // A dropped connection or a broken body is worth another try.
-  const cause = (error as { cause?: unknown }).cause;
-  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : "";
-  return new ModelCallError(`The embedding request to ${host} failed: ${message}${detail}`, { isRetryable: true, cause: error });
-}
-
-function findCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    const errors = (current as { errors?: unknown[] }).errors;
-    if (Array.isArray(errors) && errors.length) current = errors[0];
-    else current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError("The embedding call was aborted.", { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,5 +1,5 @@
 import type { RequestContext } from "../http/request-context.js";
-import { sendError } from "../http/send.js";
+import { sendError, sendText } from "../http/send.js";
 import { untilAborted } from "../http/sleep.js";
 import type { HangFault, StatusFault } from "./fake-fault.js";
 
@@ -16,5 +16,7 @@ export async function applyBeforeFault(ctx: RequestContext, fault: StatusFault |
     await untilAborted(ctx.signal);
     return;
   }
-  sendError(ctx.res, ctx.path, fault.status, fault.message ?? defaultMessage(fault.status));
+  const message = fault.message ?? defaultMessage(fault.status);
+  if (fault.plain) sendText(ctx.res, fault.status, message);
+  else sendError(ctx.res, ctx.path, fault.status, message);
 }

@@ -17,11 +17,29 @@ export interface ErrorLineFault {
   message: string;
 }
 
+/**
+ * Send the headers and `afterChunks` chunks, then nothing more: the reply stays open and silent until
+ * the client gives up or the fake closes (a non-streamed reply sends its headers and no body).
+ */
+export interface StallFault {
+  type: "stall";
+  afterChunks: number;
+}
+
+/** Write `line` (default `not json`), which is not JSON, as a line of the stream after `afterChunks` chunks, then go on. */
+export interface InvalidLineFault {
+  type: "invalid-line";
+  afterChunks: number;
+  line?: string;
+}
+
 /** Answer with this HTTP status and `{"error": message}` before any byte of the reply. */
 export interface StatusFault {
   type: "status";
   status: number;
   message?: string;
+  /** Send the message as a `text/plain` body instead of JSON, as a proxy in front of Ollama does. */
+  plain?: boolean;
 }
 
 /** Never send the headers; the request stays open until the client gives up or the fake closes. */
@@ -33,7 +51,7 @@ export interface HangFault {
  * A fault to inject. On a scripted turn it applies to that reply; as a global fault it may be limited
  * to one path and a number of requests (see {@link FakeFaultRule}).
  */
-export type FakeFault = LatencyFault | DropFault | ErrorLineFault | StatusFault | HangFault;
+export type FakeFault = LatencyFault | DropFault | ErrorLineFault | StatusFault | HangFault | StallFault | InvalidLineFault;
 
 /** Where and how often a global fault applies. */
 export interface FakeFaultScope {

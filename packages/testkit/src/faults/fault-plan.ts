@@ -1,4 +1,4 @@
-import type { DropFault, ErrorLineFault, FakeFault, HangFault, StatusFault } from "./fake-fault.js";
+import type { DropFault, ErrorLineFault, FakeFault, HangFault, InvalidLineFault, StallFault, StatusFault } from "./fake-fault.js";
 
 /** The faults that apply to one reply. */
 export interface FaultPlan {
@@ -6,8 +6,10 @@ export interface FaultPlan {
   before?: StatusFault | HangFault;
   /** Milliseconds to wait before every chunk. */
   latencyMs: number;
-  /** What ends the stream early. */
-  terminal?: DropFault | ErrorLineFault;
+  /** What ends the stream early (or, for `stall`, keeps it open and silent). */
+  terminal?: DropFault | ErrorLineFault | StallFault;
+  /** A line that is not JSON, written into the stream. */
+  invalidLine?: InvalidLineFault;
 }
 
 /** An empty plan. */
@@ -26,6 +28,9 @@ export function withFault(plan: FaultPlan, fault: FakeFault | undefined): FaultP
       return { ...plan, latencyMs: fault.ms };
     case "drop":
     case "error-line":
+    case "stall":
       return { ...plan, terminal: fault };
+    case "invalid-line":
+      return { ...plan, invalidLine: fault };
   }
 }

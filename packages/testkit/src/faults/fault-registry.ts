@@ -18,8 +18,8 @@ export class FaultRegistry {
 
   /**
    * The faults for one request to `path`, using up one count of each rule that applies. A status or hang
-   * fault wins alone (no other rule is used up); otherwise the first latency rule and the first drop or
-   * error-line rule apply together.
+   * fault wins alone (no other rule is used up); otherwise the first latency rule, the first drop,
+   * error-line or stall rule and the first invalid-line rule apply together.
    */
   take(path: string): FaultPlan {
     const matching = this.#rules.filter((entry) => entry.remaining > 0 && (entry.rule.path === undefined || entry.rule.path === path));
@@ -28,7 +28,8 @@ export class FaultRegistry {
       ? [before]
       : [
           matching.find((entry) => entry.rule.type === "latency"),
-          matching.find((entry) => entry.rule.type === "drop" || entry.rule.type === "error-line"),
+          matching.find((entry) => entry.rule.type === "drop" || entry.rule.type === "error-line" || entry.rule.type === "stall"),
+          matching.find((entry) => entry.rule.type === "invalid-line"),
         ].filter((entry): entry is ActiveRule => entry !== undefined);
     let plan = noFaults();
     for (const entry of used) {
@@ -52,7 +53,14 @@ export function validateFault(fault: FakeFaultRule): void {
       count(fault.ms, "ms");
       break;
     case "drop":
+    case "stall":
       count(fault.afterChunks, "afterChunks");
+      break;
+    case "invalid-line":
+      count(fault.afterChunks, "afterChunks");
+      if (fault.line !== undefined && (typeof fault.line !== "string" || fault.line.includes("\n"))) {
+        throw new TypeError(`${where}: "line" must be a string without a newline`);
+      }
       break;
     case "error-line":
       count(fault.afterChunks, "afterChunks");
@@ -66,7 +74,7 @@ export function validateFault(fault: FakeFaultRule): void {
     case "hang":
       break;
     default:
-      throw new TypeError(`${where}: "type" must be one of latency, drop, error-line, status, hang`);
+      throw new TypeError(`${where}: "type" must be one of latency, drop, error-line, status, hang, stall, invalid-line`);
   }
   if (fault.times !== undefined) count(fault.times, "times");
   if (fault.path !== undefined && (typeof fault.path !== "string" || !fault.path.startsWith("/"))) {

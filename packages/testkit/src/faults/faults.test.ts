@@ -151,3 +151,52 @@ describe("faults", () => {
     expect((await ollama.list()).models.length).toBe(5);
   });
 });
+
+describe("faults for time limits and stray output", () => {
+  it("stall sends the headers and some chunks, then stays silent until the client gives up", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "a b c d", fault: { type: "stall", afterChunks: 1 } }] });
+    const controller = new AbortController();
+    const response = await fetch(`${fake.url}/api/chat`, { method: "POST", body: JSON.stringify(request()), signal: controller.signal });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(JSON.parse(first.trim())).toMatchObject({ message: { content: "a " }, done: false });
+    let settled = false;
+    const next = reader.read().finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(settled).toBe(false);
+    controller.abort();
+    await expect(next).rejects.toThrow();
+  });
+
+  it("stall on a non-streamed reply sends headers and no body", async () => {
+    fake = await startFakeOllama({ faults: [{ type: "stall", afterChunks: 0, path: "/api/embed", times: 1 }] });
+    const controller = new AbortController();
+    const response = await fetch(`${fake.url}/api/embed`, {
+      method: "POST",
+      body: JSON.stringify({ model: "all-minilm", input: "x" }),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const body = response.text();
+    controller.abort();
+    await expect(body).rejects.toThrow();
+  });
+
+  it("invalid-line writes a line that is not JSON and goes on; status with plain answers text/plain", async () => {
+    fake = await startFakeOllama({
+      chat: [{ content: "a b", fault: { type: "invalid-line", afterChunks: 1, line: "<html>oops" } }],
+      faults: [{ type: "status", status: 502, message: "Bad Gateway", plain: true, path: "/api/tags", times: 1 }],
+    });
+    const lines = (await (await fetch(`${fake.url}/api/chat`, { method: "POST", body: JSON.stringify(request()) })).text()).split("\n");
+    expect(lines[1]).toBe("<html>oops");
+    expect(JSON.parse(lines.at(-2)!)).toMatchObject({ done: true });
+    const tags = await fetch(`${fake.url}/api/tags`);
+    expect(tags.status).toBe(502);
+    expect(tags.headers.get("content-type")).toContain("text/plain");
+    expect(await tags.text()).toBe("Bad Gateway");
+    expect(() => fake?.addFault({ type: "invalid-line", afterChunks: 0, line: "a\nb" })).toThrow(/newline/);
+  });
+});

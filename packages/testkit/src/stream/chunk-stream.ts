@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FaultPlan } from "../faults/fault-plan.js";
 import type { RequestContext } from "../http/request-context.js";
-import { sleep } from "../http/sleep.js";
+import { sleep, untilAborted } from "../http/sleep.js";
 
 /** How a stream puts chunks on the wire. */
 export interface StreamFormat {
@@ -44,7 +44,16 @@ export async function writeChunkStream(
   res.writeHead(200, { "Content-Type": format.contentType, "Cache-Control": "no-cache" });
   const terminal = plan.terminal;
   for (let index = 0; index <= chunks.length; index++) {
+    if (plan.invalidLine && plan.invalidLine.afterChunks === index) {
+      if (!(await writeFlushed(res, `${plan.invalidLine.line ?? "not json"}\n`))) return;
+    }
     if (terminal && terminal.afterChunks <= index) {
+      if (terminal.type === "stall") {
+        // Headers (and what was written) reach the client; then silence until it gives up.
+        if (index === 0) res.flushHeaders();
+        await untilAborted(signal);
+        return;
+      }
       if (terminal.type === "drop") {
         if (index === 0) res.flushHeaders();
         // Let the headers reach the client first, so it sees a stream that breaks, not a refused request.

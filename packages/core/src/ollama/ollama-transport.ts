@@ -1,0 +1,147 @@
+import type { Ollama } from "ollama";
+import type { AgentError } from "../errors/agent-error.js";
+import { ModelCallError } from "../errors/model-call-error.js";
+import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
+import { sleep, throwIfAborted } from "../util/abort.js";
+import { mapOllamaError, resetBeforeAnswer } from "./map-ollama-error.js";
+import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS } from "./ollama-time-limits.js";
+import { resolveOllamaHost } from "./resolve-ollama-host.js";
+import { clientForCall, releaseStream, sharedOllamaClient } from "./shared-ollama-client.js";
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Options of `createOllamaTransport`: how corral talks to one Ollama. */
+export interface OllamaTransportOptions {
+  /** Ollama's address; default `OLLAMA_HOST`, then `http://127.0.0.1:11434`. */
+  host?: string;
+  /** Extra headers on every request (e.g. auth for a proxy in front of Ollama). */
+  headers?: Record<string, string>;
+  /**
+   * Limit, in ms, for Ollama to start answering a request (its response headers): model loads
+   * and Ollama's queue count. Non-streamed calls get their headers only with the whole answer.
+   * Default 300000 (`DEFAULT_OLLAMA_TIMEOUT_MS`).
+   */
+  timeoutMs?: number;
+  /**
+   * Limit, in ms, on a silence inside an answer (between stream chunks, or while a body is
+   * read). Default 300000 (`DEFAULT_OLLAMA_IDLE_TIMEOUT_MS`): Ollama is silent while it
+   * parses a tool call.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Retries of a refused connection and of 503/429 (busy). Never of a 500 (a failed model load).
+   * Default 2. Apart from these, a connection reset before any byte is tried once more on a new
+   * connection (a kept-alive connection the server closed fails that way).
+   */
+  retries?: number;
+  /** First backoff delay in ms; doubles per retry (with jitter), capped at 10 s. Default 250. */
+  retryDelayMs?: number;
+}
+
+/** One call through the transport. */
+export interface OllamaCallOptions {
+  /** Ends the call; it then rejects with AbortError. */
+  signal?: AbortSignal;
+  /** The model of the call (for ModelNotFoundError and messages). */
+  model?: string;
+  /** Overrides the transport's `retries` for this call. */
+  retries?: number;
+}
+
+/**
+ * corral's one way to Ollama: the shared `ollama` client of a host, with corral's fetch (time
+ * limits, typed HTTP errors, checked streams, nothing logged), error mapping and retries. Chat
+ * models, the rag embedder and the CLI's model administration all go through it.
+ */
+export interface OllamaTransport {
+  /** The resolved address, e.g. `http://127.0.0.1:11434`. */
+  readonly host: string;
+  /** The time limits in force, in ms. */
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /**
+   * The host's shared `ollama` client, for calls outside `request` and `stream`: it runs with
+   * the default limits and no signal. `request` and `stream` hand their callback a view of it
+   * that carries the call's signal, headers and limits.
+   */
+  readonly client: Ollama;
+  /** A view of the shared client that carries this call's signal, headers and limits (no retries, no error mapping). */
+  clientFor(call: OllamaCallOptions): Ollama;
+  /**
+   * Runs one request with the shared client, retrying what is retryable; rejects with a typed
+   * AgentError (OllamaUnreachableError, ModelNotFoundError, ModelCallError, TimeoutError, AbortError, ...).
+   */
+  request<T>(options: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T>;
+  /**
+   * Opens a streamed request (retried like `request` until it starts) and yields its chunks.
+   * Errors while streaming are typed and never retried; leaving the loop early ends the request.
+   */
+  stream<T>(options: OllamaCallOptions, open: (client: Ollama) => Promise<AsyncIterable<T> & { abort(): void }>): AsyncGenerator<T>;
+}
+
+/**
+ * Creates a transport to one Ollama. Cheap: every transport of a host shares one client.
+ * @example
+ * const ollama = createOllamaTransport({ host: "http://127.0.0.1:11434", timeoutMs: 60_000 });
+ * const { version } = await ollama.request({}, (client) => client.version());
+ */
+export function createOllamaTransport(options: OllamaTransportOptions = {}): OllamaTransport {
+  const host = resolveOllamaHost(options.host);
+  // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once).
+  const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_OLLAMA_TIMEOUT_MS, MAX_TIMER_MS);
+  const idleTimeoutMs = Math.min(options.idleTimeoutMs ?? DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, MAX_TIMER_MS);
+  const retryDelayMs = options.retryDelayMs ?? 250;
+  const client = sharedOllamaClient(host);
+
+  const clientFor = (call: OllamaCallOptions): Ollama =>
+    clientForCall(client, { host, model: call.model, signal: call.signal, headers: options.headers, timeoutMs, idleTimeoutMs });
+  const attempt = <T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> => send(clientFor(call));
+
+  const mapped = (error: unknown, call: OllamaCallOptions, started: boolean): AgentError => {
+    throwIfAborted(call.signal);
+    return mapOllamaError(error, { host, model: call.model, started });
+  };
+
+  async function request<T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> {
+    const retries = Math.max(0, call.retries ?? options.retries ?? 2);
+    let resets = 0;
+    for (let tries = 0; ; tries++) {
+      throwIfAborted(call.signal);
+      try {
+        return await attempt(call, send);
+      } catch (raw) {
+        const error = mapped(raw, call, false);
+        // A reset before any byte is tried once more, at once, on a new connection (the old one may
+        // have been a kept-alive socket the server closed); a second reset is reported.
+        if (resetBeforeAnswer.has(error) && resets++ === 0) continue;
+        if (!isRetryable(error) || tries >= retries) throw error;
+        await sleep(Math.min(10_000, retryDelayMs * 2 ** tries) * (0.75 + Math.random() * 0.5), call.signal);
+      }
+    }
+  }
+
+  async function* stream<T>(
+    call: OllamaCallOptions,
+    open: (client: Ollama) => Promise<AsyncIterable<T> & { abort(): void }>,
+  ): AsyncGenerator<T> {
+    const iterator = await request(call, open);
+    const onAbort = () => iterator.abort();
+    call.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      yield* iterator;
+    } catch (error) {
+      throw mapped(error, call, true);
+    } finally {
+      call.signal?.removeEventListener("abort", onAbort);
+      iterator.abort();
+      releaseStream(client, iterator);
+    }
+  }
+
+  return { host, timeoutMs, idleTimeoutMs, client, clientFor, request, stream };
+}
+
+function isRetryable(error: AgentError): boolean {
+  if (error instanceof OllamaUnreachableError) return error.isRetryable;
+  return error instanceof ModelCallError && error.isRetryable;
+}
