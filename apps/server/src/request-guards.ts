@@ -62,7 +62,8 @@ export function registerRequestGuards(
     if (keys.enabled && request.method !== "OPTIONS" && !isPublicRoute(request)) {
       if (!keys.check(ApiKeys.fromHeader(request.headers.authorization))) throw new UnauthorizedError();
     }
-    if (!hasBody(request)) return;
+    // An unknown path is a 404 (or a 405) whatever its body: the route decides what it takes.
+    if (!hasBody(request) || request.is404) return;
     const contentType = request.headers["content-type"] ?? "";
     const media = contentType.split(";")[0]!.trim().toLowerCase();
     const accepted = (request.routeOptions.schema as { consumes?: readonly string[] } | undefined)?.consumes ?? JSON_ONLY;
