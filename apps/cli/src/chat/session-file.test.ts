@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir } from "../test-support/run-cli.js";
@@ -31,6 +31,25 @@ describe("SessionFile", () => {
     await session.save({ ...data, messages: [...data.messages, { role: "user", content: "again" }] });
     expect(await readdir(path.join(temp.dir, "sessions"))).toEqual(["notes.json"]);
     expect((await session.load())?.messages.map((message) => message.content)).toEqual(["hi", "hello", "again"]);
+  });
+
+  it("is private: the sessions folder is 0700 and each file 0600, whatever the umask", async () => {
+    const previous = process.umask(0);
+    try {
+      const folder = path.join(temp.dir, "private", "sessions");
+      const session = new SessionFile(folder, "secret");
+      await session.save({
+        version: 1,
+        name: "secret",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+        messages: [],
+      });
+      expect((await stat(folder)).mode & 0o777).toBe(0o700);
+      expect((await stat(path.join(folder, "secret.json"))).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it("reports a damaged file without touching it", async () => {

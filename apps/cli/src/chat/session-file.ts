@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Message } from "@corral/core";
 import { z } from "zod";
@@ -73,10 +73,13 @@ export class SessionFile {
 
   /** Writes the session atomically. */
   async save(data: ChatSessionData): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
+    // Sessions hold what the user asked and read: private to the user (folder 0700, file 0600).
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       await writeFile(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+      // The mode given to writeFile is masked by the umask; 0600 must not depend on it.
+      await chmod(temporary, 0o600);
       await rename(temporary, this.file);
     } catch (error) {
       await rm(temporary, { force: true });
