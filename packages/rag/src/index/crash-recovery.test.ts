@@ -46,7 +46,7 @@ describe("a writer killed with SIGKILL in the middle of a sync", () => {
 
     const embedder = createOllamaEmbedder({ model: "all-minilm", host: fake.url });
     // The first group (200 files, one chunk each = 25 requests of 8) is committed before request 26 goes out.
-    await vi.waitFor(() => expect(fake?.requestsTo("/api/embed").length ?? 0).toBeGreaterThanOrEqual(30), { timeout: 20_000, interval: 5 });
+    await vi.waitFor(() => expect(fake?.requestsTo("/api/embed").length ?? 0).toBeGreaterThanOrEqual(30), { timeout: 90_000, interval: 5 });
     const second = await openIndex({ dir, root: temp.dir, embedder });
     indexes.push(second);
     const locked = await second.sync(["docs"]).catch((error: unknown) => error);
@@ -85,5 +85,5 @@ describe("a writer killed with SIGKILL in the middle of a sync", () => {
       const [hit] = await reopened.search(text(i).trim(), { k: 1, mode: "vector" });
       expect(hit?.source.path).toBe(`docs/note-${String(i).padStart(3, "0")}.md`);
     }
-  }, 90_000);
+  }, 240_000);
 });
