@@ -5,6 +5,7 @@ import picomatch from "picomatch";
 import { DEFAULT_IGNORES } from "./default-ignores.js";
 import { type FileType, fileTypeOf } from "./file-kind.js";
 import { toIndexPath } from "./index-path.js";
+import type { LoadSkipReason } from "./load-file.js";
 
 /** A file to index. */
 export interface DiscoveredFile {
@@ -16,8 +17,13 @@ export interface DiscoveredFile {
   type: FileType;
 }
 
-/** Why a file was not indexed. */
-export type SkipReason = "too-large" | "unsupported" | "unreadable" | "binary" | "empty" | "invalid";
+/**
+ * Why a file was not indexed. Found while walking: `unsupported` (a kind corral does not
+ * index), `too-large` (over `maxFileBytes`), `unreadable`. Found while loading: `binary`,
+ * `empty`, `invalid`, `not-regular`, `too-large`, `too-many-pages`, `too-much-text`,
+ * `timeout`, `out-of-memory`, `loader-crashed` (see `LoadLimits`).
+ */
+export type SkipReason = "unsupported" | LoadSkipReason;
 
 /** A file that was found but not indexed. */
 export interface SkippedFile {
