@@ -11,6 +11,7 @@ export { IndexModelMismatchError } from "./errors/index-model-mismatch-error.js"
 export { IndexNotFoundError } from "./errors/index-not-found-error.js";
 export { IndexReadOnlyError } from "./errors/index-read-only-error.js";
 export { LoaderStartError } from "./errors/loader-start-error.js";
+export { TooManyFilesError } from "./errors/too-many-files-error.js";
 export { DocumentIndex } from "./index/document-index.js";
 export type {
   HitSource,

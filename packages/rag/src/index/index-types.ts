@@ -70,6 +70,12 @@ export interface SyncOptions {
   maxFileBytes?: number;
   /** Bounds on loading one file (time, memory, PDF pages, extracted text); see `LoadLimits` for the defaults. */
   loadLimits?: LoadLimits;
+  /** Follow symbolic links that lead out of the synced folder. Default false. /proc, /sys and /dev are never indexed. */
+  followExternalSymlinks?: boolean;
+  /** Folders nested deeper than this below a synced folder are skipped (reason `too-deep`). Default 32. */
+  maxDepth?: number;
+  /** More files and folders than this under the synced paths stop the sync with TooManyFilesError. Default 100,000. */
+  maxFiles?: number;
 }
 
 /** What a sync did. */
