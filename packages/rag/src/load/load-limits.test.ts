@@ -108,13 +108,15 @@ describe("sync: every file is loaded off the main thread within limits", () => {
 
   it("stops a long load at once when the sync is aborted", async () => {
     const { temp, sync } = await setup();
+    // A first sync starts the loader, so the abort below lands while the bomb loads.
+    await sync();
     temp.write("docs/bomb.pdf", pageBombPdf(50_000));
     const controller = new AbortController();
     const pending = sync({
       loadLimits: { maxPages: 100_000 },
       signal: controller.signal,
       onProgress: (progress) => {
-        if (progress.phase === "indexing") setTimeout(() => controller.abort(), 2000);
+        if (progress.phase === "indexing") setTimeout(() => controller.abort(), 1500);
       },
     });
     const started = Date.now();
