@@ -80,7 +80,14 @@ async function parseBytes(
     return { ok: true, document: { sections: [{ text: front.body, startLine: front.lines + 1 }], metadata, markdownHeadings: true } };
   }
   if (type.kind === "html") {
-    const { text: readable, title } = htmlToMarkdownText(text);
+    let converted: { text: string; title?: string };
+    try {
+      converted = htmlToMarkdownText(text);
+    } catch (error) {
+      // The converter recurses per element: thousands of nested tags overflow the stack.
+      return { ok: false, reason: "invalid", detail: `not readable HTML: ${(error as Error).message}` };
+    }
+    const { text: readable, title } = converted;
     if (!readable.trim()) return { ok: false, reason: "empty" };
     if (readable.length > limits.maxTextChars) return tooMuchText(readable.length);
     return { ok: true, document: { sections: [{ text: readable }], metadata: title ? { title } : {}, markdownHeadings: true } };

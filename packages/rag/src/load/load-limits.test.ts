@@ -106,6 +106,35 @@ describe("sync: every file is loaded off the main thread within limits", () => {
     expect(again.report.added).toBe(2);
   }, 60_000);
 
+  it("skips HTML nested too deep for the converter as invalid, instead of failing the whole sync", async () => {
+    const { temp, index, sync } = await setup();
+    temp.write("docs/nested.html", `<html><body>${"<div>".repeat(3000)}deep${"</div>".repeat(3000)}</body></html>`);
+    const { report } = await sync();
+    expect(report.skippedFiles).toEqual([
+      { path: "docs/nested.html", reason: "invalid", detail: "not readable HTML: Maximum call stack size exceeded" },
+    ]);
+    expect(index.documents().map((document) => document.path)).toEqual(["docs/z-after.md"]);
+  });
+
+  it("refuses a YAML alias bomb in front matter: the file is indexed without it, with a warning", async () => {
+    const { temp, index, sync } = await setup();
+    // Nine levels of ten aliases each: 10^9 nodes if expanded.
+    let yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (let level = 1; level < 9; level++)
+      yaml += `a${level}: &a${level} [${Array(10)
+        .fill(`*a${level - 1}`)
+        .join(", ")}]\n`;
+    temp.write("docs/aliases.md", `---\n${yaml}---\n# Aliases\n\nThe body is kept.\n`);
+    const { report } = await sync();
+    expect(report.warnings).toEqual([
+      "docs/aliases.md: invalid front matter: Excessive alias count indicates a resource exhaustion attack (indexed without it)",
+    ]);
+    expect(index.documents().find((document) => document.path === "docs/aliases.md")?.metadata).toEqual({
+      frontMatterError: "invalid front matter: Excessive alias count indicates a resource exhaustion attack",
+      title: "Aliases",
+    });
+  });
+
   it("stops a long load at once when the sync is aborted", async () => {
     const { temp, sync } = await setup();
     // A first sync starts the loader, so the abort below lands while the bomb loads.
