@@ -78,4 +78,18 @@ describe("sync: only regular files are opened", () => {
     // Nothing waited on the pipe (the rescuer writes after 20 s).
     expect(report.durationMs).toBeLessThan(15_000);
   });
+
+  it("skips a file that grew past maxFileBytes after the scan, checked again on the open handle", async () => {
+    const { temp, index } = await setup();
+    const grown = temp.write("docs/grows.md", "# Small at the scan\n");
+    temp.write("docs/stays.md", "# Stays\n\nSmall.\n");
+    const report = await index.sync(["docs"], {
+      maxFileBytes: 1000,
+      onProgress: (progress) => {
+        if (progress.phase === "indexing" && fs.statSync(grown).size < 1000) fs.appendFileSync(grown, "x".repeat(5000));
+      },
+    });
+    expect(report.skippedFiles).toEqual([{ path: "docs/grows.md", reason: "too-large", detail: "5020 bytes > 1000" }]);
+    expect(index.documents().map((document) => document.path)).toEqual(["docs/stays.md"]);
+  });
 });
