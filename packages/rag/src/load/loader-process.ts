@@ -136,10 +136,14 @@ export class LoaderProcess {
       this.stderr = "";
       let child: ChildProcess;
       try {
-        child = spawn(process.execPath, [...childExecArgv, `--max-old-space-size=${Math.ceil(this.memoryMb)}`, childScript], {
-          cwd: path.dirname(childScript),
-          stdio: ["ignore", "ignore", "pipe", "ipc"],
-        });
+        child = spawn(
+          process.execPath,
+          [...childExecArgv, `--max-old-space-size=${Math.ceil(this.memoryMb)}`, childScript, String(this.memoryMb)],
+          {
+            cwd: path.dirname(childScript),
+            stdio: ["ignore", "ignore", "pipe", "ipc"],
+          },
+        );
       } catch (error) {
         this.starting = undefined;
         return reject(new LoaderStartError((error as Error).message, { cause: error }));
@@ -176,6 +180,14 @@ export class LoaderProcess {
   }
 
   private crashResult(code: number | null, exitSignal: NodeJS.Signals | null): LoadResult {
+    // Written by the loader's own watchdog thread (see loader-child.ts).
+    if (this.stderr.includes("corral-loader: over the memory limit")) {
+      return {
+        ok: false,
+        reason: "out-of-memory",
+        detail: `loading used more than ${this.memoryMb} MB of memory (loadLimits.memoryMb)`,
+      };
+    }
     if (/heap out of memory|heap limit|Allocation failed/i.test(this.stderr)) {
       return {
         ok: false,

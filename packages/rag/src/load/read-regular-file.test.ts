@@ -32,7 +32,9 @@ describe("sync: only regular files are opened", () => {
    * is let go, so a regression fails (the text gets indexed) instead of hanging the test run.
    */
   const rescueAfter = (fifo: string, ms: number) => {
-    const child = spawn("sh", ["-c", `sleep ${ms / 1000}; echo "rescued from the pipe" > "$0"`, fifo], { stdio: "ignore" });
+    // One process (no shell with a sleep child), so the kill in afterEach leaves nothing behind.
+    const script = `setTimeout(() => require("node:fs").writeFileSync(${JSON.stringify(fifo)}, "rescued from the pipe\\n"), ${ms});`;
+    const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
     children.push(child);
   };
 
