@@ -172,7 +172,7 @@ export async function discoverFiles(
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) {
         // A FIFO, socket or device: reported, never opened (opening a FIFO can block for good).
-        if (!isIgnored(here, absolutePath, false)) {
+        if ((!include || include(indexPath)) && !isIgnored(here, absolutePath, false)) {
           skip({ path: indexPath, reason: "not-regular", detail: `not a regular file but ${describeFileType(entry)}` });
         }
         continue;

@@ -164,7 +164,11 @@ export class LoaderProcess {
       const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
       // Kept for the child's whole life: an "error" event without a listener would throw.
       child.on("error", (error) => fail(error.message, error));
-      child.once("close", (code, exitSignal) => fail(`exited with ${exitSignal ?? `code ${code}`}: ${lastLine(this.stderr)}`));
+      child.once("close", (code, exitSignal) => {
+        // A loader that died while idle is not reused.
+        if (this.child === child) this.child = undefined;
+        fail(`exited with ${exitSignal ?? `code ${code}`}: ${lastLine(this.stderr)}`);
+      });
       child.once("message", (message: { ready?: boolean }) => {
         if (!message.ready) return fail("unexpected first message");
         if (started) return;
