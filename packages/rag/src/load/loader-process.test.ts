@@ -11,10 +11,22 @@ const child = fileURLToPath(new URL("../test-support/sync-bomb-child.ts", import
 const childrenOf = (pid: number): number[] =>
   fs
     .readdirSync(`/proc/${pid}/task`)
-    .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/))
+    .flatMap((task) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/);
+      } catch {
+        return []; // the thread ended meanwhile
+      }
+    })
     .filter(Boolean)
     .map(Number);
-const isRunning = (pid: number) => fs.existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+const isRunning = (pid: number) => {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+};
 
 describe.skipIf(!fs.existsSync("/proc/self/task"))("the loader process", () => {
   const pids: number[] = [];
@@ -22,7 +34,13 @@ describe.skipIf(!fs.existsSync("/proc/self/task"))("the loader process", () => {
   let temp: ReturnType<typeof makeTempDir> | undefined;
   afterEach(() => {
     writer?.kill("SIGKILL");
-    for (const pid of pids.splice(0)) if (isRunning(pid)) process.kill(pid, "SIGKILL");
+    for (const pid of pids.splice(0)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     temp?.remove();
   });
 
