@@ -28,19 +28,22 @@ const isRunning = (pid: number) => {
   }
 };
 
+const isLoader = (pid: number) => {
+  try {
+    return isRunning(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("loader-child");
+  } catch {
+    return false;
+  }
+};
+
 describe.skipIf(!fs.existsSync("/proc/self/task"))("the loader process", () => {
   const pids: number[] = [];
   let writer: ChildProcess | undefined;
   let temp: ReturnType<typeof makeTempDir> | undefined;
   afterEach(() => {
     writer?.kill("SIGKILL");
-    for (const pid of pids.splice(0)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
+    // Only a loader still running under that pid (a pid can be reused once its process is gone).
+    for (const pid of pids.splice(0)) if (isLoader(pid)) process.kill(pid, "SIGKILL");
     temp?.remove();
   });
 
@@ -59,9 +62,7 @@ describe.skipIf(!fs.existsSync("/proc/self/task"))("the loader process", () => {
     await vi.waitFor(() => expect(stdout).toContain("loading the bomb"), { timeout: 50_000, interval: 100 });
     const loader = await vi.waitFor(
       () => {
-        const found = childrenOf(spawned.pid as number).find((pid) =>
-          fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("loader-child"),
-        );
+        const found = childrenOf(spawned.pid as number).find(isLoader);
         if (!found) throw new Error("no loader process yet");
         return found;
       },
