@@ -1,3 +1,4 @@
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
-export default corralVitestConfig();
+// Syncs start a loader process (under tsx when run from source): slower than an in-process call on a busy machine.
+export default corralVitestConfig({ testTimeout: 60_000 });

@@ -11,6 +11,8 @@ export { IndexModelMismatchError } from "./errors/index-model-mismatch-error.js"
 export { IndexNotFoundError } from "./errors/index-not-found-error.js";
 export { IndexReadOnlyError } from "./errors/index-read-only-error.js";
 export { IndexStorageError, type IndexStorageProblem } from "./errors/index-storage-error.js";
+export { LoaderStartError } from "./errors/loader-start-error.js";
+export { TooManyFilesError } from "./errors/too-many-files-error.js";
 export { DocumentIndex } from "./index/document-index.js";
 export type {
   HitSource,
@@ -28,6 +30,7 @@ export { asLangChainRetriever, type LangChainRetrieverOptions } from "./langchai
 export { DEFAULT_IGNORES } from "./load/default-ignores.js";
 export type { SkippedFile, SkipReason } from "./load/discover-files.js";
 export type { FileKind } from "./load/file-kind.js";
+export { DEFAULT_LOAD_LIMITS, type LoadLimits } from "./load/load-limits.js";
 export type { MetadataValue, SearchFilter } from "./search/search-filter.js";
 export { createRetrievalTool, type RetrievalOutput, type RetrievalToolOptions } from "./tool/create-retrieval-tool.js";
 export { formatPassages, formatSource } from "./tool/format-passages.js";

@@ -1,5 +1,6 @@
 import type { Embedder } from "../embed/embedder.js";
 import type { SkippedFile, SkipReason } from "../load/discover-files.js";
+import type { LoadLimits } from "../load/load-limits.js";
 import type { SearchFilter } from "../search/search-filter.js";
 
 /** Options of `openIndex`. */
@@ -67,6 +68,14 @@ export interface SyncOptions {
   include?: string[];
   /** Files larger than this are skipped. Default 20 MB. */
   maxFileBytes?: number;
+  /** Bounds on loading one file (time, memory, PDF pages, extracted text); see `LoadLimits` for the defaults. */
+  loadLimits?: LoadLimits;
+  /** Follow symbolic links that lead out of the synced folder. Default false. /proc, /sys and /dev are never indexed. */
+  followExternalSymlinks?: boolean;
+  /** Folders nested deeper than this below a synced folder are skipped (reason `too-deep`). Default 32. */
+  maxDepth?: number;
+  /** More files and folders than this under the synced paths stop the sync with TooManyFilesError. Default 100,000. */
+  maxFiles?: number;
 }
 
 /** What a sync did. */
@@ -79,7 +88,7 @@ export interface SyncReport {
   removed: number;
   /** Documents found unchanged. */
   unchanged: number;
-  /** Files found but not indexed (binary, unreadable, too large, empty, invalid). */
+  /** Files found but not indexed (binary, unreadable, too large, empty, invalid, over a load limit, ...; see `SkipReason`). */
   skipped: number;
   /** Files of kinds corral does not index (images, archives, ...). */
   unsupported: number;

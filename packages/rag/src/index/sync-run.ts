@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import path from "node:path";
 import { AbortError, isAgentError } from "@corral/core";
 import { IndexDimensionMismatchError } from "../errors/index-dimension-mismatch-error.js";
 import { type DiscoveredFile, discoverFiles, type SkippedFile, type SkipReason } from "../load/discover-files.js";
-import { loadFile } from "../load/load-file.js";
+import { resolveLoadLimits } from "../load/load-limits.js";
+import { acquireLoader, releaseLoader } from "../load/loader-pool.js";
 import type { Chunk } from "../split/chunk.js";
 import { splitDocument } from "../split/split-document.js";
 import type { DocumentRow } from "../store/chunk-store.js";
@@ -89,10 +89,14 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
 
   const progress = new ProgressTracker(options.onProgress);
   progress.update({ phase: "scanning" });
+  const maxFileBytes = options.maxFileBytes ?? 20 * 1024 * 1024;
   const { files, skipped } = await discoverFiles(paths, {
     base: index.root,
     exclude: [index.dir],
-    maxFileBytes: options.maxFileBytes ?? 20 * 1024 * 1024,
+    maxFileBytes,
+    ...(options.followExternalSymlinks !== undefined ? { followExternalSymlinks: options.followExternalSymlinks } : {}),
+    ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+    ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
     ...(options.defaultIgnores !== undefined ? { defaultIgnores: options.defaultIgnores } : {}),
     ...(options.gitignore !== undefined ? { gitignore: options.gitignore } : {}),
@@ -100,6 +104,9 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
   });
   for (const entry of skipped) skip(entry);
   progress.update({ phase: "indexing", filesTotal: files.length, bytesTotal: files.reduce((sum, file) => sum + file.size, 0) });
+  // Files are read and parsed in a child process with bounds (started at the first file to load).
+  const limits = resolveLoadLimits(options.loadLimits, maxFileBytes);
+  const loader = acquireLoader(limits.memoryMb);
 
   let finished = false;
   try {
@@ -229,7 +236,7 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
         progress.add({ filesDone: 1, bytesDone: file.size });
         continue;
       }
-      const loaded = await loadFile(file.absolutePath, file.type);
+      const loaded = await loader.load(file.absolutePath, file.type, limits, signal);
       if (!loaded.ok) {
         skip({ path: file.path, reason: loaded.reason as SkipReason, ...(loaded.detail ? { detail: loaded.detail } : {}) });
         if (previous) {
@@ -241,7 +248,7 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
         progress.add({ filesDone: 1, bytesDone: file.size });
         continue;
       }
-      const contentHash = createHash("sha256").update(loaded.bytes).digest("hex");
+      const contentHash = loaded.contentHash;
       if (previous && previous.contentHash === contentHash) {
         store.touchDocument(previous.id, file.size, file.mtimeMs);
         report.unchanged++;
@@ -271,6 +278,8 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
     // abort saves what was done, as far as the disk allows.
     if (error instanceof AbortError) await index.persist().catch(() => undefined);
     throw error;
+  } finally {
+    releaseLoader(loader);
   }
   if (finished) {
     progress.update({ phase: "saving" });

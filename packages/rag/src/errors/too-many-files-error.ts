@@ -1,0 +1,15 @@
+import { AgentError } from "@corral/core";
+
+/** A sync found more files than its `maxFiles` limit; it stopped before changing the index. */
+export class TooManyFilesError extends AgentError {
+  /** The limit that was reached. */
+  readonly limit: number;
+
+  constructor(limit: number, where: string) {
+    super(
+      "too_many_files",
+      `The sync found more than ${limit} files and folders under ${where} (the maxFiles limit) and stopped before changing the index. Sync a narrower folder, add ignore patterns, or raise the limit with the sync option maxFiles.`,
+    );
+    this.limit = limit;
+  }
+}
