@@ -147,6 +147,28 @@ export const configSchema = z
     keepAlive: keepAliveSchema.optional(),
     /** Ollama `think` of every agent. */
     think: thinkSchema.optional(),
+    /**
+     * How docs sync reads folders (`corral index`, `chat --docs`, uploads): follow symlinks that leave the
+     * synced folder (`followExternalSymlinks`, default false), folder depth (`maxDepth`, 32), files per sync
+     * (`maxFiles`, 100,000), and the loader's bounds per file (`loadLimits`: `timeoutMs` 60,000, `memoryMb`
+     * 1024, `maxPages` 2,000, `maxTextChars` 20,000,000).
+     */
+    sync: z
+      .strictObject({
+        $comment: z.string().optional(),
+        followExternalSymlinks: z.boolean().optional(),
+        maxDepth: z.number().int().min(1).optional(),
+        maxFiles: z.number().int().min(1).optional(),
+        loadLimits: z
+          .strictObject({
+            timeoutMs: z.number().int().min(100).optional(),
+            memoryMb: z.number().int().min(64).optional(),
+            maxPages: z.number().int().min(1).optional(),
+            maxTextChars: z.number().int().min(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     /** Default tool presets of every agent. */
     tools: z.array(name).default([...DEFAULTS.tools]),
     /**

@@ -29,3 +29,4 @@ export {
   toolNameSchema,
 } from "./mcp-server-config.js";
 export { keepAliveSchema, MODEL_OPTION_NAMES, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";
+export { syncSettings } from "./sync-settings.js";

@@ -39,7 +39,7 @@ export function indexCommand(ctx: CliContext): Command {
       const started = Date.now();
       let report: Awaited<ReturnType<typeof syncDocs>>;
       try {
-        report = await syncDocs(ctx, index, targets, { signal: controller.signal });
+        report = await syncDocs(ctx, index, targets, { signal: controller.signal, config });
       } catch (error) {
         if (!controller.signal.aborted) throw error;
         ctx.info("Indexing cancelled. What was written is consistent; run the same command to continue.");

@@ -53,7 +53,7 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
     // --docs wins over `docs: false` in the file: the user asked for these documents now.
     settings.docs = docs;
     index = await openCliIndex(ctx, config, { readOnly: false });
-    sync = await syncDocs(ctx, index, docs, { signal: options.signal });
+    sync = await syncDocs(ctx, index, docs, { signal: options.signal, config });
     ctx.info(ctx.err.dim(`Index up to date: ${summarizeSync(sync)}.`));
   } else if (settings && settings.docs !== false) {
     if (existsSync(config.index)) {

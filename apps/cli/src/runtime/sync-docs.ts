@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { DocumentIndex } from "@corral/config";
+import { type CorralConfig, type DocumentIndex, syncSettings } from "@corral/config";
 import type { SyncProgress, SyncReport } from "@corral/rag";
 import type { CliContext } from "../cli-context.js";
 import { ProgressBar } from "../progress/progress-bar.js";
@@ -15,7 +15,7 @@ export async function syncDocs(
   ctx: CliContext,
   index: DocumentIndex,
   paths: string[],
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; config?: Pick<CorralConfig, "sync"> } = {},
 ): Promise<SyncReport> {
   const bar = await ProgressBar.create(ctx.io.stderr, { enabled: ctx.interactiveStderr });
   const started = Date.now();
@@ -52,7 +52,7 @@ export async function syncDocs(
   ctx.info(ctx.err.dim(`Syncing ${shown.join(", ")} into the index...`));
   let report: SyncReport;
   try {
-    report = await index.sync(paths, { signal: options.signal, onProgress });
+    report = await index.sync(paths, { ...(options.config ? syncSettings(options.config) : {}), signal: options.signal, onProgress });
   } finally {
     bar.stop();
   }

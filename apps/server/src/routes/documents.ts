@@ -1,6 +1,6 @@
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { DocumentIndex } from "@corral/config";
+import { type DocumentIndex, syncSettings } from "@corral/config";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { openApi } from "../openapi-fields.js";
@@ -118,7 +118,7 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
             await writePrivateFile(file, data);
             let accepted = false;
             try {
-              const report = await index.sync([file], { signal: run.signal });
+              const report = await index.sync([file], { ...syncSettings(context.config), signal: run.signal });
               const document = index.documents().find((entry) => path.resolve(context.root, entry.path) === file);
               const indexed = report.added + report.updated + report.unchanged > 0 && report.unsupported === 0 && report.skipped === 0;
               if (!document || !indexed) {

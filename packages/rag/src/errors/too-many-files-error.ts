@@ -8,7 +8,7 @@ export class TooManyFilesError extends AgentError {
   constructor(limit: number, where: string) {
     super(
       "too_many_files",
-      `The sync found more than ${limit} files and folders under ${where} (the maxFiles limit) and stopped before changing the index. Sync a narrower folder, add ignore patterns, or raise the limit with the sync option maxFiles.`,
+      `The sync found more than ${limit} files and folders under ${where} (the maxFiles limit) and stopped before changing the index. Sync a narrower folder, add ignore patterns, or raise the limit with the sync option maxFiles (\`sync.maxFiles\` in corral.config.json).`,
     );
     this.limit = limit;
   }
