@@ -1,5 +1,6 @@
-import type { Message, ModelOptions, ToolSpec } from "@corral/core";
+import type { Message, ModelOptions } from "@corral/core";
 import { z } from "zod";
+import { clientToolSpecs } from "./client-tool-specs.js";
 import type { FaceRunOptions } from "./server-context.js";
 
 const toolCall = z.looseObject({
@@ -164,16 +165,7 @@ export function ollamaRunOptions(body: {
 }): FaceRunOptions {
   const result: FaceRunOptions = {};
   if (body.tools?.length) {
-    result.clientTools = body.tools.map(
-      (tool): ToolSpec => ({
-        type: "function",
-        function: {
-          name: tool.function.name,
-          description: tool.function.description ?? "",
-          parameters: tool.function.parameters ?? { type: "object", properties: {} },
-        },
-      }),
-    );
+    result.clientTools = clientToolSpecs(body.tools);
   }
   if (body.format) result.format = body.format;
   const sampling: ModelOptions = Object.fromEntries(

@@ -1,5 +1,6 @@
-import type { ModelOptions, ToolChoice, ToolSpec } from "@corral/core";
+import type { ModelOptions, ToolChoice } from "@corral/core";
 import { z } from "zod";
+import { clientToolSpecs } from "./client-tool-specs.js";
 import { openAiMessageSchema } from "./openai-messages.js";
 import type { FaceRunOptions } from "./server-context.js";
 
@@ -65,16 +66,7 @@ export type CompletionBody = z.output<typeof completionBody>;
 export function openAiRunOptions(body: CompletionBody): FaceRunOptions {
   const options: FaceRunOptions = {};
   if (body.tools?.length) {
-    options.clientTools = body.tools.map(
-      (tool): ToolSpec => ({
-        type: "function",
-        function: {
-          name: tool.function.name,
-          description: tool.function.description ?? "",
-          parameters: tool.function.parameters ?? { type: "object", properties: {} },
-        },
-      }),
-    );
+    options.clientTools = clientToolSpecs(body.tools);
   }
   const choice = body.tool_choice;
   if (choice) options.toolChoice = typeof choice === "string" ? choice : ({ name: choice.function.name } satisfies ToolChoice);
