@@ -149,7 +149,8 @@ export const configSchema = z
     think: thinkSchema.optional(),
     /**
      * How docs sync reads folders (`corral index`, `chat --docs`, uploads): follow symlinks that leave the
-     * synced folder (`followExternalSymlinks`, default false), folder depth (`maxDepth`, 32), files per sync
+     * synced folder (`followExternalSymlinks`, default false), read files with other hard links
+     * (`allowHardLinks`, default false), folder depth (`maxDepth`, 32), files per sync
      * (`maxFiles`, 100,000), and the loader's bounds per file (`loadLimits`: `timeoutMs` 60,000, `memoryMb`
      * 1024, `maxPages` 2,000, `maxTextChars` 20,000,000).
      */
@@ -157,6 +158,7 @@ export const configSchema = z
       .strictObject({
         $comment: z.string().optional(),
         followExternalSymlinks: z.boolean().optional(),
+        allowHardLinks: z.boolean().optional(),
         maxDepth: z.number().int().min(1).optional(),
         maxFiles: z.number().int().min(1).optional(),
         loadLimits: z

@@ -4,7 +4,7 @@ import type { CorralConfig } from "./config-schema.js";
 /** The config file's `sync` settings as the index's sync options (folders, depth, file count, loader bounds). */
 export function syncSettings(
   config: Pick<CorralConfig, "sync">,
-): Pick<SyncOptions, "followExternalSymlinks" | "maxDepth" | "maxFiles" | "loadLimits"> {
+): Pick<SyncOptions, "followExternalSymlinks" | "allowHardLinks" | "maxDepth" | "maxFiles" | "loadLimits"> {
   const { $comment: _comment, ...settings } = config.sync ?? {};
   return settings;
 }

@@ -72,6 +72,8 @@ export interface SyncOptions {
   loadLimits?: LoadLimits;
   /** Follow symbolic links that lead out of the synced folder. Default false. /proc, /sys and /dev are never indexed. */
   followExternalSymlinks?: boolean;
+  /** Read files that have other hard links (another name, possibly outside the folder). Default false: skipped as `hard-link`. */
+  allowHardLinks?: boolean;
   /** Folders nested deeper than this below a synced folder are skipped (reason `too-deep`). Default 32. */
   maxDepth?: number;
   /** More files and folders than this under the synced paths stop the sync with TooManyFilesError. Default 100,000. */

@@ -105,7 +105,7 @@ export async function runSync(index: DocumentIndex, paths: string[], options: Sy
   for (const entry of skipped) skip(entry);
   progress.update({ phase: "indexing", filesTotal: files.length, bytesTotal: files.reduce((sum, file) => sum + file.size, 0) });
   // Files are read and parsed in a child process with bounds (started at the first file to load).
-  const limits = resolveLoadLimits(options.loadLimits, maxFileBytes);
+  const limits = resolveLoadLimits(options.loadLimits, maxFileBytes, options.allowHardLinks);
   const loader = acquireLoader(limits.memoryMb);
 
   let finished = false;

@@ -15,6 +15,7 @@ export type LoadSkipReason =
   | "unreadable"
   | "invalid"
   | "not-regular"
+  | "hard-link"
   | "too-large"
   | LimitReason
   | "timeout"
@@ -103,9 +104,9 @@ async function parseBytes(
 export async function loadFile(
   absolutePath: string,
   type: FileType,
-  limits: PdfLimits & { maxFileBytes: number } = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 20 * 1024 * 1024 },
+  limits: PdfLimits & { maxFileBytes: number; allowHardLinks?: boolean } = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 20 * 1024 * 1024 },
 ): Promise<LoadResult> {
-  const read = readRegularFile(absolutePath, limits.maxFileBytes);
+  const read = readRegularFile(absolutePath, limits.maxFileBytes, { allowHardLinks: limits.allowHardLinks });
   if (!read.ok) return read;
   return loadBytes(read.bytes, type, limits);
 }

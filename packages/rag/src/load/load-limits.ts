@@ -25,11 +25,11 @@ export const DEFAULT_LOAD_LIMITS: Readonly<Required<LoadLimits>> = Object.freeze
   maxTextChars: 20_000_000,
 });
 
-/** Limits with defaults filled in, and the file size cap the loader checks again on the open file. */
-export type ResolvedLoadLimits = Required<LoadLimits> & { maxFileBytes: number };
+/** Limits with defaults filled in, the file size cap the loader checks again on the open file, and whether hard links are read. */
+export type ResolvedLoadLimits = Required<LoadLimits> & { maxFileBytes: number; allowHardLinks?: boolean };
 
 /** Fills in defaults; a missing, non-finite or non-positive value takes the default. */
-export function resolveLoadLimits(limits: LoadLimits | undefined, maxFileBytes: number): ResolvedLoadLimits {
+export function resolveLoadLimits(limits: LoadLimits | undefined, maxFileBytes: number, allowHardLinks = false): ResolvedLoadLimits {
   const pick = (key: keyof LoadLimits): number => {
     const value = limits?.[key];
     return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : DEFAULT_LOAD_LIMITS[key];
@@ -40,5 +40,6 @@ export function resolveLoadLimits(limits: LoadLimits | undefined, maxFileBytes: 
     maxPages: pick("maxPages"),
     maxTextChars: pick("maxTextChars"),
     maxFileBytes,
+    allowHardLinks,
   };
 }

@@ -94,4 +94,19 @@ describe("sync: only regular files are opened", () => {
     expect(report.skippedFiles).toEqual([{ path: "docs/grows.md", reason: "too-large", detail: "5020 bytes > 1000" }]);
     expect(index.documents().map((document) => document.path)).toEqual(["docs/stays.md"]);
   });
+
+  it("skips a file with another hard link (its other name may be outside the folder) unless allowHardLinks", async () => {
+    const { temp, index } = await setup();
+    temp.write("secret/key.md", "# Key\n\nThe private key lives here.\n");
+    temp.write("docs/a.md", "# A\n\nA regular file.\n");
+    fs.mkdirSync(path.join(temp.dir, "docs"), { recursive: true });
+    fs.linkSync(path.join(temp.dir, "secret/key.md"), path.join(temp.dir, "docs/key.md"));
+    const report = await index.sync(["docs"]);
+    expect(report.skippedFiles).toEqual([{ path: "docs/key.md", reason: "hard-link", detail: expect.stringContaining("2 hard links") }]);
+    expect(index.documents().map((document) => document.path)).toEqual(["docs/a.md"]);
+
+    const allowed = await index.sync(["docs"], { allowHardLinks: true });
+    expect(allowed.skippedFiles).toEqual([]);
+    expect(index.documents().map((document) => document.path)).toEqual(["docs/a.md", "docs/key.md"]);
+  });
 });
