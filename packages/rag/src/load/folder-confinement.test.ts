@@ -118,7 +118,7 @@ describe("sync stays in the synced folders", () => {
     expect(error).toBeInstanceOf(TooManyFilesError);
     expect(error).toMatchObject({ code: "too_many_files", limit: 20 });
     expect((error as Error).message).toBe(
-      "The sync found more than 20 files and folders under docs (the maxFiles limit) and stopped before changing the index. Sync a narrower folder, add ignore patterns, or raise the limit with the sync option maxFiles.",
+      "The sync found more than 20 files and folders under docs (the maxFiles limit) and stopped before changing the index. Sync a narrower folder, add ignore patterns, or raise the limit with the sync option maxFiles (`sync.maxFiles` in corral.config.json).",
     );
     expect(paths(index)).toEqual(["docs/own.md"]);
     // A link to / that is allowed cannot walk the whole disk either.
