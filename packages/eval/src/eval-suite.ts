@@ -79,7 +79,7 @@ function describeIssues(error: z.ZodError, raw: unknown): string {
       const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.map((key) => `"${key}"`).join(", ")})` : "";
       return `${where}: ${issue.message}${keys}`;
     })
-    .join("\n");
+    .join("; ");
 }
 
 /**
@@ -92,7 +92,7 @@ export function parseSuite(raw: unknown, options: { file?: string } = {}): EvalS
   const from = options.file ? ` in ${options.file}` : "";
   const parsed = evalSuiteSchema.safeParse(raw);
   if (!parsed.success)
-    throw new EvalSuiteError(`The suite${from} is not valid:\n${describeIssues(parsed.error, raw)}`, { file: options.file });
+    throw new EvalSuiteError(`The suite${from} is not valid: ${describeIssues(parsed.error, raw)}`, { file: options.file });
   const seen = new Set<string>();
   for (const task of parsed.data.tasks) {
     if (seen.has(task.name))
