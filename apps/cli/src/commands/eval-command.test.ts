@@ -155,7 +155,7 @@ describe("corral eval", () => {
       (name) => `  - name: ${name}\n    prompt: 'The ${name} question: 123 * 456?'\n    tools: []\n    expect:\n      contains: "56088"`,
     );
     await writeFile(path.join(temp.dir, "three.yaml"), `tasks:\n${suite.join("\n")}\n`);
-    const child = new CliProcess(["eval", "three.yaml", "--models", "slow:1b"], { cwd: temp.dir, env: env() });
+    const child = new CliProcess(["eval", "three.yaml", "--models", "slow:1b", "--out", "partial.json"], { cwd: temp.dir, env: env() });
     await child.waitFor(/\[1\/3\] first pass/, "stderr");
     // The second task's reply is held back by the fake; interrupt it.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -165,6 +165,8 @@ describe("corral eval", () => {
     expect(result.stderr).toMatch(/interrupted: 1 finished task run shown/);
     expect(result.stdout).toMatch(/^slow:1b\s+1\/1\s+100%$/m);
     expect(result.stdout).not.toMatch(/second/);
+    const saved = JSON.parse(await readFile(path.join(temp.dir, "partial.json"), "utf8")) as { results: Array<{ task: string }> };
+    expect(saved.results.map((row) => row.task)).toEqual(["first"]);
   });
 
   it("runs the built-in suite as a child process when no file is given", async () => {

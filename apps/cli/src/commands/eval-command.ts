@@ -145,7 +145,7 @@ async function runEvalCommand(ctx: CliContext, suiteFile: string | undefined, op
   const dim = ctx.err.dim;
   ctx.info(
     dim(
-      `eval: ${suite.tasks.length} tasks × ${models.length} model${models.length === 1 ? "" : "s"}${repeat > 1 ? ` × ${repeat} runs` : ""}`,
+      `eval: ${suite.tasks.length} task${suite.tasks.length === 1 ? "" : "s"} × ${models.length} model${models.length === 1 ? "" : "s"}${repeat > 1 ? ` × ${repeat} runs` : ""}`,
     ),
   );
   const report = await library.runEval(suite, {
