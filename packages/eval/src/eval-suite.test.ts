@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -53,6 +53,8 @@ describe("loadSuite", () => {
         "",
       ].join("\n"),
     );
+    await expect(loadSuite(file)).rejects.toThrow(/Task "adds" in .*suite\.yaml: docs .*docs is not a folder/);
+    await mkdir(path.join(dir, "docs"));
     const suite = await loadSuite(file);
     expect(suite.tasks[0]).toMatchObject({
       name: "adds",

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -140,5 +140,18 @@ export async function loadSuite(file: string): Promise<EvalSuite> {
   }
   const suite = parseSuite(raw, { file });
   const base = path.dirname(path.resolve(file));
-  return { ...suite, tasks: suite.tasks.map((task) => (task.docs ? { ...task, docs: path.resolve(base, task.docs) } : task)) };
+  const tasks = suite.tasks.map((task) => (task.docs ? { ...task, docs: path.resolve(base, task.docs) } : task));
+  for (const task of tasks) {
+    if (!task.docs) continue;
+    const isFolder = await stat(task.docs).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    if (!isFolder)
+      throw new EvalSuiteError(
+        `Task "${task.name}" in ${file}: docs ${task.docs} is not a folder (paths are relative to the suite file).`,
+        { file },
+      );
+  }
+  return { ...suite, tasks };
 }

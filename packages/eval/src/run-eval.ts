@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AgentRuntime, type CorralConfig, createAgentRuntime, defaultConfig, syncSettings } from "@corral/config";
@@ -70,6 +70,15 @@ async function runTask(
   options: RunEvalOptions & { config: CorralConfig; agent: string },
 ): Promise<EvalResult | "aborted"> {
   const started = Date.now();
+  if (
+    suiteTask.docs &&
+    !(await stat(suiteTask.docs).then(
+      (info) => info.isDirectory(),
+      () => false,
+    ))
+  ) {
+    return failure(model, suiteTask.name, run, started, `the task's docs ${suiteTask.docs} is not a folder`);
+  }
   const tempDir = suiteTask.docs ? await mkdtemp(path.join(tmpdir(), "corral-eval-")) : undefined;
   let runtime: AgentRuntime | undefined;
   try {

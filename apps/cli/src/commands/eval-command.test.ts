@@ -175,5 +175,7 @@ describe("corral eval", () => {
     const output = JSON.parse(result.stdout) as { results: Array<{ task: string; passed: boolean; reason?: string }> };
     expect(output.results.length).toBeGreaterThanOrEqual(10);
     expect(output.results.find((row) => row.task === "picks-calculator")?.reason).toMatch(/does not support tools/);
+    // The bundled docs folder was found and indexed from the built package; only then does the model's lack of tools show.
+    expect(output.results.find((row) => row.task === "cites-docs")?.reason).toMatch(/does not support tools/);
   });
 });
