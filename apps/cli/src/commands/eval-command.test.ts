@@ -125,6 +125,8 @@ describe("corral eval", () => {
     expect(compared.stdout).toMatch(/tooler:1b\s+multiplies\s+100%\s+100%\s+same/);
     expect(compared.stdout).toMatch(/looper:1b\s+multiplies\s+0%\s+100%\s+better/);
     expect(compared.stdout).toMatch(/texter:1b\s+multiplies\s+-\s+100%\s+added/);
+    const markdown = await runInProcess(["eval", "--compare", "a.json", "b.json", "--md"], { cwd: temp.dir, env: env() });
+    expect(markdown.stdout).toContain("| looper:1b | multiplies | 0% | 100% | better |");
     const json = await runInProcess(["eval", "--compare", "b.json", "a.json", "--json"], { cwd: temp.dir, env: env() });
     expect(JSON.parse(json.stdout)).toContainEqual({ model: "looper:1b", task: "multiplies", before: 1, after: 0, change: "worse" });
   });
