@@ -18,7 +18,8 @@ const allowed: Record<string, string[]> = {
   "@corral/tools": ["@corral/core"],
   "@corral/config": ["@corral/core", "@corral/rag", "@corral/tools"],
   "@corral/server": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config"],
-  "@corral/cli": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/server"],
+  "@corral/eval": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config"],
+  "@corral/cli": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/server", "@corral/eval"],
 };
 
 interface Workspace {

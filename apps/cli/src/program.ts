@@ -3,6 +3,7 @@ import type { CliContext } from "./cli-context.js";
 import { askCommand } from "./commands/ask-command.js";
 import { chatCommand } from "./commands/chat-command.js";
 import { doctorCommand } from "./commands/doctor-command.js";
+import { evalCommand } from "./commands/eval-command.js";
 import { examples } from "./commands/examples.js";
 import { indexCommand } from "./commands/index-command.js";
 import { initCommand } from "./commands/init-command.js";
@@ -48,6 +49,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     modelsCommand(ctx),
     serveCommand(ctx),
     doctorCommand(ctx),
+    evalCommand(ctx),
     initCommand(ctx),
   ]) {
     program.addCommand(command);
