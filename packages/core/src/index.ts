@@ -59,3 +59,4 @@ export {
   type ToolInput,
 } from "./tool/define-tool.js";
 export { type JsonSchemaInput, jsonSchema } from "./tool/json-schema-input.js";
+export { readPackageVersion } from "./util/package-version.js";
