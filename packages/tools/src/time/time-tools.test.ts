@@ -1,4 +1,3 @@
-import type { Tool } from "@corral/core";
 import { callTool } from "@corral/core/testing";
 import { describe, expect, it } from "vitest";
 import { createTimeTools } from "./time-tools.js";

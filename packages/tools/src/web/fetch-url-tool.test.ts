@@ -4,7 +4,6 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { Tool } from "@corral/core";
 import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
