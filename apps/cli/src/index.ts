@@ -1,5 +1,5 @@
 export { CliContext, type GlobalOptions } from "./cli-context.js";
-export { CliError, UsageError } from "./cli-error.js";
+export { CliError, type CliErrorCode, UsageError } from "./cli-error.js";
 export { type CliInput, type CliIo, type CliOutput, processIo } from "./cli-io.js";
 export { main } from "./main.js";
 export { ExitCode } from "./report-error.js";

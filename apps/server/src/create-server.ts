@@ -11,6 +11,7 @@ import { AgentRegistry } from "./agent-registry.js";
 import { ApiKeys } from "./auth.js";
 import { errorBody, faceOf, toPublicError } from "./error-body.js";
 import { HostPolicy, isLoopbackName } from "./host-policy.js";
+import { isServerReachableCode, RETRY_AFTER_BY_CODE } from "./http-status.js";
 import { registerOpenApi } from "./openapi-document.js";
 import { openApi } from "./openapi-fields.js";
 import { OriginPolicy } from "./origin-policy.js";
@@ -152,7 +153,8 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
       request.log.info({ code: publicError.code, status: publicError.status }, publicError.message);
     }
     if (reply.sent || reply.raw.headersSent) return;
-    if (publicError.code === "queue_full" || publicError.code === "shutting_down") reply.header("retry-after", "2");
+    const retryAfter = isServerReachableCode(publicError.code) ? RETRY_AFTER_BY_CODE[publicError.code] : undefined;
+    if (retryAfter !== undefined) reply.header("retry-after", String(retryAfter));
     if (publicError.status === 401) reply.header("www-authenticate", 'Bearer realm="corral"');
     reply.code(publicError.status).send(errorBody(faceOf(request.url), publicError));
   });

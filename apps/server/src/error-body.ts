@@ -1,5 +1,9 @@
 import { isAgentError } from "@corral/core";
 import { httpStatusOf } from "./http-status.js";
+import { redactPaths } from "./redact-paths.js";
+import { SERVER_ERROR_CODES } from "./server-errors.js";
+
+const OWN_CODES: ReadonlySet<string> = new Set(SERVER_ERROR_CODES);
 
 /** Which protocol a route speaks; errors follow its conventions. */
 export type Face = "native" | "openai" | "ollama";
@@ -29,6 +33,9 @@ const CODE_BY_STATUS: Record<number, string> = {
   503: "unavailable",
 };
 
+const INDEX_LOCKED_MESSAGE =
+  "The document index is busy: another process is writing to it. Retry after the time in the Retry-After header.";
+
 /** A client-safe description of an error: status, stable code, message; never a stack. */
 export interface PublicError {
   status: number;
@@ -37,15 +44,22 @@ export interface PublicError {
   param?: string;
 }
 
-/** Reduces any thrown value to what a client may see. Unknown 5xx errors get a generic message. */
+/**
+ * Reduces any thrown value to what a client may see. Unknown 5xx errors get a generic message;
+ * absolute server paths in the messages of errors from other packages are replaced (see redactPaths); a locked index says it is
+ * busy without naming the lock file or its owner's pid.
+ */
 export function toPublicError(error: unknown, requestId?: string): PublicError {
   const status = httpStatusOf(error);
   const param = (error as { param?: unknown })?.param;
   if (isAgentError(error)) {
-    return { status, code: error.code, message: error.message, ...(typeof param === "string" ? { param } : {}) };
+    // The server's own errors are written for clients (and may name routes); the other packages' may name server files.
+    const message =
+      error.code === "index_locked" ? INDEX_LOCKED_MESSAGE : OWN_CODES.has(error.code) ? error.message : redactPaths(error.message);
+    return { status, code: error.code, message, ...(typeof param === "string" ? { param } : {}) };
   }
   if (status < 500) {
-    const message = (error as Error)?.message || "Bad request.";
+    const message = redactPaths((error as Error)?.message || "Bad request.");
     return { status, code: CODE_BY_STATUS[status] ?? "invalid_request", message };
   }
   const reference = requestId ? ` (request id ${requestId})` : "";

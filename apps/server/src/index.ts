@@ -2,7 +2,7 @@ export { type CorralConfig, configSchema, loadConfig } from "@corral/config";
 export { ApiKeys } from "./auth.js";
 export { type CorralServer, type CreateServerOptions, createServer, isLoopback } from "./create-server.js";
 export { errorBody, type Face, faceOf, type PublicError, toPublicError } from "./error-body.js";
-export { httpStatusOf } from "./http-status.js";
+export { httpStatusOf, type ServerReachableCode } from "./http-status.js";
 export { OLLAMA_COMPAT_VERSION } from "./routes/ollama.js";
 export { RunLimiter } from "./run-limiter.js";
 export {
@@ -10,6 +10,7 @@ export {
   DocumentNotFoundError,
   InvalidRequestError,
   QueueFullError,
+  type ServerErrorCode,
   SessionBusyError,
   SessionNotFoundError,
   ShuttingDownError,

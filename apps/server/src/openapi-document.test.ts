@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +70,8 @@ describe("the OpenAPI document", () => {
 
   it("has the real status codes, the upload body and a servers entry", async () => {
     const document = await documentOf(open);
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(document.info.version).toBe(pkg.version);
     expect(Object.keys(document.paths["/v1/documents"].post.responses)).toContain("201");
     expect(Object.keys(document.paths["/v1/documents"].post.responses)).not.toContain("200");
     expect(document.paths["/v1/documents/{id}"].delete.responses["204"]).toBeDefined();

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { faceOf } from "./error-body.js";
+import { serverVersion } from "./package-version.js";
 
 type JsonObject = Record<string, any>;
 
@@ -165,7 +166,7 @@ export async function registerOpenApi(
       openapi: "3.1.0",
       info: {
         title: "corral",
-        version: "0.1.0",
+        version: serverVersion,
         description: "Agents over Ollama: a native API, an OpenAI-compatible API and an Ollama-compatible API.",
         license: { name: "MIT", identifier: "MIT" },
       },

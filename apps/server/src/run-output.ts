@@ -1,4 +1,5 @@
-import type { AgentError, AgentEvent, AgentResult, Message } from "@corral/core";
+import type { AgentEvent, AgentResult, Message } from "@corral/core";
+import { toPublicError } from "./error-body.js";
 import { resultSources, type Source } from "./sources.js";
 
 /** The native API's JSON view of a finished run. */
@@ -33,9 +34,12 @@ export function runOutput(result: AgentResult, ids: { id: string; agent: string;
   };
 }
 
-/** An agent event as it goes out on the native SSE stream (errors reduced to code and message). */
+/** An agent event as it goes out on the native SSE stream (errors reduced to their public code and message). */
 export function eventData(event: Exclude<AgentEvent, { type: "finish" }>): unknown {
-  if (event.type === "error") return { code: (event.error as AgentError).code, message: event.error.message };
+  if (event.type === "error") {
+    const { code, message } = toPublicError(event.error);
+    return { code, message };
+  }
   const { type: _type, ...rest } = event;
   return rest;
 }

@@ -1,7 +1,27 @@
 import { AgentError } from "@corral/core";
 
+/** The stable codes of the errors the server throws itself (their messages are written for clients). */
+export const SERVER_ERROR_CODES = [
+  "invalid_request",
+  "agent_not_found",
+  "session_not_found",
+  "session_busy",
+  "document_not_found",
+  "queue_full",
+  "shutting_down",
+  "unauthorized",
+  "session_agent_mismatch",
+  "session_corrupt",
+  "host_not_allowed",
+  "origin_not_allowed",
+  "unsupported_media_type",
+] as const;
+
+/** One of {@link SERVER_ERROR_CODES}. */
+export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
+
 /** The request body, query or path failed validation (HTTP 400). */
-export class InvalidRequestError extends AgentError {
+export class InvalidRequestError extends AgentError<ServerErrorCode> {
   /** The offending field, dotted (`messages.0.role`), when known. */
   readonly param?: string;
 
@@ -12,7 +32,7 @@ export class InvalidRequestError extends AgentError {
 }
 
 /** No agent by that name in the configuration (HTTP 404). */
-export class AgentNotFoundError extends AgentError {
+export class AgentNotFoundError extends AgentError<ServerErrorCode> {
   readonly agent: string;
 
   constructor(agent: string, available: string[]) {
@@ -22,49 +42,49 @@ export class AgentNotFoundError extends AgentError {
 }
 
 /** No session with that id (HTTP 404). */
-export class SessionNotFoundError extends AgentError {
+export class SessionNotFoundError extends AgentError<ServerErrorCode> {
   constructor(id: string) {
     super("session_not_found", `Unknown session "${id}". Omit session_id to start a new session.`);
   }
 }
 
 /** Another run is using the session (HTTP 409). */
-export class SessionBusyError extends AgentError {
+export class SessionBusyError extends AgentError<ServerErrorCode> {
   constructor(id: string) {
     super("session_busy", `Session "${id}" is in use by another run. Wait for it to finish, then retry.`);
   }
 }
 
 /** A document id that the index does not hold (HTTP 404). */
-export class DocumentNotFoundError extends AgentError {
+export class DocumentNotFoundError extends AgentError<ServerErrorCode> {
   constructor(id: string) {
     super("document_not_found", `Unknown document "${id}".`);
   }
 }
 
 /** Every slot for model calls (or uploads) is busy and the queue is full (HTTP 503 with Retry-After). */
-export class QueueFullError extends AgentError {
+export class QueueFullError extends AgentError<ServerErrorCode> {
   constructor(message = "The server is busy: too many runs are waiting for the model. Retry in a few seconds.") {
     super("queue_full", message);
   }
 }
 
 /** The server is shutting down (HTTP 503). */
-export class ShuttingDownError extends AgentError {
+export class ShuttingDownError extends AgentError<ServerErrorCode> {
   constructor() {
     super("shutting_down", "The server is shutting down. Retry against another instance or after it restarts.");
   }
 }
 
 /** A missing or wrong API key (HTTP 401). */
-export class UnauthorizedError extends AgentError {
+export class UnauthorizedError extends AgentError<ServerErrorCode> {
   constructor(message = "Missing or invalid API key. Send `Authorization: Bearer <key>`.") {
     super("unauthorized", message);
   }
 }
 
 /** The session belongs to another agent (HTTP 409). */
-export class SessionAgentMismatchError extends AgentError {
+export class SessionAgentMismatchError extends AgentError<ServerErrorCode> {
   /** The agent that owns the session. */
   readonly owner: string;
 
@@ -78,7 +98,7 @@ export class SessionAgentMismatchError extends AgentError {
 }
 
 /** A stored session that cannot be read back (HTTP 409): it can only be deleted. */
-export class SessionCorruptError extends AgentError {
+export class SessionCorruptError extends AgentError<ServerErrorCode> {
   constructor(id: string) {
     super(
       "session_corrupt",
@@ -88,7 +108,7 @@ export class SessionCorruptError extends AgentError {
 }
 
 /** The request's `Host` is not one the server answers to without API keys (HTTP 403). */
-export class HostNotAllowedError extends AgentError {
+export class HostNotAllowedError extends AgentError<ServerErrorCode> {
   constructor(host: string) {
     super(
       "host_not_allowed",
@@ -98,7 +118,7 @@ export class HostNotAllowedError extends AgentError {
 }
 
 /** The request's `Origin` is not allowed by `server.cors` (HTTP 403). */
-export class OriginNotAllowedError extends AgentError {
+export class OriginNotAllowedError extends AgentError<ServerErrorCode> {
   constructor(origin: string) {
     super(
       "origin_not_allowed",
@@ -108,7 +128,7 @@ export class OriginNotAllowedError extends AgentError {
 }
 
 /** A body of a content type the route does not take (HTTP 415). */
-export class UnsupportedMediaTypeError extends AgentError {
+export class UnsupportedMediaTypeError extends AgentError<ServerErrorCode> {
   constructor(contentType: string, accepted: readonly string[]) {
     super(
       "unsupported_media_type",

@@ -2,6 +2,7 @@ import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS, resolveOllam
 import { z } from "zod";
 import { approveSchema, mcpServerConfigSchema, mcpServerNameSchema } from "./mcp-server-config.js";
 import { keepAliveSchema, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";
+import { toolOptionsSchema } from "./tool-options-schema.js";
 
 /** The built-in defaults, also the values a fresh `corral.config.json` starts from. */
 export const DEFAULTS = {
@@ -175,19 +176,11 @@ export const configSchema = z
     tools: z.array(name).default([...DEFAULTS.tools]),
     /**
      * Options of the tool presets, passed to @corral/tools' createToolPreset: `files`
-     * (`allowWrite`, limits), `web` (allowlist), `math`, `time` (`timeZone`), `shell`
-     * (`allowedCommands`, required to enable it).
+     * (`allowWrite`, `allowHidden`, `allowPaths`, `allowHardLinks`, limits), `web` (allowlist),
+     * `math` (limits such as `maxMatrixElements`), `time` (`timeZone`), `shell`
+     * (`allowedCommands`, required to enable it). Strict: unknown keys are errors.
      */
-    toolOptions: z
-      .strictObject({
-        $comment: z.string().optional(),
-        files: z.record(z.string(), z.unknown()).optional(),
-        web: z.record(z.string(), z.unknown()).optional(),
-        math: z.record(z.string(), z.unknown()).optional(),
-        time: z.record(z.string(), z.unknown()).optional(),
-        shell: z.record(z.string(), z.unknown()).optional(),
-      })
-      .prefault({}),
+    toolOptions: toolOptionsSchema.prefault({}),
     /** Named agents; a `default` agent always exists. */
     agents: z
       .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "agent names use letters, digits, . _ : -"), agentConfigSchema)

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { Agent, type ApprovalRequest, ConfigError, type Tool } from "@corral/core";
 import type { openIndex } from "@corral/rag";
-import type { ToolPresetOptions } from "@corral/tools";
 import type { AgentConfig, CorralConfig } from "./config-schema.js";
 import { connectMcpServers, type McpServersConnection } from "./connect-mcp-servers.js";
 
@@ -120,7 +119,7 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     );
   }
   const tools: Tool[] = presets.length
-    ? [...createToolPreset(presets, { ...(config.toolOptions as ToolPresetOptions), root: options.root ?? process.cwd() })]
+    ? [...createToolPreset(presets, { ...config.toolOptions, root: options.root ?? process.cwd() })]
     : [];
 
   let index: DocumentIndex | undefined;

@@ -1,3 +1,4 @@
+export type { ConfigErrorCode } from "./config-error-code.js";
 export { configJsonSchema } from "./config-json-schema.js";
 export {
   type AgentConfig,

@@ -12,7 +12,7 @@ export {
 } from "./agent/context-policy.js";
 export { estimateTokens } from "./agent/context-window.js";
 export { AbortError } from "./errors/abort-error.js";
-export { AgentError, type AgentErrorCode, isAgentError } from "./errors/agent-error.js";
+export { AgentError, type AgentErrorCode, type CoreErrorCode, isAgentError } from "./errors/agent-error.js";
 export { ConfigError } from "./errors/config-error.js";
 export { ContextOverflowError } from "./errors/context-overflow-error.js";
 export { ModelCallError } from "./errors/model-call-error.js";
@@ -59,3 +59,4 @@ export {
   type ToolInput,
 } from "./tool/define-tool.js";
 export { type JsonSchemaInput, jsonSchema } from "./tool/json-schema-input.js";
+export { readPackageVersion } from "./util/package-version.js";

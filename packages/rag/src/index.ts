@@ -12,6 +12,7 @@ export { IndexNotFoundError } from "./errors/index-not-found-error.js";
 export { IndexReadOnlyError } from "./errors/index-read-only-error.js";
 export { IndexStorageError, type IndexStorageProblem } from "./errors/index-storage-error.js";
 export { LoaderStartError } from "./errors/loader-start-error.js";
+export type { RagErrorCode } from "./errors/rag-error-code.js";
 export { TooManyFilesError } from "./errors/too-many-files-error.js";
 export { DocumentIndex } from "./index/document-index.js";
 export type {

@@ -14,6 +14,7 @@ export {
 export { McpConnectionError } from "./mcp/mcp-connection-error.js";
 export { createToolPreset, type ToolPresetName, type ToolPresetOptions, toolPresetNames } from "./preset/tool-preset.js";
 export { ToolRefusedError } from "./shared/tool-refused-error.js";
+export type { ToolsErrorCode } from "./shared/tools-error-code.js";
 export { createShellTool, type ShellToolOptions } from "./shell/shell-tool.js";
 export { createTimeTools, type TimeToolsOptions } from "./time/time-tools.js";
 export { createFetchTool, type FetchToolOptions } from "./web/fetch-url-tool.js";

@@ -15,7 +15,7 @@ export interface AnswerOutcome {
   /** The run's result; undefined when it failed or was cancelled. */
   result?: AgentResult;
   /** The failure (an AbortError when cancelled). */
-  error?: AgentError;
+  error?: AgentError<string>;
   /**
    * The answer's sources: the passages it cites as [n] when it cites any, else every passage
    * the retrieval tool returned during the run; without repeats.

@@ -28,7 +28,7 @@ export type AgentEvent =
   /** The run ended; `result` is what `run()` resolves to. */
   | { type: "finish"; result: AgentResult }
   /** The run failed; this is the stream's last event. */
-  | { type: "error"; error: AgentError };
+  | { type: "error"; error: AgentError<string> };
 
 /** The `type`s of AgentEvent. */
 export type AgentEventType = AgentEvent["type"];

@@ -438,7 +438,7 @@ function consistentHistory(messages: Message[]): Message[] {
 }
 
 /** Any failure as a typed AgentError (an AbortError whenever the signal was aborted). */
-export function toAgentError(error: unknown, signal: AbortSignal | undefined): AgentError {
+export function toAgentError(error: unknown, signal: AbortSignal | undefined): AgentError<string> {
   if (signal?.aborted && !(error instanceof AbortError)) return new AbortError(undefined, { cause: error });
   if (error instanceof AgentError) return error;
   if (isAbortLike(error)) return new AbortError(undefined, { cause: error });

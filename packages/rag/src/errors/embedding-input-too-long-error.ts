@@ -1,10 +1,11 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /**
  * An input was longer than the embedding model's context. corral never lets the model truncate
  * silently: the index splits such a chunk again and retries.
  */
-export class EmbeddingInputTooLongError extends AgentError {
+export class EmbeddingInputTooLongError extends AgentError<RagErrorCode> {
   /** The embedding model. */
   readonly model: string;
 

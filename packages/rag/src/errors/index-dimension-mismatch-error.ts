@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** The embedder returned vectors of another length than the index holds. */
-export class IndexDimensionMismatchError extends AgentError {
+export class IndexDimensionMismatchError extends AgentError<RagErrorCode> {
   /** The dimension the index was built with. */
   readonly expected: number;
   /** The dimension the embedder returned. */

@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** The index folder is missing, unreadable, of a newer format, or not an index at all. */
-export class IndexFormatError extends AgentError {
+export class IndexFormatError extends AgentError<RagErrorCode> {
   /** The index folder. */
   readonly dir: string;
 

@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** Another process (or another Index in this process) is writing to the index right now. */
-export class IndexLockedError extends AgentError {
+export class IndexLockedError extends AgentError<RagErrorCode> {
   /** The process id that holds the lock. */
   readonly pid: number;
   /** The lock file, to delete by hand only if that process is gone for sure. */

@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** The index was built with another embedding model than the one it was opened with. */
-export class IndexModelMismatchError extends AgentError {
+export class IndexModelMismatchError extends AgentError<RagErrorCode> {
   /** The model the index was built with. */
   readonly expected: string;
   /** The model of the embedder it was opened with. */

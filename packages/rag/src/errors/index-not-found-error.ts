@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** A read-only open of a folder that holds no index yet. */
-export class IndexNotFoundError extends AgentError {
+export class IndexNotFoundError extends AgentError<RagErrorCode> {
   /** The folder. */
   readonly dir: string;
 

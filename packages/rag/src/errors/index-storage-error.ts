@@ -1,4 +1,5 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** What went wrong with an index file. */
 export type IndexStorageProblem = "disk-full" | "damaged" | "io";
@@ -8,7 +9,7 @@ export type IndexStorageProblem = "disk-full" | "damaged" | "io";
  * another I/O error. The message names the file (and, for a full disk, the disk and its free
  * space) and says what to do; what was on disk before the failed write is kept.
  */
-export class IndexStorageError extends AgentError {
+export class IndexStorageError extends AgentError<RagErrorCode> {
   /** The file that could not be read or written. */
   readonly file: string;
   /** Why. */

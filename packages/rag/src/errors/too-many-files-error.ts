@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { RagErrorCode } from "./rag-error-code.js";
 
 /** A sync found more files than its `maxFiles` limit; it stopped before changing the index. */
-export class TooManyFilesError extends AgentError {
+export class TooManyFilesError extends AgentError<RagErrorCode> {
   /** The limit that was reached. */
   readonly limit: number;
 

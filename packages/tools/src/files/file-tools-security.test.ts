@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Tool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { createFileTools } from "./create-file-tools.js";
@@ -22,12 +23,6 @@ const SECRET = "TOP-SECRET-OUTSIDE";
 const ENV_SECRET = "API_KEY=sk-hidden-123";
 const CONFIG_SECRET = "config-api-key-456";
 
-async function call(tool: Tool, args: unknown): Promise<string> {
-  const parsed = tool.parse(args);
-  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
-  return (await tool.execute(parsed.data, { signal: new AbortController().signal, toolCallId: "t1", messages: [] })) as string;
-}
-
 /** The call's error, failing (instead of hanging the run) if the tool does not settle in time. */
 async function failure(tool: Tool, args: unknown, withinMs = 10_000): Promise<Error> {
   let timer: NodeJS.Timeout | undefined;
@@ -35,8 +30,9 @@ async function failure(tool: Tool, args: unknown, withinMs = 10_000): Promise<Er
     timer = setTimeout(() => reject(new Error(`${tool.name} did not answer within ${withinMs} ms`)), withinMs);
   });
   try {
-    const result = await Promise.race([call(tool, args), hang]);
-    throw new Error(`expected ${tool.name} to fail, got: ${result.slice(0, 200)}`);
+    const result = await Promise.race([callTool(tool, args as Record<string, unknown>), hang]);
+    if (result.isError) return (result.error ?? new Error(result.content)) as Error;
+    throw new Error(`expected ${tool.name} to fail, got: ${result.content.slice(0, 200)}`);
   } catch (error) {
     if ((error as Error).message.startsWith("expected ") || (error as Error).message.includes("did not answer")) throw error;
     return error as Error;
@@ -134,15 +130,17 @@ describe("hard links", () => {
     expect(read).toBeInstanceOf(ToolRefusedError);
     expect(read.message).toMatch(/^Refused "hard\.txt": it has 2 hard links.*allowHardLinks/);
     expect((await failure(tools().edit_file!, { path: "hard.txt", oldText: "TOP", newText: "x" })).message).toMatch(/2 hard links/);
-    const searched = await call(tools().search_text!, { pattern: "TOP-SECRET" });
+    const searched = (await callTool(tools().search_text!, { pattern: "TOP-SECRET" })).content;
     expect(searched).not.toContain(SECRET);
     expect(searched).toContain("[skipped hard.txt: it has 2 hard links (allowHardLinks is off)]");
     expect(await readFile(path.join(outside, "secret.txt"), "utf8")).toBe(`${SECRET}\n`);
   });
 
   it("allowHardLinks lets them through", async () => {
-    expect(await call(tools({ allowHardLinks: true }).read_file!, { path: "hard.txt" })).toContain(SECRET);
-    expect(await call(tools({ allowHardLinks: true }).search_text!, { pattern: "TOP-SECRET" })).toContain(`hard.txt:1: ${SECRET}`);
+    expect((await callTool(tools({ allowHardLinks: true }).read_file!, { path: "hard.txt" })).content).toContain(SECRET);
+    expect((await callTool(tools({ allowHardLinks: true }).search_text!, { pattern: "TOP-SECRET" })).content).toContain(
+      `hard.txt:1: ${SECRET}`,
+    );
   });
 });
 
@@ -175,18 +173,21 @@ describe("dot-files, dot-folders and corral's config file are out of reach", () 
 
   it("list_dir, find_files and search_text do not show them", async () => {
     const all = tools();
-    const listing = await call(all.list_dir!, {});
+    const listing = (await callTool(all.list_dir!, {})).content;
     expect(listing).not.toMatch(/\.env|\.git|\.corral|corral\.config\.json/);
     expect(listing).toContain("[4 hidden or protected entries not shown");
-    await expect(call(all.list_dir!, { path: ".git" })).rejects.toBeInstanceOf(ToolRefusedError);
-    const found = await call(all.find_files!, { pattern: "**/*", includeHidden: true });
+    expect(await callTool(all.list_dir!, { path: ".git" })).toMatchObject({ isError: true, error: expect.any(ToolRefusedError) });
+    const found = (await callTool(all.find_files!, { pattern: "**/*", includeHidden: true })).content;
     expect(found).not.toMatch(/\.env|\.git|\.corral|corral\.config\.json|innocent/);
     expect(found).toMatch(/hidden or protected files not shown/);
-    expect(await call(all.find_files!, { pattern: "**/*.json" })).not.toContain("corral.config.json");
-    const searched = await call(all.search_text!, { pattern: "secret|api", glob: "**/*" });
+    expect((await callTool(all.find_files!, { pattern: "**/*.json" })).content).not.toContain("corral.config.json");
+    const searched = (await callTool(all.search_text!, { pattern: "secret|api", glob: "**/*" })).content;
     expect(searched).not.toMatch(/sk-hidden|config-api-key|secret-ssh|session secret/);
-    await expect(call(all.search_text!, { pattern: "x", path: ".git" })).rejects.toBeInstanceOf(ToolRefusedError);
-    await expect(call(all.search_text!, { pattern: "x", glob: ".*" })).resolves.not.toContain("sk-hidden");
+    expect(await callTool(all.search_text!, { pattern: "x", path: ".git" })).toMatchObject({
+      isError: true,
+      error: expect.any(ToolRefusedError),
+    });
+    await expect(callTool(all.search_text!, { pattern: "x", glob: ".*" })).resolves.not.toContain("sk-hidden");
   });
 
   it("write_file and edit_file cannot create or change them", async () => {
@@ -211,18 +212,18 @@ describe("dot-files, dot-folders and corral's config file are out of reach", () 
 
   it("allowHidden opens dot-files but not the config file; allowPaths names exactly what it allows", async () => {
     const hiddenOk = tools({ allowHidden: true });
-    expect(await call(hiddenOk.read_file!, { path: ".env" })).toContain(ENV_SECRET);
-    expect(await call(hiddenOk.read_file!, { path: ".git/config" })).toContain("sshCommand");
+    expect((await callTool(hiddenOk.read_file!, { path: ".env" })).content).toContain(ENV_SECRET);
+    expect((await callTool(hiddenOk.read_file!, { path: ".git/config" })).content).toContain("sshCommand");
     expect((await failure(hiddenOk.read_file!, { path: "corral.config.json" })).message).toMatch(/configuration file/);
-    expect(await call(hiddenOk.find_files!, { pattern: "**/*", includeHidden: true })).toContain(".corral/sessions.txt");
+    expect((await callTool(hiddenOk.find_files!, { pattern: "**/*", includeHidden: true })).content).toContain(".corral/sessions.txt");
 
     const named = tools({ allowPaths: [".env", "corral.config.json", ".corral/**"] });
-    expect(await call(named.read_file!, { path: ".env" })).toContain(ENV_SECRET);
-    expect(await call(named.read_file!, { path: "corral.config.json" })).toContain(CONFIG_SECRET);
-    expect(await call(named.read_file!, { path: ".corral/sessions.txt" })).toContain("session secret");
+    expect((await callTool(named.read_file!, { path: ".env" })).content).toContain(ENV_SECRET);
+    expect((await callTool(named.read_file!, { path: "corral.config.json" })).content).toContain(CONFIG_SECRET);
+    expect((await callTool(named.read_file!, { path: ".corral/sessions.txt" })).content).toContain("session secret");
     expect((await failure(named.read_file!, { path: ".git/config" })).message).toMatch(/hidden files and folders/);
     expect((await failure(named.read_file!, { path: "docs/.env.local" })).message).toMatch(/hidden files and folders/);
-    expect(await call(tools({ allowPaths: [".git"] }).read_file!, { path: ".git/config" })).toContain("sshCommand");
+    expect((await callTool(tools({ allowPaths: [".git"] }).read_file!, { path: ".git/config" })).content).toContain("sshCommand");
   });
 });
 

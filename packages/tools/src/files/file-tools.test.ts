@@ -2,6 +2,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Tool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { createFileTools } from "./create-file-tools.js";
@@ -11,12 +12,6 @@ let base: string;
 let root: string;
 let outside: string;
 const SECRET = "TOP-SECRET-OUTSIDE";
-
-async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
-  const parsed = tool.parse(args);
-  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
-  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
-}
 
 function tools(options: Partial<FileToolsOptions> = {}): Record<string, Tool> {
   return Object.fromEntries(createFileTools({ root, ...options }).map((tool) => [tool.name, tool]));
@@ -66,7 +61,7 @@ describe("hostile paths are refused without touching anything outside", () => {
   ];
   for (const [name, value] of hostile) {
     it(`read_file refuses ${name}`, async () => {
-      const error = await call(tools().read_file!, { path: value() }).catch((e: unknown) => e);
+      const error = (await callTool(tools().read_file!, { path: value() })).error;
       expect(error).toBeInstanceOf(ToolRefusedError);
       expect((error as ToolRefusedError).code).toBe("tool_refused");
       expect(String((error as Error).message)).not.toContain(SECRET);
@@ -93,7 +88,7 @@ describe("hostile paths are refused without touching anything outside", () => {
       ["edit_file", { path: "dir-link/secret.txt", oldText: SECRET, newText: "pwned" }],
     ];
     for (const [name, args] of attempts) {
-      const error = await call(all[name]!, args).catch((e: unknown) => e);
+      const error = (await callTool(all[name]!, args)).error;
       expect(error, `${name} ${JSON.stringify(args)}`).toBeInstanceOf(ToolRefusedError);
     }
     expect(await readFile(path.join(outside, "secret.txt"), "utf8")).toBe(SECRET);
@@ -102,9 +97,9 @@ describe("hostile paths are refused without touching anything outside", () => {
 
   it("find_files and search_text do not report files behind symlinks that leave the root", async () => {
     const all = tools();
-    expect(await call(all.find_files!, { pattern: "**/*" })).not.toContain("secret");
-    expect(await call(all.search_text!, { pattern: "TOP-SECRET" })).toMatch(/^No lines match/);
-    expect(await call(all.search_text!, { pattern: "TOP-SECRET", glob: "**/*", path: "." })).not.toContain(SECRET);
+    expect((await callTool(all.find_files!, { pattern: "**/*" })).content).not.toContain("secret");
+    expect((await callTool(all.search_text!, { pattern: "TOP-SECRET" })).content).toMatch(/^No lines match/);
+    expect((await callTool(all.search_text!, { pattern: "TOP-SECRET", glob: "**/*", path: "." })).content).not.toContain(SECRET);
   });
 
   it("refuses a root that does not exist", () => {
@@ -114,34 +109,53 @@ describe("hostile paths are refused without touching anything outside", () => {
 
 describe("read_file", () => {
   it("reads a whole file with line numbers", async () => {
-    const text = await call(tools().read_file!, { path: "notes.md" });
+    const text = (await callTool(tools().read_file!, { path: "notes.md" })).content;
     expect(text).toBe("notes.md (lines 1-4 of 4)\n1| line one\n2| line two\n3| line three\n4| TODO: four");
   });
 
   it("reads a line range, through an absolute path inside the root and a symlink inside", async () => {
-    expect(await call(tools().read_file!, { path: path.join(root, "notes.md"), startLine: 2, endLine: 3 })).toBe(
+    expect((await callTool(tools().read_file!, { path: path.join(root, "notes.md"), startLine: 2, endLine: 3 })).content).toBe(
       "notes.md (lines 2-3 of 4)\n2| line two\n3| line three",
     );
-    expect(await call(tools().read_file!, { path: "link-in", startLine: 4 })).toContain("4| TODO: four");
+    expect((await callTool(tools().read_file!, { path: "link-in", startLine: 4 })).content).toContain("4| TODO: four");
   });
 
   it("refuses binary and non-UTF-8 files, big files and folders", async () => {
-    await expect(call(tools().read_file!, { path: "image.png" })).rejects.toThrow(/binary/);
-    await expect(call(tools().read_file!, { path: "latin1.txt" })).rejects.toThrow(/binary/);
-    await expect(call(tools({ maxFileBytes: 1000 }).read_file!, { path: "big.txt" })).rejects.toThrow(
-      /5000 bytes, over the 1000-byte limit/,
-    );
-    await expect(call(tools().read_file!, { path: "docs" })).rejects.toThrow(/is a folder/);
+    expect(await callTool(tools().read_file!, { path: "image.png" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/binary/),
+    });
+    expect(await callTool(tools().read_file!, { path: "latin1.txt" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/binary/),
+    });
+    expect(await callTool(tools({ maxFileBytes: 1000 }).read_file!, { path: "big.txt" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/5000 bytes, over the 1000-byte limit/),
+    });
+    expect(await callTool(tools().read_file!, { path: "docs" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/is a folder/),
+    });
   });
 
   it("reports a missing file and a bad range clearly", async () => {
-    await expect(call(tools().read_file!, { path: "nope.md" })).rejects.toThrow(/No such file or folder: "nope.md"/);
-    await expect(call(tools().read_file!, { path: "notes.md", startLine: 9 })).rejects.toThrow(/has 4 lines/);
-    await expect(call(tools().read_file!, { path: "notes.md", startLine: 3, endLine: 2 })).rejects.toThrow(/before startLine/);
+    expect(await callTool(tools().read_file!, { path: "nope.md" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/No such file or folder: "nope.md"/),
+    });
+    expect(await callTool(tools().read_file!, { path: "notes.md", startLine: 9 })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/has 4 lines/),
+    });
+    expect(await callTool(tools().read_file!, { path: "notes.md", startLine: 3, endLine: 2 })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/before startLine/),
+    });
   });
 
   it("truncates long output with a note to the model", async () => {
-    const text = await call(tools({ maxOutputChars: 100 }).read_file!, { path: "big.txt" });
+    const text = (await callTool(tools({ maxOutputChars: 100 }).read_file!, { path: "big.txt" })).content;
     expect(text.length).toBeLessThan(250);
     expect(text).toMatch(/\[output truncated: \d+ more characters omitted; read a smaller range/);
   });
@@ -149,58 +163,67 @@ describe("read_file", () => {
   it("stops when the call is aborted", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(call(tools().read_file!, { path: "notes.md" }, controller.signal)).rejects.toMatchObject({ code: "aborted" });
+    await expect(callTool(tools().read_file!, { path: "notes.md" }, { signal: controller.signal })).rejects.toMatchObject({
+      code: "aborted",
+    });
   });
 });
 
 describe("list_dir and find_files", () => {
   it("lists folders first, then files with sizes and links", async () => {
-    const text = await call(tools().list_dir!, {});
+    const text = (await callTool(tools().list_dir!, {})).content;
     const lines = text.split("\n");
     expect(lines[0]).toMatch(/^\.: \d+ entries$/);
     expect(lines[1]).toBe("docs/");
     expect(text).toContain("notes.md (40 B)");
     expect(text).toContain("link-out (symbolic link)");
-    expect(await call(tools().list_dir!, { path: "docs" })).toBe("docs: 2 entries\ndeep/\nguide.md (48 B)");
+    expect((await callTool(tools().list_dir!, { path: "docs" })).content).toBe("docs: 2 entries\ndeep/\nguide.md (48 B)");
   });
 
   it("caps the number of entries", async () => {
-    const text = await call(tools({ maxEntries: 2 }).list_dir!, {});
+    const text = (await callTool(tools({ maxEntries: 2 }).list_dir!, {})).content;
     expect(text).toMatch(/more entries not shown/);
   });
 
   it("finds files by glob, skipping node_modules", async () => {
-    expect(await call(tools().find_files!, { pattern: "**/*.md" })).toBe('2 files match "**/*.md":\ndocs/guide.md\nnotes.md');
-    expect(await call(tools().find_files!, { pattern: "**/*.ts", path: "docs" })).toBe('1 files match "**/*.ts":\ndocs/deep/api.ts');
-    expect(await call(tools().find_files!, { pattern: "**/*.js" })).toMatch(/^No files match/);
-    expect(await call(tools({ ignore: [] }).find_files!, { pattern: "**/*.js" })).toContain("node_modules/pkg/index.js");
+    expect((await callTool(tools().find_files!, { pattern: "**/*.md" })).content).toBe('2 files match "**/*.md":\ndocs/guide.md\nnotes.md');
+    expect((await callTool(tools().find_files!, { pattern: "**/*.ts", path: "docs" })).content).toBe(
+      '1 files match "**/*.ts":\ndocs/deep/api.ts',
+    );
+    expect((await callTool(tools().find_files!, { pattern: "**/*.js" })).content).toMatch(/^No files match/);
+    expect((await callTool(tools({ ignore: [] }).find_files!, { pattern: "**/*.js" })).content).toContain("node_modules/pkg/index.js");
   });
 });
 
 describe("search_text", () => {
   it("finds matching lines across files", async () => {
-    const text = await call(tools().search_text!, { pattern: "todo" });
+    const text = (await callTool(tools().search_text!, { pattern: "todo" })).content;
     expect(text.split("\n")).toEqual([
       "3 matching lines:",
       "docs/deep/api.ts:1: export const todo = 1;",
       "docs/guide.md:3: TODO: write more",
       "notes.md:4: TODO: four",
     ]);
-    expect(await call(tools().search_text!, { pattern: "TODO", ignoreCase: false, glob: "**/*.md" })).toContain("2 matching lines");
-    expect(await call(tools().search_text!, { pattern: "line t", path: "notes.md" })).toContain("notes.md:3: line three");
+    expect((await callTool(tools().search_text!, { pattern: "TODO", ignoreCase: false, glob: "**/*.md" })).content).toContain(
+      "2 matching lines",
+    );
+    expect((await callTool(tools().search_text!, { pattern: "line t", path: "notes.md" })).content).toContain("notes.md:3: line three");
   });
 
   it("caps matches and skips files over the size limit", async () => {
-    const capped = await call(tools({ search: { maxMatches: 1 } }).search_text!, { pattern: "todo" });
+    const capped = (await callTool(tools({ search: { maxMatches: 1 } }).search_text!, { pattern: "todo" })).content;
     expect(capped).toContain("stopped at 1 matches");
-    const small = await call(tools({ search: { maxFileBytes: 100 } }).search_text!, { pattern: "x+" });
+    const small = (await callTool(tools({ search: { maxFileBytes: 100 } }).search_text!, { pattern: "x+" })).content;
     expect(small).toContain("skipped big.txt: larger than 100 bytes");
   });
 
   it("rejects an invalid regular expression with a hint", async () => {
-    await expect(call(tools().search_text!, { pattern: "foo(" })).rejects.toThrow(/Invalid regular expression.*Escape special characters/);
+    expect(await callTool(tools().search_text!, { pattern: "foo(" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/Invalid regular expression.*Escape special characters/),
+    });
     // Valid only without the unicode flag: still searched.
-    expect(await call(tools().search_text!, { pattern: "TODO\\: four" })).toContain("notes.md:4: TODO: four");
+    expect((await callTool(tools().search_text!, { pattern: "TODO\\: four" })).content).toContain("notes.md:4: TODO: four");
   });
 
   it("stops a catastrophic pattern per file and carries on with the other files", async () => {
@@ -209,13 +232,16 @@ describe("search_text", () => {
     await writeFile(path.join(dir, "a-evil.txt"), `${"a".repeat(40)}!\n`);
     await writeFile(path.join(dir, "b-fine.txt"), "aaaa\n");
     try {
-      const text = await call(tools({ search: { perFileTimeoutMs: 500 } }).search_text!, { pattern: "^(a+)+$", path: "redos" });
+      const text = (await callTool(tools({ search: { perFileTimeoutMs: 500 } }).search_text!, { pattern: "^(a+)+$", path: "redos" }))
+        .content;
       expect(text).toContain("redos/b-fine.txt:1: aaaa");
       expect(text).toContain("skipped redos/a-evil.txt: the pattern took longer than 500 ms");
-      const overall = await call(tools({ search: { perFileTimeoutMs: 60_000, timeoutMs: 300 } }).search_text!, {
-        pattern: "^(a+)+$",
-        path: "redos",
-      });
+      const overall = (
+        await callTool(tools({ search: { perFileTimeoutMs: 60_000, timeoutMs: 300 } }).search_text!, {
+          pattern: "^(a+)+$",
+          path: "redos",
+        })
+      ).content;
       expect(overall).toMatch(/stopped after 300 ms having searched [01] of 2 files/);
       expect(overall).not.toContain("b-fine.txt:1");
     } finally {
@@ -239,21 +265,28 @@ describe("write_file and edit_file", () => {
 
   it("creates files (and folders) atomically and refuses to overwrite unless asked", async () => {
     const write = tools({ allowWrite: true }).write_file!;
-    expect(await call(write, { path: "out/new/file.txt", content: "hello" })).toBe("Created out/new/file.txt (5 bytes).");
+    expect((await callTool(write, { path: "out/new/file.txt", content: "hello" })).content).toBe("Created out/new/file.txt (5 bytes).");
     expect(await readFile(path.join(root, "out/new/file.txt"), "utf8")).toBe("hello");
-    await expect(call(write, { path: "out/new/file.txt", content: "again" })).rejects.toThrow(/already exists; set overwrite/);
-    expect(await call(write, { path: "out/new/file.txt", content: "again", overwrite: true })).toMatch(/^Replaced/);
+    expect(await callTool(write, { path: "out/new/file.txt", content: "again" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/already exists; set overwrite/),
+    });
+    expect((await callTool(write, { path: "out/new/file.txt", content: "again", overwrite: true })).content).toMatch(/^Replaced/);
     expect(await readdir(path.join(root, "out/new"))).toEqual(["file.txt"]);
-    await expect(call(write, { path: "docs", content: "x", overwrite: true })).rejects.toThrow(/not a regular file/);
-    await expect(call(tools({ allowWrite: true, maxFileBytes: 3 }).write_file!, { path: "x.txt", content: "toolong" })).rejects.toThrow(
-      /over the 3-byte limit/,
-    );
+    expect(await callTool(write, { path: "docs", content: "x", overwrite: true })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/not a regular file/),
+    });
+    expect(await callTool(tools({ allowWrite: true, maxFileBytes: 3 }).write_file!, { path: "x.txt", content: "toolong" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/over the 3-byte limit/),
+    });
   });
 
   it("writes through a symlink that stays inside the root to its real target", async () => {
     await writeFile(path.join(root, "target.txt"), "old");
     await symlink(path.join(root, "target.txt"), path.join(root, "alias"));
-    expect(await call(tools({ allowWrite: true }).write_file!, { path: "alias", content: "new", overwrite: true })).toBe(
+    expect((await callTool(tools({ allowWrite: true }).write_file!, { path: "alias", content: "new", overwrite: true })).content).toBe(
       "Replaced target.txt (3 bytes).",
     );
     expect(await readFile(path.join(root, "target.txt"), "utf8")).toBe("new");
@@ -263,13 +296,19 @@ describe("write_file and edit_file", () => {
   it("edits exact text once, or everywhere when asked", async () => {
     const all = tools({ allowWrite: true });
     await writeFile(path.join(root, "edit.txt"), "a b a\n");
-    await expect(call(all.edit_file!, { path: "edit.txt", oldText: "a", newText: "c" })).rejects.toThrow(/occurs 2 times/);
-    await expect(call(all.edit_file!, { path: "edit.txt", oldText: "zzz", newText: "c" })).rejects.toThrow(/not found/);
-    expect(await call(all.edit_file!, { path: "edit.txt", oldText: "b", newText: "$&-$1" })).toBe(
+    expect(await callTool(all.edit_file!, { path: "edit.txt", oldText: "a", newText: "c" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/occurs 2 times/),
+    });
+    expect(await callTool(all.edit_file!, { path: "edit.txt", oldText: "zzz", newText: "c" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/not found/),
+    });
+    expect((await callTool(all.edit_file!, { path: "edit.txt", oldText: "b", newText: "$&-$1" })).content).toBe(
       "Edited edit.txt: replaced 1 occurrence.",
     );
     expect(await readFile(path.join(root, "edit.txt"), "utf8")).toBe("a $&-$1 a\n");
-    expect(await call(all.edit_file!, { path: "edit.txt", oldText: "a", newText: "c", replaceAll: true })).toBe(
+    expect((await callTool(all.edit_file!, { path: "edit.txt", oldText: "a", newText: "c", replaceAll: true })).content).toBe(
       "Edited edit.txt: replaced 2 occurrences.",
     );
     expect(await readFile(path.join(root, "edit.txt"), "utf8")).toBe("c $&-$1 c\n");

@@ -1,13 +1,7 @@
-import type { Tool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { describe, expect, it } from "vitest";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { calculatorTool, createCalculatorTool } from "./calculator-tool.js";
-
-async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
-  const parsed = tool.parse(args);
-  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
-  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
-}
 
 describe("calculator", () => {
   const cases: [string, string][] = [
@@ -28,7 +22,7 @@ describe("calculator", () => {
   ];
   for (const [expression, expected] of cases) {
     it(`evaluates ${expression}`, async () => {
-      expect(await call(calculatorTool, { expression })).toBe(expected);
+      expect((await callTool(calculatorTool, { expression })).content).toBe(expected);
     });
   }
 
@@ -47,37 +41,57 @@ describe("calculator", () => {
   ];
   for (const expression of hostile) {
     it(`refuses ${expression}`, async () => {
-      await expect(call(calculatorTool, { expression })).rejects.toThrow(/Could not evaluate/);
+      expect(await callTool(calculatorTool, { expression })).toMatchObject({
+        isError: true,
+        content: expect.stringMatching(/Could not evaluate/),
+      });
     });
   }
 
   it("keeps no state between calls", async () => {
-    await call(calculatorTool, { expression: "secret = 42" });
-    await expect(call(calculatorTool, { expression: "secret" })).rejects.toThrow(/Undefined symbol secret/);
+    (await callTool(calculatorTool, { expression: "secret = 42" })).content;
+    expect(await callTool(calculatorTool, { expression: "secret" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/Undefined symbol secret/),
+    });
   });
 
   it("reports syntax errors and empty or oversized expressions clearly", async () => {
-    await expect(call(calculatorTool, { expression: "2 +* 3" })).rejects.toThrow(/Could not evaluate "2 \+\* 3"/);
-    await expect(call(calculatorTool, { expression: "  " })).rejects.toThrow(/empty/);
-    await expect(call(createCalculatorTool({ maxExpressionChars: 10 }), { expression: "1+1+1+1+1+1+1" })).rejects.toThrow(
-      /longer than 10 characters/,
-    );
+    expect(await callTool(calculatorTool, { expression: "2 +* 3" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/Could not evaluate "2 \+\* 3"/),
+    });
+    expect(await callTool(calculatorTool, { expression: "  " })).toMatchObject({ isError: true, content: expect.stringMatching(/empty/) });
+    expect(await callTool(createCalculatorTool({ maxExpressionChars: 10 }), { expression: "1+1+1+1+1+1+1" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/longer than 10 characters/),
+    });
   });
 
   it("stops a runaway calculation at its time limit and recovers", async () => {
     const tool = createCalculatorTool({ timeoutMs: 300 });
-    await expect(call(tool, { expression: "combinations(1e10, 5e9)" })).rejects.toMatchObject({ code: "timeout" });
-    expect(await call(tool, { expression: "1 + 1" })).toBe("2");
+    expect(await callTool(tool, { expression: "combinations(1e10, 5e9)" })).toMatchObject({
+      isError: true,
+      error: expect.objectContaining({ code: "timeout" }),
+    });
+    expect((await callTool(tool, { expression: "1 + 1" })).content).toBe("2");
   });
 
   it("stops a memory bomb", async () => {
     const tool = createCalculatorTool({ timeoutMs: 10_000, maxMemoryMb: 64 });
-    await expect(call(tool, { expression: "size(zeros(20000, 20000))" })).rejects.toThrow(/memory|timed out|limit/);
-    expect(await call(tool, { expression: "2 * 21" })).toBe("42");
+    expect(await callTool(tool, { expression: "size(zeros(20000, 20000))" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/memory|timed out|limit/),
+    });
+    expect((await callTool(tool, { expression: "2 * 21" })).content).toBe("42");
   });
   it("stops on abort", async () => {
     const controller = new AbortController();
-    const pending = call(createCalculatorTool({ timeoutMs: 60_000 }), { expression: "combinations(1e10, 5e9)" }, controller.signal);
+    const pending = callTool(
+      createCalculatorTool({ timeoutMs: 60_000 }),
+      { expression: "combinations(1e10, 5e9)" },
+      { signal: controller.signal },
+    );
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
   });
@@ -100,28 +114,29 @@ describe("calculator", () => {
       ["setPowerset(1:40)", "setPowerset would create 1,099,511,627,776 elements"],
     ] as const) {
       it(`refuses ${expression} before allocating, with the limit it hit`, async () => {
-        const error = await call(tool, { expression }).catch((e: unknown) => e);
+        const error = (await callTool(tool, { expression })).error;
         expect(error).toBeInstanceOf(ToolRefusedError);
         expect((error as Error).message).toContain(what);
         expect((error as Error).message).toContain("over the calculator's limit of 1,000,000; use smaller sizes");
-        expect(await call(tool, { expression: "6 * 7" })).toBe("42");
+        expect((await callTool(tool, { expression: "6 * 7" })).content).toBe("42");
       });
     }
 
     it("lets sizes up to the limit through", async () => {
-      expect(await call(tool, { expression: "size(zeros(1000, 1000))" })).toBe("[1000, 1000]");
-      expect(await call(tool, { expression: "size(1:1000000)" })).toBe("[1e+6]");
-      expect(
-        await call(createCalculatorTool({ maxMatrixElements: 10 }), { expression: "ones(11)" }).catch((e: Error) => e.message),
-      ).toMatch(/ones would create 11 elements, over the calculator's limit of 10/);
+      expect((await callTool(tool, { expression: "size(zeros(1000, 1000))" })).content).toBe("[1000, 1000]");
+      expect((await callTool(tool, { expression: "size(1:1000000)" })).content).toBe("[1e+6]");
+      expect((await callTool(createCalculatorTool({ maxMatrixElements: 10 }), { expression: "ones(11)" })).content).toMatch(
+        /ones would create 11 elements, over the calculator's limit of 10/,
+      );
     });
 
     it("caps the result at 20,000 characters with a note", async () => {
-      const text = await call(tool, { expression: "format(ones(400, 400))" });
+      const text = (await callTool(tool, { expression: "format(ones(400, 400))" })).content;
       expect(text.length).toBeLessThan(20_200);
       expect(text.startsWith('"[[1, 1, 1')).toBe(true);
       expect(text).toMatch(/\n\[output truncated: \d+ more characters omitted; ask for a smaller part/);
-      const matrix = await call(createCalculatorTool({ maxOutputChars: 50, timeoutMs: 20_000 }), { expression: "ones(400, 400)" });
+      const matrix = (await callTool(createCalculatorTool({ maxOutputChars: 50, timeoutMs: 20_000 }), { expression: "ones(400, 400)" }))
+        .content;
       expect(matrix).toMatch(/^\[\[1, 1, 1.{0,50}\n\[output truncated: \d{6} more characters omitted/s);
       expect(matrix.split("\n")[0]).toHaveLength(50);
     });
@@ -129,17 +144,23 @@ describe("calculator", () => {
     it("stops an allocation the size checks do not foresee at the heap limit, and the process goes on", async () => {
       // With the size checks lifted, only the child process' heap limit stands in the way.
       const unchecked = createCalculatorTool({ timeoutMs: 60_000, maxMemoryMb: 64, maxMatrixElements: 1e12 });
-      const error = await call(unchecked, { expression: "zeros(1e8)" }).catch((e: unknown) => e);
+      const error = (await callTool(unchecked, { expression: "zeros(1e8)" })).error;
       expect(error).toBeInstanceOf(ToolRefusedError);
       expect((error as Error).message).toMatch(/needed more than the calculator's 64 MB of memory and was stopped/);
-      expect(await call(unchecked, { expression: "2 + 2" })).toBe("4");
+      expect((await callTool(unchecked, { expression: "2 + 2" })).content).toBe("4");
     });
 
     it("times out a very long computation and recovers", async () => {
       const quick = createCalculatorTool({ timeoutMs: 300 });
-      await expect(call(quick, { expression: "combinations(1e10, 5e9)" })).rejects.toMatchObject({ code: "timeout" });
-      await expect(call(quick, { expression: "ones(900, 900) * ones(900, 900)" })).rejects.toMatchObject({ code: "timeout" });
-      expect(await call(quick, { expression: "sqrt(81)" })).toBe("9");
+      expect(await callTool(quick, { expression: "combinations(1e10, 5e9)" })).toMatchObject({
+        isError: true,
+        error: expect.objectContaining({ code: "timeout" }),
+      });
+      expect(await callTool(quick, { expression: "ones(900, 900) * ones(900, 900)" })).toMatchObject({
+        isError: true,
+        error: expect.objectContaining({ code: "timeout" }),
+      });
+      expect((await callTool(quick, { expression: "sqrt(81)" })).content).toBe("9");
     });
   });
 });

@@ -4,17 +4,12 @@ import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Tool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectMcp, type McpConnection } from "./connect-mcp.js";
 import { McpConnectionError } from "./mcp-connection-error.js";
 
 const fixture = fileURLToPath(new URL("../__fixtures__/mcp-server.mjs", import.meta.url));
-
-async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
-  const parsed = tool.parse(args);
-  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
-  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
-}
 
 function byName(connection: McpConnection): Record<string, Tool> {
   return Object.fromEntries(connection.tools.map((tool) => [tool.name, tool]));
@@ -53,16 +48,19 @@ describe("connectMcp over stdio", () => {
 
   it("calls tools, validating arguments with the server's schema", async () => {
     const tools = byName(mcp);
-    expect(await call(tools.echo!, { text: "hi" })).toBe("echo: hi");
-    expect(await call(tools.add!, { a: 2, b: "3" })).toBe("5"); // Ajv coerces "3"
+    expect((await callTool(tools.echo!, { text: "hi" })).content).toBe("echo: hi");
+    expect((await callTool(tools.add!, { a: 2, b: "3" })).content).toBe("5"); // Ajv coerces "3"
     const invalid = tools.add!.parse({ a: 1 });
     expect(invalid.success).toBe(false);
     expect(invalid.success ? "" : invalid.error).toMatch(/must have required property 'b'/);
-    expect(await call(tools.files_list!, {})).toBe("a.txt\n[image: image/png]");
+    expect((await callTool(tools.files_list!, {})).content).toBe("a.txt\n[image: image/png]");
   });
 
   it("turns a server-side error result into a thrown error for the model", async () => {
-    await expect(call(byName(mcp).fail!, {})).rejects.toThrow("the fixture failed on purpose");
+    expect(await callTool(byName(mcp).fail!, {})).toMatchObject({
+      isError: true,
+      content: expect.stringContaining("the fixture failed on purpose"),
+    });
   });
 
   it("truncates long results, times out and cancels calls, and stops the server process on close", async () => {
@@ -76,15 +74,15 @@ describe("connectMcp over stdio", () => {
     });
     const tools = byName(own);
     expect(Object.keys(tools)).toEqual(["fx_echo", "fx_big", "fx_slow"]);
-    expect(await call(tools.fx_big!, { size: 5000 })).toMatch(
+    expect((await callTool(tools.fx_big!, { size: 5000 })).content).toMatch(
       /^z{100}\n\[output truncated: 4900 more characters omitted; ask the tool for less\]$/,
     );
-    await expect(call(tools.fx_slow!, {})).rejects.toThrow(/timed out/i);
+    expect(await callTool(tools.fx_slow!, {})).toMatchObject({ isError: true, content: expect.stringMatching(/timed out/i) });
     const controller = new AbortController();
-    const pending = call(tools.fx_slow!, {}, controller.signal);
+    const pending = callTool(tools.fx_slow!, {}, { signal: controller.signal });
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
-    expect(await call(tools.fx_echo!, { text: "still alive" })).toBe("echo: still alive");
+    expect((await callTool(tools.fx_echo!, { text: "still alive" })).content).toBe("echo: still alive");
 
     const pid = own.pid;
     expect(pid).toBeGreaterThan(0);
@@ -131,8 +129,11 @@ describe("connectMcp over streamable HTTP", () => {
     const mcp = await connectMcp({ url: `http://127.0.0.1:${port}/mcp` });
     expect(mcp.tools.map((tool) => tool.name)).toContain("add");
     expect(mcp.pid).toBeUndefined();
-    expect(await call(byName(mcp).add!, { a: 20, b: 22 })).toBe("42");
-    await expect(call(byName(mcp).fail!, {})).rejects.toThrow("the fixture failed on purpose");
+    expect((await callTool(byName(mcp).add!, { a: 20, b: 22 })).content).toBe("42");
+    expect(await callTool(byName(mcp).fail!, {})).toMatchObject({
+      isError: true,
+      content: expect.stringContaining("the fixture failed on purpose"),
+    });
     await mcp.close();
     await expect.poll(() => lines.some((line) => line.startsWith("session closed "))).toBe(true);
   });

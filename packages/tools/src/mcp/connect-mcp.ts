@@ -1,6 +1,7 @@
 import { defineTool, type JsonSchema, jsonSchema, type Tool } from "@corral/core";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { toolsVersion } from "../package-version.js";
 import { abortReason } from "../shared/signal.js";
 import { truncateOutput } from "../shared/truncate-output.js";
 import { McpConnectionError } from "./mcp-connection-error.js";
@@ -115,7 +116,7 @@ export async function connectMcp(options: McpConnectOptions): Promise<McpConnect
     transport = child;
   }
 
-  const client = new Client({ name: "corral", version: "0.1.0" });
+  const client = new Client({ name: "corral", version: toolsVersion });
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
   let listed: Awaited<ReturnType<Client["listTools"]>>["tools"] = [];
   try {

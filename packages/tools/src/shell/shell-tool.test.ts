@@ -1,19 +1,13 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Tool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { createShellTool } from "./shell-tool.js";
 
 let base: string;
 let root: string;
-
-async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
-  const parsed = tool.parse(args);
-  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
-  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
-}
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), "corral-shell-"));
@@ -37,16 +31,18 @@ describe("run_command", () => {
 
   it("runs an allowed program without a shell, in a folder inside the root", async () => {
     const tool = createShellTool({ root, allowedCommands: ["ls", "echo"] });
-    expect(await call(tool, { command: "ls", cwd: "sub" })).toBe("$ ls\nexit code 0\n--- stdout ---\na.txt\n\n--- stderr ---\n");
+    expect((await callTool(tool, { command: "ls", cwd: "sub" })).content).toBe(
+      "$ ls\nexit code 0\n--- stdout ---\na.txt\n\n--- stderr ---\n",
+    );
     // Shell syntax is just text to the program.
-    const echoed = await call(tool, { command: "echo", args: ["$(touch pwned)", ";", "rm", "-rf", "*", "|", "cat"] });
+    const echoed = (await callTool(tool, { command: "echo", args: ["$(touch pwned)", ";", "rm", "-rf", "*", "|", "cat"] })).content;
     expect(echoed).toContain("$(touch pwned) ; rm -rf * | cat");
     expect(await readdir(root)).not.toContain("pwned");
   });
 
   it("reports a failing exit code and stderr", async () => {
     const tool = createShellTool({ root, allowedCommands: ["ls"] });
-    const text = await call(tool, { command: "ls", args: ["no-such-file"] });
+    const text = (await callTool(tool, { command: "ls", args: ["no-such-file"] })).content;
     expect(text).toMatch(/exit code [12]/);
     expect(text).toMatch(/--- stderr ---\n.*no-such-file/);
   });
@@ -68,26 +64,29 @@ describe("run_command", () => {
         allowedCommands: ["ls"],
         validateArgs: (_command, list) => (list.includes("-R") ? "no recursion" : undefined),
       });
-      await expect(call(tool, args)).rejects.toBeInstanceOf(ToolRefusedError);
+      expect(await callTool(tool, args)).toMatchObject({ isError: true, error: expect.any(ToolRefusedError) });
     });
   }
 
   it("kills a command at its time limit", async () => {
     const tool = createShellTool({ root, allowedCommands: ["sleep"], timeoutMs: 200 });
-    await expect(call(tool, { command: "sleep", args: ["30"] })).rejects.toMatchObject({ code: "timeout" });
+    expect(await callTool(tool, { command: "sleep", args: ["30"] })).toMatchObject({
+      isError: true,
+      error: expect.objectContaining({ code: "timeout" }),
+    });
   });
 
   it("stops a command on abort", async () => {
     const tool = createShellTool({ root, allowedCommands: ["sleep"] });
     const controller = new AbortController();
-    const pending = call(tool, { command: "sleep", args: ["30"] }, controller.signal);
+    const pending = callTool(tool, { command: "sleep", args: ["30"] }, { signal: controller.signal });
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
   });
 
   it("caps output", async () => {
     const tool = createShellTool({ root, allowedCommands: ["yes"], maxBufferBytes: 10_000, maxOutputChars: 500 });
-    const text = await call(tool, { command: "yes" });
+    const text = (await callTool(tool, { command: "yes" })).content;
     expect(text).toContain("stopped: output over 10000 bytes");
     expect(text).toMatch(/\[output truncated: \d+ more characters omitted/);
   });
@@ -96,7 +95,7 @@ describe("run_command", () => {
     process.env.CORRAL_TEST_SECRET = "hunter2";
     try {
       const tool = createShellTool({ root, allowedCommands: ["env"] });
-      const text = await call(tool, { command: "env" });
+      const text = (await callTool(tool, { command: "env" })).content;
       expect(text).toContain("PATH=");
       expect(text).not.toContain("hunter2");
     } finally {
@@ -106,7 +105,10 @@ describe("run_command", () => {
 
   it("says when a program is missing", async () => {
     const tool = createShellTool({ root, allowedCommands: ["definitely-not-a-program-xyz"] });
-    await expect(call(tool, { command: "definitely-not-a-program-xyz" })).rejects.toThrow(/was not found on this machine's PATH/);
+    expect(await callTool(tool, { command: "definitely-not-a-program-xyz" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/was not found on this machine's PATH/),
+    });
   });
 
   describe("kills what the command started, setsid children included", () => {
@@ -132,7 +134,10 @@ describe("run_command", () => {
       const duration = unique();
       started.push(duration);
       const script = `setsid sleep ${duration} >/dev/null 2>&1 & sleep 60`;
-      await expect(call(tool(1500), { command: "sh", args: ["-c", script] })).rejects.toMatchObject({ code: "timeout" });
+      expect(await callTool(tool(1500), { command: "sh", args: ["-c", script] })).toMatchObject({
+        isError: true,
+        error: expect.objectContaining({ code: "timeout" }),
+      });
       expect(await survivors(duration)).toEqual([]);
     });
 
@@ -140,10 +145,10 @@ describe("run_command", () => {
       const duration = unique();
       started.push(duration);
       const controller = new AbortController();
-      const pending = call(
+      const pending = callTool(
         tool(),
         { command: "sh", args: ["-c", `setsid sleep ${duration} >/dev/null 2>&1 & echo started; sleep 60`] },
-        controller.signal,
+        { signal: controller.signal },
       );
       await expect.poll(() => survivors(duration), { timeout: 20_000 }).toHaveLength(1);
       controller.abort();
@@ -156,7 +161,7 @@ describe("run_command", () => {
       const holding = unique();
       started.push(quiet, holding);
       const script = `setsid sleep ${quiet} >/dev/null 2>&1 & setsid sleep ${holding} & echo done`;
-      const text = await call(tool(), { command: "sh", args: ["-c", script] });
+      const text = (await callTool(tool(), { command: "sh", args: ["-c", script] })).content;
       expect(text).toContain("exit code 0");
       expect(text).toContain("done");
       expect(await survivors(quiet)).toEqual([]);
@@ -167,9 +172,8 @@ describe("run_command", () => {
   it("shows no absolute root in its errors", async () => {
     const tool = createShellTool({ root, allowedCommands: ["ls"] });
     const failure = (args: Record<string, unknown>) =>
-      call(tool, args).then(
-        (text) => new Error(`expected a failure, got ${text}`),
-        (e: unknown) => e as Error,
+      callTool(tool, args).then((outcome) =>
+        outcome.isError ? (outcome.error as Error) : new Error(`expected a failure, got ${outcome.content}`),
       );
     const error = await failure({ command: "ls", cwd: "sub/a.txt/deeper" });
     expect(error.message).toMatch(/ENOTDIR.*'sub\/a\.txt\/deeper'/);

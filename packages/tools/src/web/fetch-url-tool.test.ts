@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { Tool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { createAddressPolicy } from "./address-policy.js";
@@ -13,12 +13,6 @@ import { createFetchTool, type FetchToolOptions } from "./fetch-url-tool.js";
 let server: Server;
 let port: number;
 let hits: string[] = [];
-
-async function call(tool: Tool, args: unknown, signal = new AbortController().signal): Promise<string> {
-  const parsed = tool.parse(args);
-  if (!parsed.success) throw new Error(`bad args: ${parsed.error}`);
-  return (await tool.execute(parsed.data, { signal, toolCallId: "t1", messages: [] })) as string;
-}
 
 /** The fetch tool with the explicit test allowance for the local server on 127.0.0.1. */
 function localFetch(options: FetchToolOptions = {}) {
@@ -123,7 +117,7 @@ describe("hostile URLs are refused by default, before any connection", () => {
   ];
   for (const url of hostile) {
     it(`refuses ${url}`, async () => {
-      const error = await call(createFetchTool(), { url: url.replace("PORT", String(port)) }).catch((e: unknown) => e);
+      const error = (await callTool(createFetchTool(), { url: url.replace("PORT", String(port)) })).error;
       expect(error).toBeInstanceOf(ToolRefusedError);
       expect((error as Error).message).toMatch(/^Refused /);
       expect(hits).toEqual([]);
@@ -132,16 +126,20 @@ describe("hostile URLs are refused by default, before any connection", () => {
 
   it("refuses a name that resolves to a private address, and one where any address is private", async () => {
     const single = createFetchTool({ resolve: async () => [{ address: "127.0.0.1", family: 4 }] });
-    await expect(call(single, { url: `http://internal.example:${port}/page` })).rejects.toThrow(
-      /resolves to 127\.0\.0\.1 is a loopback address/,
-    );
+    expect(await callTool(single, { url: `http://internal.example:${port}/page` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/resolves to 127\.0\.0\.1 is a loopback address/),
+    });
     const mixed = createFetchTool({
       resolve: async () => [
         { address: "93.184.215.14", family: 4 },
         { address: "10.1.2.3", family: 4 },
       ],
     });
-    await expect(call(mixed, { url: "http://mixed.example/" })).rejects.toThrow(/10\.1\.2\.3 is a private address/);
+    expect(await callTool(mixed, { url: "http://mixed.example/" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/10\.1\.2\.3 is a private address/),
+    });
     expect(hits).toEqual([]);
   });
 
@@ -154,7 +152,7 @@ describe("hostile URLs are refused by default, before any connection", () => {
       ["169.254.169.254", /resolves to 169\.254\.169\.254 is a link-local/],
     ] as const) {
       const tool = createFetchTool({ resolve: async () => [{ address, family: address.includes(":") ? 6 : 4 }] });
-      const error = await call(tool, { url: `http://rebind.example:${port}/page` }).catch((e: unknown) => e);
+      const error = (await callTool(tool, { url: `http://rebind.example:${port}/page` })).error;
       expect(error, address).toBeInstanceOf(ToolRefusedError);
       expect((error as Error).message).toMatch(why);
     }
@@ -170,7 +168,7 @@ describe("hostile URLs are refused by default, before any connection", () => {
         return [{ address: queries === 1 ? "127.0.0.1" : "10.0.0.1", family: 4 }];
       },
     });
-    const text = await call(tool, { url: `http://docs.example:${port}/json` });
+    const text = (await callTool(tool, { url: `http://docs.example:${port}/json` })).content;
     expect(text).toContain('{"ok":true}');
     expect(queries).toBe(1);
     expect(hits).toEqual([`docs.example:${port} /json`]);
@@ -179,7 +177,7 @@ describe("hostile URLs are refused by default, before any connection", () => {
 
 describe("fetching with the explicit local allowance", () => {
   it("turns HTML into readable text without scripts and styles", async () => {
-    const text = await call(localFetch(), { url: `http://127.0.0.1:${port}/page` });
+    const text = (await callTool(localFetch(), { url: `http://127.0.0.1:${port}/page` })).content;
     expect(text).toContain(`URL: http://127.0.0.1:${port}/page`);
     expect(text).toContain("Status: 200 OK");
     expect(text).toContain("Title: Key rotation");
@@ -188,18 +186,18 @@ describe("fetching with the explicit local allowance", () => {
     expect(text).toContain(`Read more [http://127.0.0.1:${port}/more]`);
     expect(text).not.toContain("alert");
     expect(text).not.toContain("color:red");
-    const raw = await call(localFetch(), { url: `http://127.0.0.1:${port}/page`, format: "raw" });
+    const raw = (await callTool(localFetch(), { url: `http://127.0.0.1:${port}/page`, format: "raw" })).content;
     expect(raw).toContain("<h1>Rotating keys</h1>");
   });
 
   it("returns error statuses to the model as text", async () => {
-    const text = await call(localFetch(), { url: `http://127.0.0.1:${port}/nope` });
+    const text = (await callTool(localFetch(), { url: `http://127.0.0.1:${port}/nope` })).content;
     expect(text).toContain("Status: 404 Not Found");
     expect(text).toContain("not here");
   });
 
   it("follows redirects inside the allowance", async () => {
-    const text = await call(localFetch(), { url: `http://127.0.0.1:${port}/redirect?to=/json` });
+    const text = (await callTool(localFetch(), { url: `http://127.0.0.1:${port}/redirect?to=/json` })).content;
     expect(text).toContain(`URL: http://127.0.0.1:${port}/json`);
     expect(hits).toEqual([`127.0.0.1:${port} /redirect?to=/json`, `127.0.0.1:${port} /json`]);
   });
@@ -213,9 +211,7 @@ describe("fetching with the explicit local allowance", () => {
   ]) {
     it(`refuses a redirect from the allowed server to ${target}`, async () => {
       const to = target.replace("PORT", String(port));
-      const error = await call(localFetch(), { url: `http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(to)}` }).catch(
-        (e: unknown) => e,
-      );
+      const error = (await callTool(localFetch(), { url: `http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(to)}` })).error;
       expect(error).toBeInstanceOf(ToolRefusedError);
       expect((error as Error).message).toMatch(/^Refused the redirect to /);
       expect(hits).toHaveLength(1);
@@ -227,54 +223,68 @@ describe("fetching with the explicit local allowance", () => {
       resolve: async (hostname) => [{ address: hostname === "internal.example" ? "10.0.0.7" : "127.0.0.1", family: 4 }],
     });
     const to = encodeURIComponent(`http://internal.example:${port}/page`);
-    await expect(call(tool, { url: `http://public.example:${port}/redirect?to=${to}` })).rejects.toThrow(
-      /Refused "internal\.example": it resolves to 10\.0\.0\.7 is a private address/,
-    );
+    expect(await callTool(tool, { url: `http://public.example:${port}/redirect?to=${to}` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/Refused "internal\.example": it resolves to 10\.0\.0\.7 is a private address/),
+    });
     expect(hits).toEqual([`public.example:${port} /redirect?to=${to}`]);
   });
 
   it("refuses a redirect to a host off the allowlist", async () => {
     const tool = localFetch({ allowedHosts: ["127.0.0.1"] });
-    await expect(call(tool, { url: `http://127.0.0.1:${port}/redirect?to=http://example.com/` })).rejects.toThrow(
-      /not on the allowed hosts list/,
-    );
-    await expect(call(localFetch({ allowedHosts: ["*.example.org"] }), { url: `http://127.0.0.1:${port}/page` })).rejects.toThrow(
-      /allowed hosts/,
-    );
+    expect(await callTool(tool, { url: `http://127.0.0.1:${port}/redirect?to=http://example.com/` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/not on the allowed hosts list/),
+    });
+    expect(await callTool(localFetch({ allowedHosts: ["*.example.org"] }), { url: `http://127.0.0.1:${port}/page` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/allowed hosts/),
+    });
   });
 
   it("stops after too many redirects", async () => {
-    await expect(call(localFetch({ maxRedirects: 3 }), { url: `http://127.0.0.1:${port}/loop` })).rejects.toThrow(
-      /Too many redirects \(more than 3\)/,
-    );
+    expect(await callTool(localFetch({ maxRedirects: 3 }), { url: `http://127.0.0.1:${port}/loop` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/Too many redirects \(more than 3\)/),
+    });
     expect(hits).toHaveLength(4);
   });
 
   it("caps the body size, compressed bodies included, and truncates output with a note", async () => {
-    const big = await call(localFetch({ maxBytes: 1000 }), { url: `http://127.0.0.1:${port}/big` });
+    const big = (await callTool(localFetch({ maxBytes: 1000 }), { url: `http://127.0.0.1:${port}/big` })).content;
     expect(big).toContain("[body cut at 1000 bytes]");
-    const bomb = await call(localFetch({ maxBytes: 4096, maxOutputChars: 100_000 }), { url: `http://127.0.0.1:${port}/bomb` });
+    const bomb = (await callTool(localFetch({ maxBytes: 4096, maxOutputChars: 100_000 }), { url: `http://127.0.0.1:${port}/bomb` }))
+      .content;
     expect(bomb).toContain("[body cut at 4096 bytes]");
     expect(bomb.length).toBeLessThan(5000);
-    const short = await call(localFetch({ maxOutputChars: 200 }), { url: `http://127.0.0.1:${port}/big` });
+    const short = (await callTool(localFetch({ maxOutputChars: 200 }), { url: `http://127.0.0.1:${port}/big` })).content;
     expect(short).toMatch(/\[output truncated: \d+ more characters omitted; the page is long/);
   });
 
   it("refuses binary content", async () => {
-    await expect(call(localFetch(), { url: `http://127.0.0.1:${port}/binary` })).rejects.toThrow(/returned image\/png/);
+    expect(await callTool(localFetch(), { url: `http://127.0.0.1:${port}/binary` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/returned image\/png/),
+    });
   });
 
   it("times out a server that never answers, and stops on abort", async () => {
-    await expect(call(localFetch({ timeoutMs: 200 }), { url: `http://127.0.0.1:${port}/hang` })).rejects.toMatchObject({ code: "timeout" });
+    expect(await callTool(localFetch({ timeoutMs: 200 }), { url: `http://127.0.0.1:${port}/hang` })).toMatchObject({
+      isError: true,
+      error: expect.objectContaining({ code: "timeout" }),
+    });
     const controller = new AbortController();
-    const pending = call(localFetch(), { url: `http://127.0.0.1:${port}/hang` }, controller.signal);
+    const pending = callTool(localFetch(), { url: `http://127.0.0.1:${port}/hang` }, { signal: controller.signal });
     await expect.poll(() => hits.filter((hit) => hit.endsWith("/hang")).length).toBe(2);
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
   });
 
   it("rejects an invalid URL with a hint", async () => {
-    await expect(call(localFetch(), { url: "not a url" })).rejects.toThrow(/not a valid URL; give a full URL/);
+    expect(await callTool(localFetch(), { url: "not a url" })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/not a valid URL; give a full URL/),
+    });
   });
 });
 
@@ -299,15 +309,21 @@ describe("https", () => {
 
   it("connects to the checked address while verifying the certificate for the host name", async () => {
     const tool = localFetch({ resolve: resolveTo127, ca: fixture("ca.crt") });
-    expect(await call(tool, { url: `https://docs.test:${securePort}/` })).toContain("over tls");
+    expect((await callTool(tool, { url: `https://docs.test:${securePort}/` })).content).toContain("over tls");
     expect(hits).toEqual([`docs.test:${securePort} / tls`]);
   });
 
   it("fails on a certificate for another name or from an unknown authority", async () => {
-    await expect(
-      call(localFetch({ resolve: resolveTo127, ca: fixture("ca.crt") }), { url: `https://other.test:${securePort}/` }),
-    ).rejects.toThrow(/altnames|does not match|certificate/i);
-    await expect(call(localFetch({ resolve: resolveTo127 }), { url: `https://docs.test:${securePort}/` })).rejects.toThrow(/certificate/i);
+    expect(
+      await callTool(localFetch({ resolve: resolveTo127, ca: fixture("ca.crt") }), { url: `https://other.test:${securePort}/` }),
+    ).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/altnames|does not match|certificate/i),
+    });
+    expect(await callTool(localFetch({ resolve: resolveTo127 }), { url: `https://docs.test:${securePort}/` })).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/certificate/i),
+    });
     expect(hits).toEqual([]);
   });
 });
