@@ -8,7 +8,9 @@ export type CliErrorCode =
   | "index_missing"
   | "model_not_found"
   | "pull_failed"
-  | "session_invalid";
+  | "session_invalid"
+  | "eval_results_invalid"
+  | "eval_out_failed";
 
 /** A wrong invocation: unknown option, missing argument, bad value. Exits with code 2. */
 export class UsageError extends AgentError<CliErrorCode> {

@@ -1,7 +1,8 @@
 import { AgentError } from "@corral/core";
+import type { EvalErrorCode } from "./eval-error-code.js";
 
 /** A suite file that cannot be read or does not match the suite format. `code` is `"eval_suite_invalid"`. */
-export class EvalSuiteError extends AgentError {
+export class EvalSuiteError extends AgentError<EvalErrorCode> {
   /** The file the suite came from, when it came from one. */
   readonly file?: string;
 

@@ -1,6 +1,7 @@
 export { builtinDocsDir, builtinSuite } from "./builtin-suite.js";
 export { checkVerdict, citedPaths, toolCallsOf, type Verdict } from "./check-verdict.js";
 export { compareResults, type EvalComparison } from "./compare-results.js";
+export type { EvalErrorCode } from "./eval-error-code.js";
 export type { EvalReport, EvalResult, EvalSummary, EvalTaskSummary, EvalToolCall } from "./eval-result.js";
 export {
   type EvalExpect,
