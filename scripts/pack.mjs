@@ -60,13 +60,15 @@ try {
   extract(cliTarball, stage);
   const manifest = JSON.parse(readFileSync(path.join(stage, "package.json"), "utf8"));
   const bundled = [];
-  const thirdParty = { ...manifest.dependencies };
+  const dependencies = { ...manifest.dependencies };
   const queue = Object.keys(manifest.dependencies ?? {}).filter((dep) => packages.has(dep));
   while (queue.length > 0) {
     const dep = queue.shift();
     if (bundled.includes(dep)) continue;
     bundled.push(dep);
     const { manifest: depManifest } = packages.get(dep);
+    // npm bundles only what is also a dependency: a package reached through another one is listed too.
+    dependencies[dep] = depManifest.version;
     const target = path.join(stage, "node_modules", ...dep.split("/"));
     extract(path.join(out, tarballName(dep, depManifest.version)), target);
     const packed = JSON.parse(readFileSync(path.join(target, "package.json"), "utf8"));
@@ -75,10 +77,10 @@ try {
         queue.push(child);
         continue;
       }
-      if (thirdParty[child] && thirdParty[child] !== range) {
-        throw new Error(`${dep} wants ${child}@${range} but the CLI bundle already has ${thirdParty[child]}: align the versions.`);
+      if (dependencies[child] && dependencies[child] !== range) {
+        throw new Error(`${dep} wants ${child}@${range} but the CLI bundle already has ${dependencies[child]}: align the versions.`);
       }
-      thirdParty[child] = range;
+      dependencies[child] = range;
     }
     // npm counts whatever a bundled package depends on as part of the bundle and would not fetch it;
     // its dependencies are the CLI's own instead (above), found by Node's lookup one level up.
@@ -86,7 +88,7 @@ try {
     delete packed.devDependencies;
     writeFileSync(path.join(target, "package.json"), `${JSON.stringify(packed, null, 2)}\n`);
   }
-  manifest.dependencies = Object.fromEntries(Object.entries(thirdParty).sort(([a], [b]) => a.localeCompare(b)));
+  manifest.dependencies = Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b)));
   manifest.bundleDependencies = bundled.sort();
   delete manifest.devDependencies;
   writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const dirs = ["scripts", "examples"];
+const dirs = ["scripts", "examples", "distribution"];
 for (const group of ["packages", "apps"]) {
   if (!existsSync(join(root, group))) continue;
   for (const name of readdirSync(join(root, group))) dirs.push(join(group, name));

@@ -37,7 +37,7 @@ const env = () => cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" });
 describe("npm install -g ./dist/packs/corral-cli.tgz", () => {
   it("installs a corral command with the workspace packages inside it", () => {
     expect(existsSync(corral)).toBe(true);
-    for (const name of ["core", "rag", "tools", "config", "server"]) {
+    for (const name of ["core", "rag", "tools", "config", "server", "eval"]) {
       expect(existsSync(path.join(prefix.dir, "lib/node_modules/@corral/cli/node_modules/@corral", name, "package.json"))).toBe(true);
     }
   });
