@@ -1,26 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TooManyFilesError } from "../errors/too-many-files-error.js";
-import { type Index, openIndex } from "../index/open-index.js";
-import { HashEmbedder } from "../test-support/hash-embedder.js";
-import { makeTempDir } from "../test-support/temp-dir.js";
+import type { Index } from "../index/open-index.js";
+import { useTempIndexes } from "../test-support/temp-index.js";
 
 describe("sync stays in the synced folders", () => {
-  const temps: Array<{ remove: () => void }> = [];
-  const indexes: Index[] = [];
-  afterEach(async () => {
-    for (const index of indexes.splice(0)) await index.close();
-    for (const temp of temps.splice(0)) temp.remove();
-  });
+  const open = useTempIndexes();
 
   const setup = async () => {
-    const temp = makeTempDir();
-    temps.push(temp);
+    const { temp, index } = await open();
     temp.write("docs/own.md", "# Own\n\nA document of the synced folder.\n");
     temp.write("outside/secret.md", "# Secret\n\nThe outside secret is swordfish.\n");
-    const index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder: new HashEmbedder() });
-    indexes.push(index);
     const link = (target: string, name: string) => fs.symlinkSync(target, path.join(temp.dir, "docs", name));
     return { temp, index, link };
   };

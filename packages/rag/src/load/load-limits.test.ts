@@ -1,29 +1,18 @@
-import path from "node:path";
 import { AbortError } from "@corral/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SyncOptions } from "../index/index-types.js";
-import { type Index, openIndex } from "../index/open-index.js";
-import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { flateBombPdf, pageBombPdf } from "../test-support/hostile-pdf.js";
 import { minimalPdf } from "../test-support/minimal-pdf.js";
-import { makeTempDir } from "../test-support/temp-dir.js";
+import { useTempIndexes } from "../test-support/temp-index.js";
 
 // These files load in the sync's loader process; a fresh one (under tsx, from source) can take
 // seconds to start on a busy machine, so the bounds below are generous.
 describe("sync: every file is loaded off the main thread within limits", () => {
-  const temps: Array<{ remove: () => void }> = [];
-  const indexes: Index[] = [];
-  afterEach(async () => {
-    for (const index of indexes.splice(0)) await index.close();
-    for (const temp of temps.splice(0)) temp.remove();
-  });
+  const open = useTempIndexes();
 
   const setup = async () => {
-    const temp = makeTempDir();
-    temps.push(temp);
+    const { temp, index } = await open();
     temp.write("docs/z-after.md", "# After\n\nThe file after the hostile one is indexed too.\n");
-    const index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder: new HashEmbedder() });
-    indexes.push(index);
     const sync = async (options: SyncOptions = {}) => {
       const started = Date.now();
       const report = await index.sync(["docs"], options);

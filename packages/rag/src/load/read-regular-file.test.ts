@@ -3,29 +3,16 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Index, openIndex } from "../index/open-index.js";
-import { HashEmbedder } from "../test-support/hash-embedder.js";
-import { makeTempDir } from "../test-support/temp-dir.js";
+import { useTempIndexes } from "../test-support/temp-index.js";
 
 describe("sync: only regular files are opened", () => {
-  const temps: Array<{ remove: () => void }> = [];
-  const indexes: Index[] = [];
+  const setup = useTempIndexes();
   const children: ChildProcess[] = [];
   const servers: net.Server[] = [];
   afterEach(async () => {
     for (const child of children.splice(0)) child.kill("SIGKILL");
     for (const server of servers.splice(0)) server.close();
-    for (const index of indexes.splice(0)) await index.close();
-    for (const temp of temps.splice(0)) temp.remove();
   });
-
-  const setup = async () => {
-    const temp = makeTempDir();
-    temps.push(temp);
-    const index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder: new HashEmbedder() });
-    indexes.push(index);
-    return { temp, index };
-  };
 
   /**
    * Opens the FIFO for writing after `ms` and writes into it: a reader stuck in a blocking open
