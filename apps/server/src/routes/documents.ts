@@ -69,11 +69,19 @@ async function readUpload(request: FastifyRequest): Promise<{ name: string; data
  * Puts back what was there before a rejected upload: the earlier file (re-synced) or nothing,
  * so no rejected file stays on disk or in the index. Failures are logged, not thrown.
  */
-async function undoUpload(index: DocumentIndex, file: string, previous: Buffer | undefined, root: string, log: FastifyBaseLogger) {
+async function undoUpload(
+  index: DocumentIndex,
+  file: string,
+  previous: Buffer | undefined,
+  context: Pick<ServerContext, "root" | "config">,
+  log: FastifyBaseLogger,
+) {
+  const root = context.root;
   try {
     if (previous) {
       await writePrivateFile(file, previous);
-      await index.sync([file]);
+      // With the same settings as the upload's sync, so the earlier file is taken back as it was accepted.
+      await index.sync([file], syncSettings(context.config));
       return;
     }
     await rm(file, { force: true });
@@ -129,7 +137,7 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
               accepted = true;
               return reply.code(201).send({ id: document.id, object: "document", name, path: document.path, bytes: data.length, report });
             } finally {
-              if (!accepted) await undoUpload(index, file, previous, context.root, request.log);
+              if (!accepted) await undoUpload(index, file, previous, context, request.log);
             }
           } finally {
             release();
