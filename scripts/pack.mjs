@@ -4,10 +4,11 @@
 // dependencies become the CLI's own, so `npm install -g ./dist/packs/corral-cli-<version>.tgz`
 // installs them from the registry as usual. Run it after `pnpm build` (the root `pack` script does both).
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRemote, repositoryField } from "./repository-field.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "dist", "packs");
@@ -43,12 +44,30 @@ const packages = workspacePackages();
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
+const remote = projectRemote(root);
+if (!repositoryField(remote, ".")) log("no public git remote (origin or CORRAL_REPOSITORY_URL): the packages get no repository field");
+
 for (const [name, { dir }] of packages) {
   if (!existsSync(path.join(dir, "dist"))) {
     throw new Error(`${name} is not built (${path.relative(root, dir)}/dist is missing): run \`pnpm build\` first.`);
   }
-  // pnpm pack turns workspace:* into real versions and applies publishConfig.
-  execFileSync("pnpm", ["pack", "--pack-destination", out], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  // The repository field names the project's public address and this package's folder in it; it is
+  // written for the pack only, so package.json in the clone stays as it is.
+  const manifestFile = path.join(dir, "package.json");
+  const original = readFileSync(manifestFile, "utf8");
+  const repository = repositoryField(remote, path.relative(root, dir).split(path.sep).join("/"));
+  // Replaced by rename, never truncated in place: other processes may be reading it.
+  const replace = (text) => {
+    writeFileSync(`${manifestFile}.pack`, text);
+    renameSync(`${manifestFile}.pack`, manifestFile);
+  };
+  try {
+    if (repository) replace(`${JSON.stringify({ ...JSON.parse(original), repository }, null, 2)}\n`);
+    // pnpm pack turns workspace:* into real versions and applies publishConfig.
+    execFileSync("pnpm", ["pack", "--pack-destination", out], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  } finally {
+    if (repository) replace(original);
+  }
   log(`packed ${name}`);
 }
 

@@ -2,7 +2,7 @@
 // prefix (third-party dependencies from the registry, native modules built), then the installed
 // `corral` answers --help, passes `doctor` against a fake Ollama and indexes and searches a folder.
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -35,11 +35,13 @@ afterAll(async () => {
 const env = () => cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" });
 
 describe("npm install -g ./dist/packs/corral-cli.tgz", () => {
-  it("installs a corral command with the workspace packages inside it", () => {
+  it("installs a corral command with the workspace packages inside it", async () => {
     expect(existsSync(corral)).toBe(true);
     for (const name of ["core", "rag", "tools", "config", "server", "eval"]) {
       expect(existsSync(path.join(prefix.dir, "lib/node_modules/@corral/cli/node_modules/@corral", name, "package.json"))).toBe(true);
     }
+    const manifest = JSON.parse(await readFile(path.join(prefix.dir, "lib/node_modules/@corral/cli/package.json"), "utf8"));
+    expect(manifest.repository).toMatchObject({ type: "git", directory: "apps/cli" });
   });
 
   it("answers --help", async () => {

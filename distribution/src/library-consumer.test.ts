@@ -107,6 +107,12 @@ describe("a strict TypeScript project using the packed libraries", () => {
       // The private source condition points into src/, which is not published.
       expect(JSON.stringify(manifest.exports), name).not.toContain("@corral/source");
       expect(JSON.stringify(manifest.dependencies ?? {}), name).not.toContain("workspace:");
+      // pack-setup.ts packs with a stand-in public address; each package names its own folder in it.
+      expect(manifest.repository, name).toEqual({
+        type: "git",
+        url: "git+https://git.example.com/corral/corral.git",
+        directory: `${name === "server" ? "apps" : "packages"}/${name}`,
+      });
     }
   });
 });
