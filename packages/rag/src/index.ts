@@ -47,5 +47,12 @@ export type {
   VectorAssignment,
   WorkingEmbedding,
 } from "./store/index-store.js";
-export { createRetrievalTool, type RetrievalOutput, type RetrievalToolOptions } from "./tool/create-retrieval-tool.js";
-export { formatPassages, formatSource } from "./tool/format-passages.js";
+export { createRetrievalTool, type RetrievalToolOptions } from "./tool/create-retrieval-tool.js";
+export { formatPassages } from "./tool/format-passages.js";
+export {
+  formatSource,
+  formatSourceLocation,
+  isRetrievalOutput,
+  type RetrievalCitation,
+  type RetrievalOutput,
+} from "./tool/retrieval-output.js";
