@@ -57,6 +57,11 @@ export function checkEmbedder(
 export class SqliteGeneration {
   /** The hnsw file's version (SQLite's `vectors_generation`) this process has loaded. */
   private loadedVersion: string | undefined;
+  /**
+   * The hnsw file's version found consistent with SQLite without loading it (its fingerprint
+   * matched): the file loads only when vectors are needed (a vector search, a vector change).
+   */
+  private verifiedVersion: string | undefined;
   private addedSinceSave = 0;
 
   private constructor(
@@ -130,10 +135,41 @@ export class SqliteGeneration {
     }
   }
 
-  /** Whether the hnsw file another process saved (or none yet loaded) needs loading. */
-  get vectorsStale(): boolean {
+  /** Whether the hnsw file is not loaded, or another process saved a newer one. */
+  private get needsLoad(): boolean {
     const version = this.store.getMeta("vectors_generation");
     return version !== this.loadedVersion || (!this.manifest.embedding?.dimensions && version !== undefined);
+  }
+
+  /** Whether a reader must look at the hnsw file again: it changed since it was loaded or found consistent. */
+  get vectorsStale(): boolean {
+    if (!this.needsLoad) return false;
+    const version = this.store.getMeta("vectors_generation");
+    return version === undefined || version !== this.verifiedVersion;
+  }
+
+  /** Loads the hnsw file when it is not loaded or another process saved a newer one (without repairing). */
+  async ensureVectors(): Promise<void> {
+    if (this.needsLoad) await this.reconcile(false, true);
+  }
+
+  /** What SQLite records about the saved hnsw file: its labels' count and sum, its size and mtime. */
+  private fingerprint(count: number, sum: number): string | undefined {
+    const stat = fs.statSync(this.files.vectors, { throwIfNoEntry: false });
+    return stat ? `${count}:${sum}:${stat.size}:${stat.mtimeMs}` : undefined;
+  }
+
+  /** Records the fingerprint of the hnsw file just saved, with its version. */
+  private recordSaved(version: string): void {
+    let sum = 0;
+    for (const label of this.vectors.live) sum += label;
+    const fingerprint = this.fingerprint(this.vectors.live.size, sum);
+    this.store.transaction(() => {
+      this.store.setMeta("vectors_generation", version);
+      if (fingerprint) this.store.setMeta("vectors_fingerprint", `${version}|${fingerprint}`);
+    });
+    this.loadedVersion = version;
+    this.verifiedVersion = undefined;
   }
 
   /**
@@ -142,7 +178,7 @@ export class SqliteGeneration {
    * left: vectors of deleted chunks are marked deleted, missing vectors are re-added from the
    * embedding cache (nothing is embedded again). Returns whether anything was repaired.
    */
-  async reconcile(writer: boolean): Promise<boolean> {
+  async reconcile(writer: boolean, load = false): Promise<boolean> {
     const onDisk = readManifest(this.files.manifest, this.dir);
     const base = onDisk ?? this.manifest;
     // Another process may have bound the index to a model since it was opened.
@@ -152,10 +188,27 @@ export class SqliteGeneration {
     const dimensions = this.manifest.embedding?.dimensions;
     if (!dimensions) return false;
     const version = this.store.getMeta("vectors_generation");
+    const loaded = version === this.loadedVersion && this.vectors.dimensions !== undefined;
+    if (!loaded && !load) {
+      // Not loaded here: when SQLite's vector chunks match what was recorded of the saved file
+      // (labels' count and sum, the file's size and mtime), the file is consistent and loads
+      // only when vectors are needed. A crash between a commit and the save, or a file that
+      // changed or went missing, does not match: then it is loaded, checked and repaired.
+      // A reader trusts an earlier check of the same version; a writer checks again (a writer
+      // that crashed after its commit left the version as it was).
+      if (!writer && version !== undefined && version === this.verifiedVersion) return false;
+      const { count, sum } = this.store.vectorChunkChecksum();
+      const recorded = this.store.getMeta("vectors_fingerprint");
+      if (version !== undefined && recorded !== undefined && recorded === `${version}|${this.fingerprint(count, sum)}`) {
+        this.verifiedVersion = version;
+        return false;
+      }
+    }
     let candidates: Iterable<number> = [...this.vectors.live];
-    if (version !== this.loadedVersion || this.vectors.dimensions === undefined) {
+    if (!loaded) {
       candidates = (await this.vectors.load(dimensions)) ?? [];
       this.loadedVersion = version;
+      this.verifiedVersion = undefined;
     } else {
       // Nothing reloaded: compare count and sum of ids first. Chunk ids only grow, so a crash
       // that added and removed chunks cannot leave both equal.
@@ -195,7 +248,12 @@ export class SqliteGeneration {
     return repaired;
   }
 
-  /** Adds a vector to hnsw (saved at the next checkpoint or commit). */
+  /** Marks a vector deleted in hnsw (call `ensureVectors` first). */
+  removeVector(label: number): void {
+    this.vectors.remove(label);
+  }
+
+  /** Adds a vector to hnsw, saved at the next checkpoint or commit (call `ensureVectors` first). */
   addVector(label: number, vector: ArrayLike<number>): void {
     this.vectors.add(label, vector);
     this.addedSinceSave++;
@@ -212,9 +270,7 @@ export class SqliteGeneration {
     this.addedSinceSave = 0;
     if (!this.vectors.isDirty) return;
     await this.vectors.save();
-    const version = `${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    this.store.setMeta("vectors_generation", version);
-    this.loadedVersion = version;
+    this.recordSaved(`${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   }
 
   /** Saves vectors and the manifest with fresh counts. */
@@ -241,14 +297,13 @@ export class SqliteGeneration {
 
   /** Compacts when deleted entries pass the threshold (or always, when forced). Returns whether it did. */
   async compact(force: boolean): Promise<boolean> {
+    if (force) await this.ensureVectors();
     const deleted = this.vectors.deletedCount;
     const needed = deleted >= this.settings.compactMin && deleted >= this.vectors.slots * this.settings.compactRatio;
     if (!force && !needed) return false;
     if (deleted > 0) {
       await this.vectors.compact();
-      const version = `${Date.now().toString(36)}-${process.pid}-c`;
-      this.store.setMeta("vectors_generation", version);
-      this.loadedVersion = version;
+      this.recordSaved(`${Date.now().toString(36)}-${process.pid}-c`);
     }
     this.store.pruneEmbeddings(this.manifest.embedding?.model ?? "");
     return deleted > 0;

@@ -101,6 +101,7 @@ export class SqliteIndexStore implements IndexStore, InstantReads {
 
   async refresh(): Promise<void> {
     this.followGeneration();
+    // Vectors another process saved are reloaded only where vectors are used (see ensureVectors).
     if (this.generation.vectorsStale) await this.generation.reconcile(false);
   }
 
@@ -117,6 +118,7 @@ export class SqliteIndexStore implements IndexStore, InstantReads {
   }
 
   async vectorsUnavailable(): Promise<string | undefined> {
+    await this.generation.ensureVectors();
     return this.generation.vectorsUnavailable();
   }
 
@@ -129,6 +131,7 @@ export class SqliteIndexStore implements IndexStore, InstantReads {
   }
 
   async vectorSearch(vector: number[], limit: number, documentIds?: number[]): Promise<ScoredChunk[]> {
+    await this.generation.ensureVectors();
     const { store, vectors } = this.generation;
     const matches = documentIds
       ? vectors.searchAllowed(vector, limit, allowedVectorLabels(store.db, documentIds), this.settings.exactFilterLimit)

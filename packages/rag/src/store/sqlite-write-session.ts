@@ -73,15 +73,18 @@ export class SqliteWriteSession implements StoreWriteSession {
 
   async removeDocuments(ids: number[]): Promise<number> {
     if (!ids.length) return 0;
-    const { store, vectors } = this.generation;
+    const generation = this.generation;
+    const store = generation.store;
+    await generation.ensureVectors();
     const removed = store.transaction(() => ids.map((id) => store.deleteDocument(id)));
-    for (const { labels } of removed) for (const label of labels) vectors.remove(label);
+    for (const { labels } of removed) for (const label of labels) generation.removeVector(label);
     return removed.reduce((sum, entry) => sum + entry.chunks, 0);
   }
 
   async writeDocuments(documents: DocumentWrite[], known: ReadonlyMap<string, number[]>): Promise<DocumentWriteResult[]> {
     const generation = this.generation;
-    const { store, vectors } = generation;
+    const store = generation.store;
+    await generation.ensureVectors();
     const writes = store.transaction(() =>
       documents.map(({ document, chunks }) =>
         store.writeDocument(
@@ -98,7 +101,7 @@ export class SqliteWriteSession implements StoreWriteSession {
         )
       : new Map<string, number[]>();
     for (const write of writes) {
-      for (const label of write.removed) vectors.remove(label);
+      for (const label of write.removed) generation.removeVector(label);
       for (const entry of write.added) {
         const vector = known.get(entry.hash) ?? cached.get(entry.hash);
         if (vector) generation.addVector(entry.id, vector);
@@ -131,6 +134,7 @@ export class SqliteWriteSession implements StoreWriteSession {
     const generation = this.generation;
     const store = generation.store;
     const toAdd: Array<{ id: number; vector: number[] }> = [];
+    await generation.ensureVectors();
     store.transaction(() => {
       for (const assignment of assignments) {
         if ("parts" in assignment) {
