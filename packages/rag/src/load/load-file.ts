@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
 import type { FileType } from "./file-kind.js";
-import { parseFrontMatter } from "./front-matter.js";
-import { htmlToMarkdownText } from "./html-to-markdown-text.js";
 import { DEFAULT_LOAD_LIMITS } from "./load-limits.js";
 import { loadPdf, type PdfLimits } from "./load-pdf.js";
 import { type LimitReason, LoadRefusal } from "./load-refusal.js";
@@ -70,7 +68,8 @@ async function parseBytes(
   if (!text.trim()) return { ok: false, reason: "empty" };
   if (type.kind !== "html" && text.length > limits.maxTextChars) return tooMuchText(text.length);
   if (type.kind === "markdown") {
-    const front = parseFrontMatter(text);
+    // The YAML and HTML parsers load when a file needs them: the loader process starts faster.
+    const front = text.startsWith("---") ? (await import("./front-matter.js")).parseFrontMatter(text) : { data: {}, body: text, lines: 0 };
     const metadata: Record<string, unknown> = { ...front.data };
     if (front.problem) metadata.frontMatterError = front.problem;
     if (metadata.title === undefined) {
@@ -82,6 +81,7 @@ async function parseBytes(
   }
   if (type.kind === "html") {
     let converted: { text: string; title?: string };
+    const { htmlToMarkdownText } = await import("./html-to-markdown-text.js");
     try {
       converted = htmlToMarkdownText(text);
     } catch (error) {

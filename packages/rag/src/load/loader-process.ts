@@ -13,11 +13,51 @@ const MEMORY_POLL_MS = 25;
 /** How long the loader process may take to start (a busy machine, a cold disk). */
 const START_TIMEOUT_MS = 60_000;
 
-// Built, the package runs dist/load/loader-child.js; from source (tests, tsx), the .ts file
-// through tsx, which the workspace has as a dev dependency.
-const fromSource = import.meta.url.endsWith(".ts");
-const childScript = fileURLToPath(new URL(fromSource ? "./loader-child.ts" : "./loader-child.js", import.meta.url));
-const childExecArgv = fromSource ? ["--conditions=@corral/source", "--import", "tsx"] : [];
+let entry: LoaderEntry | undefined;
+
+/** How the loader process is started: its script and Node's options. */
+export interface LoaderEntry {
+  script: string;
+  execArgv: string[];
+  /** "built" (JavaScript) or "source" (TypeScript through tsx). */
+  kind: "built" | "source";
+}
+
+/**
+ * The loader's entry. Built, the package runs dist/load/loader-child.js. From source (tests,
+ * tsx) it runs the built copy too when one exists that is not older than any of the loader's
+ * sources (src/load/, where all the child imports live): starting under tsx costs a
+ * compilation of the parsers' imports at every start, seconds on a busy machine. Otherwise it
+ * runs the .ts file through tsx, which the workspace has as a dev dependency.
+ */
+export function loaderEntry(): LoaderEntry {
+  entry ??= chooseLoaderEntry(fileURLToPath(import.meta.url));
+  return entry;
+}
+
+/** The loader entry for this module's file `self` (src/load/loader-process.ts, or its built .js). */
+export function chooseLoaderEntry(self: string): LoaderEntry {
+  const folder = path.dirname(self);
+  if (!self.endsWith(".ts")) return { script: path.join(folder, "loader-child.js"), execArgv: [], kind: "built" };
+  const built = path.join(folder, "..", "..", "dist", "load");
+  return isBuildCurrent(folder, built)
+    ? { script: path.join(built, "loader-child.js"), execArgv: [], kind: "built" }
+    : { script: path.join(folder, "loader-child.ts"), execArgv: ["--conditions=@corral/source", "--import", "tsx"], kind: "source" };
+}
+
+/** Whether every source file of the folder has a built .js file at least as new as it. */
+function isBuildCurrent(sources: string, built: string): boolean {
+  try {
+    for (const name of fs.readdirSync(sources)) {
+      if (!name.endsWith(".ts") || name.endsWith(".test.ts")) continue;
+      const output = fs.statSync(path.join(built, name.replace(/\.ts$/, ".js")), { throwIfNoEntry: false });
+      if (!output || output.mtimeMs < fs.statSync(path.join(sources, name)).mtimeMs) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Loads files in a child process with bounds that hold: a file that takes longer than
@@ -135,15 +175,12 @@ export class LoaderProcess {
     this.starting ??= new Promise<ChildProcess>((resolve, reject) => {
       this.stderr = "";
       let child: ChildProcess;
+      const { script, execArgv } = loaderEntry();
       try {
-        child = spawn(
-          process.execPath,
-          [...childExecArgv, `--max-old-space-size=${Math.ceil(this.memoryMb)}`, childScript, String(this.memoryMb)],
-          {
-            cwd: path.dirname(childScript),
-            stdio: ["ignore", "ignore", "pipe", "ipc"],
-          },
-        );
+        child = spawn(process.execPath, [...execArgv, `--max-old-space-size=${Math.ceil(this.memoryMb)}`, script, String(this.memoryMb)], {
+          cwd: path.dirname(script),
+          stdio: ["ignore", "ignore", "pipe", "ipc"],
+        });
       } catch (error) {
         this.starting = undefined;
         return reject(new LoaderStartError((error as Error).message, { cause: error }));
