@@ -396,15 +396,8 @@ async function* runToolCalls(
       const { index, result } = await Promise.race(pending.values());
       pending.delete(index);
       results[index] = result;
-      yield {
-        type: "tool-result",
-        step,
-        toolCallId: result.toolCallId,
-        toolName: result.toolName,
-        content: result.content,
-        output: result.output,
-        isError: result.isError,
-      };
+      const { args: _args, ...data } = result;
+      yield { type: "tool-result", step, ...data };
     }
   } finally {
     // Settle the others quietly when one rejected (an abort): their outcome no longer matters.
