@@ -49,6 +49,7 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
       typeof options.model === "string"
         ? createOllamaChatModel(options.model, {
             host: options.host,
+            hosts: options.hosts,
             retries: options.retries,
             timeoutMs: options.timeoutMs ?? options.headersTimeoutMs,
             idleTimeoutMs: options.idleTimeoutMs,
