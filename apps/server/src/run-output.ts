@@ -40,6 +40,11 @@ export function eventData(event: Exclude<AgentEvent, { type: "finish" }>): unkno
     const { code, message } = toPublicError(event.error);
     return { code, message };
   }
+  if (event.type === "tool-result") {
+    // The typed error stays in-process: the model's text (`content`) and `is_error` are what clients get.
+    const { type: _type, error: _error, ...rest } = event;
+    return rest;
+  }
   const { type: _type, ...rest } = event;
   return rest;
 }

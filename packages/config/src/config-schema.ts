@@ -125,6 +125,12 @@ export const configSchema = z
         /** Ollama's address (OLLAMA_HOST and --host override it). */
         host: name.optional(),
         /**
+         * Several Ollama hosts to spread requests over, instead of `host`: each chat or embedding
+         * request goes to the least busy host that has the model; a host that fails is left out
+         * for 30 s, then tried again. OLLAMA_HOST and --host (one host) override it.
+         */
+        hosts: z.array(name).min(1).optional(),
+        /**
          * Milliseconds Ollama may take to start answering a request (chat, embeddings, show, pull);
          * a model load and Ollama's queue count. Default 300000 (5 minutes).
          */
@@ -217,10 +223,24 @@ export const configSchema = z
       context.addIssue({ code: "custom", path: ["ollama", "host"], message: `is not a valid address: "${config.ollama.host}"` });
       return z.NEVER;
     }
+    const hosts: string[] = [];
+    for (const [position, address] of (config.ollama.hosts ?? []).entries()) {
+      try {
+        hosts.push(resolveOllamaHost(address));
+      } catch {
+        context.addIssue({ code: "custom", path: ["ollama", "hosts", position], message: `is not a valid address: "${address}"` });
+        return z.NEVER;
+      }
+    }
     const { timeoutMs, idleTimeoutMs } = config.ollama;
     return {
       ...config,
-      ollama: { host, timeoutMs, idleTimeoutMs },
+      ollama: { host, ...(hosts.length ? { hosts } : {}), timeoutMs, idleTimeoutMs } as {
+        host: string;
+        hosts?: string[];
+        timeoutMs: number;
+        idleTimeoutMs: number;
+      },
       agents: { default: {}, ...config.agents } as Record<string, AgentConfig>,
     };
   });

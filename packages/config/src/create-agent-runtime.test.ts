@@ -105,3 +105,26 @@ describe("Ollama time limits from the config file", () => {
     }
   });
 });
+
+describe("ollama.hosts from the config file", () => {
+  it("spreads the agent's model calls over the hosts, and survives one of them being down", async () => {
+    const second = await startFakeOllama();
+    const stopped = await startFakeOllama();
+    await stopped.close();
+    try {
+      const spread = configSchema.parse({
+        ollama: { hosts: [fake.url, second.url, stopped.url] },
+        index: path.join(dir, "none"),
+        tools: [],
+      });
+      const runtime = await createAgentRuntime(spread, { root: dir });
+      const before = fake.requestsTo("/api/chat").length;
+      for (let index = 0; index < 4; index++) await runtime.agent.run("hi");
+      expect(fake.requestsTo("/api/chat").length - before).toBe(2);
+      expect(second.requestsTo("/api/chat")).toHaveLength(2);
+      await runtime.close();
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -88,9 +88,9 @@ function wantsDocs(config: CorralConfig, settings: AgentConfig): boolean {
  * @example
  * const embedder = createOllamaEmbedder({ model: config.embedModel, ...ollamaConnection(config) });
  */
-export function ollamaConnection(config: CorralConfig): { host: string; timeoutMs: number; idleTimeoutMs: number } {
-  const { host, timeoutMs, idleTimeoutMs } = config.ollama;
-  return { host, timeoutMs, idleTimeoutMs };
+export function ollamaConnection(config: CorralConfig): { host: string; hosts?: string[]; timeoutMs: number; idleTimeoutMs: number } {
+  const { host, hosts, timeoutMs, idleTimeoutMs } = config.ollama;
+  return { host, ...(hosts ? { hosts } : {}), timeoutMs, idleTimeoutMs };
 }
 
 /**

@@ -67,6 +67,21 @@ describe("ollama time limits", () => {
   });
 });
 
+describe("ollama.hosts", () => {
+  it("reads a list of hosts, rejects a bad one by position, and yields to one host from OLLAMA_HOST or --host", async () => {
+    await writeConfig({ ollama: { hosts: ["gpu-a:11434", "http://gpu-b:11434"] } });
+    const { config } = await loadConfig({ cwd: dir, env: {} });
+    expect(config.ollama.hosts).toEqual(["http://gpu-a:11434", "http://gpu-b:11434"]);
+    const fromEnv = await loadConfig({ cwd: dir, env: { OLLAMA_HOST: "gpu-c:11434" } });
+    expect(fromEnv.config.ollama).toMatchObject({ host: "http://gpu-c:11434" });
+    expect(fromEnv.config.ollama.hosts).toBeUndefined();
+    await writeConfig({ ollama: { hosts: ["gpu-a:11434", "http://:bad:"] } });
+    const error = await loadConfig({ cwd: dir, env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain("ollama.hosts");
+  });
+});
+
 describe("precedence", () => {
   it("flags > env > file > defaults", async () => {
     await writeConfig({ model: "file-model", embedModel: "file-embed", index: "file-index", ollama: { host: "file-host:1" } });

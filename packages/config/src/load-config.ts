@@ -163,8 +163,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       const value = values[key];
       if (value === undefined) continue;
       if (typeof value !== "string" || !value.trim()) throw new ConfigError(`${source(key)} must be a non-empty string.`);
-      if (key === "host") config.ollama.host = checkHost(value.trim(), source(key));
-      else if (key === "index") config.index = path.resolve(cwd, value.trim());
+      if (key === "host") {
+        config.ollama.host = checkHost(value.trim(), source(key));
+        // One host named in the environment or a flag wins over the file's list, as over its `host`.
+        delete config.ollama.hosts;
+      } else if (key === "index") config.index = path.resolve(cwd, value.trim());
       else config[key] = value.trim();
     }
   }

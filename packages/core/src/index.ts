@@ -1,7 +1,7 @@
 export { Agent } from "./agent/agent.js";
-export type { AgentEvent, AgentEventType } from "./agent/agent-event.js";
+export type { AgentEvent, AgentEventType, ToolResultEventData } from "./agent/agent-event.js";
 export type { AgentInput, AgentOptions, ApprovalRequest, ImageInput, RunOptions } from "./agent/agent-options.js";
-export type { AgentResult, FinishReason, StepResult, ToolResult } from "./agent/agent-result.js";
+export type { AgentResult, FinishReason, StepResult, ToolFailure, ToolResult, ToolSuccess } from "./agent/agent-result.js";
 export {
   type ContextReserve,
   type ContextSource,
@@ -21,7 +21,7 @@ export { ModelNotFoundError } from "./errors/model-not-found-error.js";
 export { OllamaUnreachableError } from "./errors/ollama-unreachable-error.js";
 export { OutputValidationError } from "./errors/output-validation-error.js";
 export { TimeoutError } from "./errors/timeout-error.js";
-export { ToolExecutionError, ToolInputError, ToolNotFoundError } from "./errors/tool-errors.js";
+export { ToolExecutionError, type ToolFailureReason, ToolInputError, ToolNotFoundError } from "./errors/tool-errors.js";
 export type {
   CallOptions,
   ChatModel,

@@ -1,6 +1,6 @@
 import type { AgentError } from "../errors/agent-error.js";
 import type { Usage } from "../model/message.js";
-import type { AgentResult } from "./agent-result.js";
+import type { AgentResult, ToolFailure, ToolSuccess } from "./agent-result.js";
 
 /**
  * Everything an agent does, as one discriminated union on `type`. `agent.stream()` yields
@@ -15,10 +15,10 @@ export type AgentEvent =
   | { type: "tool-call"; step: number; toolCallId: string; toolName: string; args: Record<string, unknown>; fromText: boolean }
   /**
    * A tool answered. `content` is what the model sees; `output` is the tool's raw return
-   * value (undefined when it failed); `isError` is set for unknown tools, bad arguments,
-   * failures, time-outs and denials.
+   * value; `isError` is set for unknown tools, bad arguments, failures, time-outs and denials,
+   * and then `error` is the typed error (see `ToolFailure`).
    */
-  | { type: "tool-result"; step: number; toolCallId: string; toolName: string; content: string; output?: unknown; isError: boolean }
+  | ({ type: "tool-result"; step: number } & ToolResultEventData)
   /** One model call and its tool calls are done. */
   | { type: "step-finish"; step: number; usage: Usage; toolCalls: number; doneReason?: string }
   /** Old turns were dropped so the prompt fits `num_ctx`. */
@@ -32,3 +32,6 @@ export type AgentEvent =
 
 /** The `type`s of AgentEvent. */
 export type AgentEventType = AgentEvent["type"];
+
+/** A `tool-result` event's data: a ToolResult without the arguments (the `tool-call` event has them). */
+export type ToolResultEventData = Omit<ToolSuccess, "args"> | Omit<ToolFailure, "args">;

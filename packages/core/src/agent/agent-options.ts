@@ -23,6 +23,8 @@ export interface AgentOptions<Output extends z.ZodType | undefined = undefined> 
   model: string | ChatModel;
   /** Ollama's address when `model` is a name; default `OLLAMA_HOST`, then `http://127.0.0.1:11434`. */
   host?: string;
+  /** Several Ollama hosts to spread the model's calls over, when `model` is a name (see `OllamaTransportOptions.hosts`). */
+  hosts?: readonly string[];
   /** The system prompt. */
   instructions?: string;
   /** Tools the model may call. */

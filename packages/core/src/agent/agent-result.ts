@@ -1,3 +1,4 @@
+import type { AgentError } from "../errors/agent-error.js";
 import type { ModelDurations } from "../model/chat-model.js";
 import type { Message, ToolCall, Usage } from "../model/message.js";
 
@@ -14,17 +15,39 @@ export type FinishReason =
   /** The model called tools the caller offered (`RunOptions.clientTools`); `clientToolCalls` holds them. */
   | "tool-calls";
 
-/** One tool call's outcome inside a step. */
-export interface ToolResult {
+/** What every tool call's outcome has, whether it succeeded or not. */
+interface ToolResultBase {
   toolCallId: string;
   toolName: string;
   args: Record<string, unknown>;
   /** What the model was sent. */
   content: string;
-  /** The tool's raw return value, when it succeeded. */
-  output?: unknown;
-  isError: boolean;
 }
+
+/** A tool call that ran and returned. */
+export interface ToolSuccess extends ToolResultBase {
+  isError: false;
+  /** The tool's raw return value (before `toModelOutput`). */
+  output: unknown;
+  error?: undefined;
+}
+
+/**
+ * A tool call that did not produce a value. The model was told why (`content`); `error` is the
+ * same failure as a typed error with a stable `code`: `ToolNotFoundError` (`tool_not_found`),
+ * `ToolInputError` (`tool_input_invalid`), the AgentError the tool threw itself (e.g. a
+ * `ToolRefusedError` of `@corral/tools` or a `TimeoutError`), or else a `ToolExecutionError`
+ * (`tool_failed`; its `reason` says whether the tool threw, timed out or was not approved, and
+ * its `cause` is what the tool threw).
+ */
+export interface ToolFailure extends ToolResultBase {
+  isError: true;
+  output?: undefined;
+  error: AgentError<string>;
+}
+
+/** One tool call's outcome inside a step: check `isError` to tell the two apart. */
+export type ToolResult = ToolSuccess | ToolFailure;
 
 /** One model call and the tool calls it made. */
 export interface StepResult {

@@ -2,6 +2,8 @@ import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { chatBodies as chatBodiesOf, collect, ofType, toolMessagesOf } from "../__fixtures__/helpers.js";
+import { AgentError } from "../errors/agent-error.js";
+import { ToolExecutionError, ToolInputError, ToolNotFoundError } from "../errors/tool-errors.js";
 import { defineTool } from "../tool/define-tool.js";
 import { Agent } from "./agent.js";
 
@@ -25,16 +27,42 @@ describe("tool mistakes go back to the model and the loop goes on", () => {
     [
       "an unknown tool",
       { name: "get_wether", arguments: { city: "Oslo" } },
-      /Unknown tool "get_wether"\. Available tools: get_weather, explode, slow/,
+      /Unknown tool "get_wether"\. Available tools: get_weather, explode, slow, over_quota/,
+      {
+        error: ToolNotFoundError,
+        code: "tool_not_found",
+        fields: { toolName: "get_wether", availableTools: ["get_weather", "explode", "slow", "over_quota"] },
+      },
     ],
     [
       "arguments that fail the schema",
       { name: "get_weather", arguments: { town: "Oslo" } },
       /Invalid arguments for tool "get_weather"[\s\S]*city[\s\S]*JSON Schema/,
+      { error: ToolInputError, code: "tool_input_invalid", fields: { toolName: "get_weather", input: { town: "Oslo" } } },
     ],
-    ["a tool that throws", { name: "explode", arguments: {} }, /Tool "explode" failed: disk on fire/],
-    ["a tool that times out", { name: "slow", arguments: {} }, /Tool "slow" failed: timed out after 50 ms/],
-  ])("%s", async (_label, call, expected) => {
+    [
+      "a tool that throws",
+      { name: "explode", arguments: {} },
+      /Tool "explode" failed: disk on fire/,
+      {
+        error: ToolExecutionError,
+        code: "tool_failed",
+        fields: { reason: "threw", cause: expect.objectContaining({ message: "disk on fire" }) },
+      },
+    ],
+    [
+      "a tool that times out",
+      { name: "slow", arguments: {} },
+      /Tool "slow" failed: timed out after 50 ms/,
+      { error: ToolExecutionError, code: "tool_failed", fields: { reason: "timeout" } },
+    ],
+    [
+      "a tool that throws a typed error of its own",
+      { name: "over_quota", arguments: {} },
+      /Tool "over_quota" failed: 100 calls a day/,
+      { error: AgentError, code: "quota_exceeded", fields: {} },
+    ],
+  ])("%s: the model reads what to fix, the caller gets the typed error", async (_label, call, expected, typed) => {
     const explode = defineTool({
       name: "explode",
       description: "fails",
@@ -50,14 +78,31 @@ describe("tool mistakes go back to the model and the loop goes on", () => {
       timeoutMs: 50,
       execute: () => new Promise(() => {}),
     });
+    const overQuota = defineTool({
+      name: "over_quota",
+      description: "limited",
+      input: z.object({}),
+      execute: () => {
+        throw new AgentError<string>("quota_exceeded", "100 calls a day");
+      },
+    });
     fake = await startFakeOllama({ chat: [{ toolCalls: [call] }, { content: "recovered" }] });
-    const agent = new Agent({ model: "qwen3:4b", host: fake.url, tools: [weather, explode, slow] });
+    const agent = new Agent({ model: "qwen3:4b", host: fake.url, tools: [weather, explode, slow, overQuota] });
     const events = await collect(agent.stream("weather?"));
     const result = ofType(events, "tool-result")[0]!;
     expect(result.isError).toBe(true);
     expect(result.content).toMatch(expected);
     expect(toolMessagesOf(chatBodies()[1]!)[0]!.content).toMatch(expected);
-    expect(ofType(events, "finish")[0]!.result.text).toBe("recovered");
+    const finished = ofType(events, "finish")[0]!.result;
+    expect(finished.text).toBe("recovered");
+    // The same typed error in the event and in the step results of the run.
+    const stepResult = finished.steps[0]!.toolResults[0]!;
+    for (const outcome of [result, stepResult]) {
+      if (!outcome.isError) throw new Error("expected a failed tool call");
+      expect(outcome.error).toBeInstanceOf(typed.error);
+      expect(outcome.error).toMatchObject({ code: typed.code, ...typed.fields });
+    }
+    expect(stepResult.error).toBe(result.error);
   });
 
   it("coerces numbers sent as strings before judging the arguments", async () => {
@@ -95,7 +140,11 @@ describe("tool mistakes go back to the model and the loop goes on", () => {
     });
     const result = await agent.run("clean up");
     expect(asked).toEqual(["a.txt", "b.txt"]);
-    expect(result.steps[0]!.toolResults[0]).toMatchObject({ isError: true, content: expect.stringMatching(/denied/) });
+    expect(result.steps[0]!.toolResults[0]).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/denied/),
+      error: expect.objectContaining({ code: "tool_failed", reason: "denied", toolName: "delete_file" }),
+    });
     expect(result.steps[1]!.toolResults[0]).toMatchObject({ isError: false, content: "deleted" });
   });
 

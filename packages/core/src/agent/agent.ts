@@ -10,7 +10,8 @@ import type { AgentEvent } from "./agent-event.js";
 import type { AgentInput, AgentOptions, RunOptions } from "./agent-options.js";
 import type { AgentResult } from "./agent-result.js";
 import { contextReserve, DEFAULT_NUM_KEEP, resolveContextWindow } from "./context-policy.js";
-import { type RunSettings, runAgent, toAgentError } from "./run-agent.js";
+import { runAgent, toAgentError } from "./run-agent.js";
+import type { RunSettings } from "./run-settings.js";
 import { jsonOutputSpec, outputJsonSchema } from "./structured-output.js";
 import { checkThinkSupport } from "./think-support.js";
 import { toUserMessage } from "./to-user-message.js";
@@ -48,6 +49,7 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
       typeof options.model === "string"
         ? createOllamaChatModel(options.model, {
             host: options.host,
+            hosts: options.hosts,
             retries: options.retries,
             timeoutMs: options.timeoutMs ?? options.headersTimeoutMs,
             idleTimeoutMs: options.idleTimeoutMs,

@@ -1,50 +1,21 @@
 import { randomBytes } from "node:crypto";
-import type { z } from "zod";
 import { AbortError } from "../errors/abort-error.js";
 import { AgentError } from "../errors/agent-error.js";
 import { ContextOverflowError } from "../errors/context-overflow-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
-import type { ChatModel, ChatRequest, ModelOptions, Think, ToolChoice, ToolSpec } from "../model/chat-model.js";
+import type { ChatRequest, ToolSpec } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type ToolCall, type Usage } from "../model/message.js";
 import type { Tool } from "../tool/define-tool.js";
 import { executeToolCall, type PendingCall } from "../tool/execute-tool-call.js";
 import { parseTextToolCalls } from "../tool/parse-text-tool-calls.js";
 import { isAbortLike, throwIfAborted } from "../util/abort.js";
 import type { AgentEvent } from "./agent-event.js";
-import type { ApprovalRequest } from "./agent-options.js";
 import type { AgentResult, FinishReason, StepResult, ToolResult } from "./agent-result.js";
-import type { ContextReserve } from "./context-policy.js";
 import { trimToFit } from "./context-window.js";
+import type { RunSettings } from "./run-settings.js";
 import { type ModelTurn, streamModelTurn } from "./step-stream.js";
-import { finalizeOutput, type OutputSpec, zodOutputSpec } from "./structured-output.js";
+import { finalizeOutput, zodOutputSpec } from "./structured-output.js";
 import { promptWasTruncated, type TruncationEvidence, truncationWarning } from "./truncation-check.js";
-
-/** Everything one run needs, resolved by the Agent. */
-export interface RunSettings {
-  model: ChatModel;
-  tools: Tool[];
-  maxSteps: number;
-  maxRepeatedCalls: number;
-  output?: z.ZodType;
-  options?: ModelOptions;
-  keepAlive?: string | number;
-  think?: Think;
-  textToolCalls: boolean;
-  toolTimeoutMs: number;
-  approve?: (request: ApprovalRequest) => boolean | Promise<boolean>;
-  /** The `num_ctx` to send, constant for the agent; undefined when unknown. */
-  numCtx?: number;
-  /** Tokens of `num_ctx` the prompt may not use (answer and thinking), with `numCtx`. */
-  reserve?: ContextReserve;
-  /** The runner's `num_keep` (what Ollama keeps when it cuts a prompt). */
-  numKeep: number;
-  /** Tools offered but not run: their calls end the run (`finishReason: "tool-calls"`). */
-  clientTools?: ToolSpec[];
-  /** How the model may use the tools. Default `"auto"`. */
-  toolChoice?: ToolChoice;
-  /** The final answer's format and check; replaces `output` when set. */
-  outputSpec?: OutputSpec;
-}
 
 /** A request ready to send, with what corral estimated for it. */
 export interface PreparedRequest {
@@ -206,7 +177,7 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
       let text = content;
       let output: unknown;
       if (outputSpec) {
-        const structured = yield* finalizeOutput(settings, messages, {
+        const structured = yield* finalizeOutput(settings.model, messages, {
           spec: outputSpec,
           step,
           alreadyFormatted: request.request.format !== undefined,
@@ -396,15 +367,8 @@ async function* runToolCalls(
       const { index, result } = await Promise.race(pending.values());
       pending.delete(index);
       results[index] = result;
-      yield {
-        type: "tool-result",
-        step,
-        toolCallId: result.toolCallId,
-        toolName: result.toolName,
-        content: result.content,
-        output: result.output,
-        isError: result.isError,
-      };
+      const { args: _args, ...data } = result;
+      yield { type: "tool-result", step, ...data };
     }
   } finally {
     // Settle the others quietly when one rejected (an abort): their outcome no longer matters.

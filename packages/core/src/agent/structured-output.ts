@@ -2,11 +2,10 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { z } from "zod";
 import { AgentError } from "../errors/agent-error.js";
 import { OutputValidationError } from "../errors/output-validation-error.js";
-import type { ChatRequest, JsonSchema } from "../model/chat-model.js";
+import type { ChatModel, ChatRequest, JsonSchema } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type Usage } from "../model/message.js";
 import { formatAjvErrors } from "../tool/json-schema-input.js";
 import type { AgentEvent } from "./agent-event.js";
-import type { RunSettings } from "./run-agent.js";
 import { streamModelTurn } from "./step-stream.js";
 
 /** What the final answer must be: the `format` Ollama gets, and the check of the answer. */
@@ -79,7 +78,7 @@ export function outputJsonSchema(schema: z.ZodType): JsonSchema {
  * tools), and once more with the validation error. The history ends with the JSON answer.
  */
 export async function* finalizeOutput(
-  settings: RunSettings,
+  model: ChatModel,
   messages: Message[],
   options: FinalizeOptions,
 ): AsyncGenerator<AgentEvent, { text: string; output: unknown; usage: Usage }> {
@@ -108,7 +107,7 @@ export async function* finalizeOutput(
     step++;
     const { request } = yield* options.prepare(sent, step);
     request.format = format;
-    const turn = yield* streamModelTurn(settings.model, request, step, false, options.signal);
+    const turn = yield* streamModelTurn(model, request, step, false, options.signal);
     usage = addUsage(usage, turn.usage);
     yield { type: "step-finish", step, usage: turn.usage, toolCalls: 0, doneReason: turn.doneReason };
     text = turn.content + turn.held;

@@ -30,12 +30,22 @@ export class ToolInputError extends AgentError {
   }
 }
 
+/**
+ * Why a tool call failed without a typed error of its own: the tool threw something that is not
+ * an AgentError, it passed its time limit, the user denied it, or it needed an approval no one
+ * could give.
+ */
+export type ToolFailureReason = "threw" | "timeout" | "denied" | "approval-unavailable";
+
 /** A tool threw, timed out or was denied. Goes back to the model. */
 export class ToolExecutionError extends AgentError {
   readonly toolName: string;
+  /** What happened; `"threw"` unless said otherwise. */
+  readonly reason: ToolFailureReason;
 
-  constructor(toolName: string, message: string, options?: { cause?: unknown }) {
-    super("tool_failed", `Tool "${toolName}" failed: ${message}`, options);
+  constructor(toolName: string, message: string, options?: { cause?: unknown; reason?: ToolFailureReason }) {
+    super("tool_failed", `Tool "${toolName}" failed: ${message}`, options && "cause" in options ? { cause: options.cause } : undefined);
     this.toolName = toolName;
+    this.reason = options?.reason ?? "threw";
   }
 }

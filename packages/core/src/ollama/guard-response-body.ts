@@ -12,7 +12,9 @@ export interface BodyGuard {
    * Check NDJSON: pass on only lines that are JSON objects, drop blank lines, and fail with a
    * ModelCallError on anything else (the `ollama` client would log such a line and skip it).
    */
-  ndjson?: { describe: string };
+  ndjson?: { describe(): string };
+  /** Called once when the body is done: read to its end, failed or cancelled. */
+  onEnd?(): void;
 }
 
 /**
@@ -21,6 +23,12 @@ export interface BodyGuard {
  */
 export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: BodyGuard): ReadableStream<Uint8Array> {
   const reader = source.getReader();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    guard.onEnd?.();
+  };
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let pending = "";
@@ -34,7 +42,7 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
       if (!isJsonObject(line)) {
         const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
         failure = new ModelCallError(
-          `${guard.ndjson?.describe} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
+          `${guard.ndjson?.describe()} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
             "Is OLLAMA_HOST pointing at Ollama, and not at a proxy that rewrites its answers?",
         );
         break;
@@ -49,6 +57,7 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
       async pull(controller) {
         if (failure) {
           reader.cancel(failure).catch(() => {});
+          end();
           throw failure;
         }
         let timer: NodeJS.Timeout | undefined;
@@ -66,10 +75,14 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
               const rest = checkLines((pending + decoder.decode()).split("\n"));
               if (rest) controller.enqueue(rest);
               if (failure) {
-                if (!rest) throw failure;
+                if (!rest) {
+                  end();
+                  throw failure;
+                }
                 return;
               }
             }
+            end();
             controller.close();
             return;
           }
@@ -84,12 +97,14 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
           else if (failure) throw failure;
         } catch (error) {
           reader.cancel(error).catch(() => {});
+          end();
           throw error;
         } finally {
           clearTimeout(timer);
         }
       },
       cancel(reason) {
+        end();
         return reader.cancel(reason);
       },
     },

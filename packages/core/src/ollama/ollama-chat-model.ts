@@ -1,4 +1,4 @@
-import type { ChatRequest as OllamaChatRequest, ChatResponse as OllamaChatResponse } from "ollama";
+import type { Ollama, ChatRequest as OllamaChatRequest, ChatResponse as OllamaChatResponse } from "ollama";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelDurations, ModelInfo } from "../model/chat-model.js";
 import type { ToolCall, Usage } from "../model/message.js";
 import { parseModelfileParameters } from "../model/modelfile-parameters.js";
@@ -26,9 +26,9 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
   let info: Promise<ModelInfo> | undefined;
   let version: Promise<string | undefined> | undefined;
 
-  // A view of the host's one client that carries the call's signal and limits, and retries around it.
-  const client = (signal?: AbortSignal) => transport.clientFor({ signal, model });
-  const withRetries = <T>(signal: AbortSignal | undefined, attempt: () => Promise<T>) => transport.request({ signal, model }, attempt);
+  // The transport picks the host, hands the callback a view of its client for this call, and retries around it.
+  const withRetries = <T>(signal: AbortSignal | undefined, attempt: (ollama: Ollama) => Promise<T>) =>
+    transport.request({ signal, model }, attempt);
 
   const toRequest = (request: ChatRequest): OllamaChatRequest =>
     ({
@@ -75,8 +75,8 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
     },
 
     serverVersion(callOptions: CallOptions = {}): Promise<string | undefined> {
-      version ??= withRetries(callOptions.signal, async () => {
-        const answer = (await client(callOptions.signal).version()) as { version?: unknown };
+      version ??= withRetries(callOptions.signal, async (ollama) => {
+        const answer = (await ollama.version()) as { version?: unknown };
         return typeof answer.version === "string" ? answer.version : undefined;
       });
       version.catch(() => {
@@ -86,8 +86,8 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
     },
 
     info(callOptions: CallOptions = {}): Promise<ModelInfo> {
-      info ??= withRetries(callOptions.signal, async () => {
-        const shown = await client(callOptions.signal).show({ model });
+      info ??= withRetries(callOptions.signal, async (ollama) => {
+        const shown = await ollama.show({ model });
         const modelInfo = (shown.model_info ?? {}) as unknown as Record<string, unknown>;
         const architecture = modelInfo["general.architecture"];
         const contextLength = modelInfo[`${architecture}.context_length`];

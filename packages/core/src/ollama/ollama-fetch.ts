@@ -9,34 +9,58 @@ import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
  * every silence inside the body (`idleTimeoutMs`), turns an HTTP error into a typed error
  * itself (JSON or not), and checks streamed lines. So the client never sees a body it would
  * log about ("Getting text from response", "invalid json:"), and nothing reaches stdout or stderr.
+ *
+ * Per request it does only what the call needs: one AbortController, one timer, and listeners
+ * on the caller's and the client's signals that are removed when the body ends. It does not use
+ * `AbortSignal.any`: on Node 20 every signal it makes stays registered with a long-lived caller
+ * signal (a sync's or a session's) until that signal aborts, so thousands of calls would pile up.
  */
 export const createOllamaFetch =
   (context: OllamaCallContext): typeof fetch =>
   async (input, init) => {
-    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
-    const ended = new AbortController();
-    const signals = [ended.signal, init?.signal, context.signal].filter((signal): signal is AbortSignal => !!signal);
-    const headers = { ...(init?.headers as Record<string, string> | undefined), ...context.headers };
-    const timer = setTimeout(() => ended.abort(headersTimeoutError(context.host, path, context.timeoutMs)), context.timeoutMs);
+    let path: string | undefined;
+    const pathOfCall = () => (path ??= new URL(input instanceof Request ? input.url : String(input)).pathname);
+    const controller = new AbortController();
+    // The reason when one of corral's own limits ended the request (not the caller).
+    let limit: Error | undefined;
+    // Ends the request with `controller` when the caller or the client aborts; `release` stops listening.
+    const release = abortWith(controller, [context.signal, init?.signal ?? undefined]);
+    const end = (reason: Error) => {
+      release();
+      if (!controller.signal.aborted) controller.abort(reason);
+    };
+    const headers = context.headers ? { ...(init?.headers as Record<string, string> | undefined), ...context.headers } : init?.headers;
+    const timer = setTimeout(() => {
+      limit = headersTimeoutError(context.host, pathOfCall(), context.timeoutMs);
+      end(limit);
+    }, context.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(input, { ...init, headers, signal: AbortSignal.any(signals) });
+      response = await fetch(input, { ...init, headers, signal: controller.signal });
     } catch (error) {
+      release();
       // Our own limit, not the caller's abort: say which limit it was.
-      if (ended.signal.aborted && !context.signal?.aborted) throw ended.signal.reason;
+      if (limit && !context.signal?.aborted) throw limit;
       throw error;
     } finally {
       clearTimeout(timer);
     }
     const contentType = response.headers.get("content-type") ?? "";
-    const streamed = contentType.includes("ndjson") || requestsStream(init?.body);
+    // Ollama marks streams `application/x-ndjson` and answers `application/json` otherwise; only
+    // another content type (a proxy's) needs a look at the request to know whether it streams.
+    const streamed = contentType.includes("ndjson") || (!contentType.includes("json") && requestsStream(init?.body));
+    if (!response.body) release();
     const body =
       response.body &&
       guardResponseBody(response.body, {
         idleTimeoutMs: context.idleTimeoutMs,
-        idleError: () => idleTimeoutError(context.host, path, context.idleTimeoutMs),
-        onIdle: (error) => ended.abort(error),
-        ndjson: streamed && response.ok ? { describe: `Ollama at ${context.host} (${path})` } : undefined,
+        idleError: () => idleTimeoutError(context.host, pathOfCall(), context.idleTimeoutMs),
+        onIdle: (error) => {
+          limit = error;
+          end(error);
+        },
+        onEnd: release,
+        ndjson: streamed && response.ok ? { describe: () => `Ollama at ${context.host} (${pathOfCall()})` } : undefined,
       });
     if (!response.ok) {
       const text = body ? await new Response(body).text() : "";
@@ -44,12 +68,40 @@ export const createOllamaFetch =
       throw mapOllamaStatus(response.status, json ? (errorText(text) ?? text) : text.trim() || response.statusText, {
         host: context.host,
         model: context.model,
-        path,
+        path: pathOfCall(),
         json,
       });
     }
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+
+/**
+ * Aborts `controller` with the reason of the first of `signals` to abort (at once if one already
+ * has). Returns the function that stops listening; it is called as soon as the request is over
+ * (a listener left on a long-lived signal would keep the request's objects alive).
+ */
+function abortWith(controller: AbortController, signals: (AbortSignal | undefined)[]): () => void {
+  const listening: [AbortSignal, () => void][] = [];
+  const release = () => {
+    for (const [signal, onAbort] of listening) signal.removeEventListener("abort", onAbort);
+    listening.length = 0;
+  };
+  for (const signal of signals) {
+    if (!signal) continue;
+    if (signal.aborted) {
+      release();
+      controller.abort(signal.reason);
+      break;
+    }
+    const onAbort = () => {
+      release();
+      controller.abort(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    listening.push([signal, onAbort]);
+  }
+  return release;
+}
 
 function requestsStream(body: unknown): boolean {
   if (typeof body !== "string") return false;

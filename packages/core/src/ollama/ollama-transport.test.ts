@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AgentError } from "../errors/agent-error.js";
@@ -222,5 +223,45 @@ describe("retries", () => {
     expect(text).toBe("a ");
     expect((error as Error).message).toMatch(/closed the connection in the middle of its answer/);
     expect(fake.requestsTo("/api/chat")).toHaveLength(1);
+  });
+});
+
+describe("per-call work", () => {
+  /** How many signals Node keeps registered with `signal` (what `AbortSignal.any` adds to a source). */
+  const dependantsOf = (signal: AbortSignal): number => {
+    const key = Object.getOwnPropertySymbols(signal).find((symbol) => symbol.description === "kDependantSignals");
+    return (key ? (signal as unknown as Record<symbol, Set<unknown> | undefined>)[key]?.size : undefined) ?? 0;
+  };
+
+  it("leaves nothing on a long-lived caller signal once its calls are over", async () => {
+    fake = await startFakeOllama({ chat: () => ({ content: "a b c" }) });
+    const model = createOllamaChatModel("qwen3:4b", { host: fake.url });
+    // One signal for many calls, as a sync or a chat session passes.
+    const session = new AbortController();
+    for (let index = 0; index < 10; index++) {
+      await model.chat(user, { signal: session.signal });
+      expect((await drain(model.stream(user, { signal: session.signal }))).text).toBe("a b c");
+    }
+    // Leaving a stream early ends its request too.
+    for await (const _part of model.stream(user, { signal: session.signal })) break;
+    expect(getEventListeners(session.signal, "abort")).toEqual([]);
+    expect(dependantsOf(session.signal)).toBe(0);
+  });
+
+  it("still ends a call when its signal aborts, before or while Ollama answers", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "one two three", fault: { type: "stall", afterChunks: 1 } }] });
+    const model = createOllamaChatModel("qwen3:4b", { host: fake.url });
+    const controller = new AbortController();
+    const parts: string[] = [];
+    const streamed = (async () => {
+      for await (const part of model.stream(user, { signal: controller.signal })) {
+        parts.push(part.content);
+        controller.abort();
+      }
+    })();
+    await expect(streamed).rejects.toMatchObject({ code: "aborted" });
+    expect(parts).toEqual(["one "]);
+    await expect(model.chat(user, { signal: controller.signal })).rejects.toMatchObject({ code: "aborted" });
+    expect(getEventListeners(controller.signal, "abort")).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 import type { Ollama } from "ollama";
 import type { AgentError } from "../errors/agent-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
+import { ModelNotFoundError } from "../errors/model-not-found-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { mapOllamaError, resetBeforeAnswer } from "./map-ollama-error.js";
+import { OllamaHostPool, type PooledHost } from "./ollama-host-pool.js";
 import { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS } from "./ollama-time-limits.js";
 import { resolveOllamaHost } from "./resolve-ollama-host.js";
 import { clientForCall, releaseStream, sharedOllamaClient } from "./shared-ollama-client.js";
@@ -14,6 +16,15 @@ const MAX_TIMER_MS = 2_147_483_647;
 export interface OllamaTransportOptions {
   /** Ollama's address; default `OLLAMA_HOST`, then `http://127.0.0.1:11434`. */
   host?: string;
+  /**
+   * Several Ollama hosts to spread requests over (replaces `host` when it has any): each request
+   * goes to the least busy host that is up and not known to lack the model; a host that refuses
+   * or drops connections, or says a model is not found, is left out for `hostRetryAfterMs` and
+   * then tried again. A request that fails that way before any answer moves to the next host.
+   */
+  hosts?: readonly string[];
+  /** How long a failed host stays out, in ms. Default 30000. */
+  hostRetryAfterMs?: number;
   /** Extra headers on every request (e.g. auth for a proxy in front of Ollama). */
   headers?: Record<string, string>;
   /**
@@ -54,8 +65,10 @@ export interface OllamaCallOptions {
  * models, the rag embedder and the CLI's model administration all go through it.
  */
 export interface OllamaTransport {
-  /** The resolved address, e.g. `http://127.0.0.1:11434`. */
+  /** The resolved address, e.g. `http://127.0.0.1:11434` (the first of `hosts`). */
   readonly host: string;
+  /** Every resolved address requests may go to (one unless `hosts` was given). */
+  readonly hosts: readonly string[];
   /** The time limits in force, in ms. */
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
@@ -86,59 +99,115 @@ export interface OllamaTransport {
  * const { version } = await ollama.request({}, (client) => client.version());
  */
 export function createOllamaTransport(options: OllamaTransportOptions = {}): OllamaTransport {
-  const host = resolveOllamaHost(options.host);
+  const urls = options.hosts?.length ? options.hosts.map((url) => resolveOllamaHost(url)) : [resolveOllamaHost(options.host)];
+  const pool = new OllamaHostPool(urls, options.hostRetryAfterMs ?? 30_000);
+  const first = pool.hosts[0]!;
+  const host = first.url;
   // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once).
   const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_OLLAMA_TIMEOUT_MS, MAX_TIMER_MS);
   const idleTimeoutMs = Math.min(options.idleTimeoutMs ?? DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, MAX_TIMER_MS);
   const retryDelayMs = options.retryDelayMs ?? 250;
   const client = sharedOllamaClient(host);
 
-  const clientFor = (call: OllamaCallOptions): Ollama =>
-    clientForCall(client, { host, model: call.model, signal: call.signal, headers: options.headers, timeoutMs, idleTimeoutMs });
-  const attempt = <T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> => send(clientFor(call));
+  const viewOn = (target: PooledHost, call: OllamaCallOptions): Ollama =>
+    clientForCall(sharedOllamaClient(target.url), {
+      host: target.url,
+      model: call.model,
+      signal: call.signal,
+      headers: options.headers,
+      timeoutMs,
+      idleTimeoutMs,
+    });
+  const clientFor = (call: OllamaCallOptions): Ollama => viewOn(first, call);
 
-  const mapped = (error: unknown, call: OllamaCallOptions, started: boolean): AgentError => {
+  const mapped = (error: unknown, call: OllamaCallOptions, target: PooledHost, started: boolean): AgentError => {
     throwIfAborted(call.signal);
-    return mapOllamaError(error, { host, model: call.model, started });
+    return mapOllamaError(error, { host: target.url, model: call.model, started });
   };
 
-  async function request<T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> {
+  /** Sends on the chosen host, moving to another host or retrying what may be; the caller ends the lease with `release`. */
+  async function acquire<T>(
+    call: OllamaCallOptions,
+    send: (client: Ollama) => Promise<T>,
+  ): Promise<{ value: T; target: PooledHost; release(): void }> {
     const retries = Math.max(0, call.retries ?? options.retries ?? 2);
     let resets = 0;
-    for (let tries = 0; ; tries++) {
+    const tried = new Set<PooledHost>();
+    let last: AgentError | undefined;
+    for (let tries = 0; ; ) {
       throwIfAborted(call.signal);
+      let target = pool.pick(call.model, tried);
+      if (!target && tried.size === 0) target = leastBusy(pool.hosts);
+      if (!target) {
+        // Every host was tried (or is out): back off and go round again, or give up.
+        if (!last || !isRetryable(last) || tries >= retries) throw last;
+        await sleep(Math.min(10_000, retryDelayMs * 2 ** tries) * (0.75 + Math.random() * 0.5), call.signal);
+        tries++;
+        tried.clear();
+        target = pool.pick(call.model, tried) ?? leastBusy(pool.hosts);
+      }
+      target.inFlight++;
+      let released = false;
+      const release = () => {
+        if (!released) target.inFlight--;
+        released = true;
+      };
       try {
-        return await attempt(call, send);
+        const value = await send(viewOn(target, call));
+        pool.markUp(target);
+        return { value, target, release };
       } catch (raw) {
-        const error = mapped(raw, call, false);
+        release();
+        const error = mapped(raw, call, target, false);
         // A reset before any byte is tried once more, at once, on a new connection (the old one may
         // have been a kept-alive socket the server closed); a second reset is reported.
         if (resetBeforeAnswer.has(error) && resets++ === 0) continue;
-        if (!isRetryable(error) || tries >= retries) throw error;
-        await sleep(Math.min(10_000, retryDelayMs * 2 ** tries) * (0.75 + Math.random() * 0.5), call.signal);
+        last = error;
+        if (error instanceof ModelNotFoundError && call.model && pool.hosts.length > 1) {
+          pool.markMissing(target, call.model);
+          tried.add(target);
+          continue;
+        }
+        if (error instanceof OllamaUnreachableError || resetBeforeAnswer.has(error)) pool.markDown(target);
+        if (!isRetryable(error) && !(resetBeforeAnswer.has(error) && pool.hosts.length > 1)) throw error;
+        tried.add(target);
       }
     }
+  }
+
+  async function request<T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> {
+    const { value, release } = await acquire(call, send);
+    release();
+    return value;
   }
 
   async function* stream<T>(
     call: OllamaCallOptions,
     open: (client: Ollama) => Promise<AsyncIterable<T> & { abort(): void }>,
   ): AsyncGenerator<T> {
-    const iterator = await request(call, open);
+    const { value: iterator, target, release } = await acquire(call, open);
     const onAbort = () => iterator.abort();
     call.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       yield* iterator;
     } catch (error) {
-      throw mapped(error, call, true);
+      throw mapped(error, call, target, true);
     } finally {
       call.signal?.removeEventListener("abort", onAbort);
       iterator.abort();
-      releaseStream(client, iterator);
+      releaseStream(sharedOllamaClient(target.url), iterator);
+      release();
     }
   }
 
-  return { host, timeoutMs, idleTimeoutMs, client, clientFor, request, stream };
+  return { host, hosts: pool.hosts.map((pooled) => pooled.url), timeoutMs, idleTimeoutMs, client, clientFor, request, stream };
+}
+
+/** The host with the fewest requests in flight, out or not (when none is in, one is tried anyway). */
+function leastBusy(hosts: readonly PooledHost[]): PooledHost {
+  return hosts.reduce((best, host) =>
+    host.downUntil < best.downUntil || (host.downUntil === best.downUntil && host.inFlight < best.inFlight) ? host : best,
+  );
 }
 
 function isRetryable(error: AgentError): boolean {

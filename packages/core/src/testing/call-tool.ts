@@ -18,15 +18,13 @@ export interface CallToolContext {
   approve?: (request: ApprovalRequest) => boolean | Promise<boolean>;
 }
 
-/** A tool call's outcome: what the loop would record, plus the error the tool threw. */
-export interface CallToolOutcome extends ToolResult {
-  /**
-   * When `isError`: the error the tool threw (e.g. a `ToolRefusedError` or a `TimeoutError`), so a
-   * test can check its class and `code`. Unset for mistakes the loop itself reports (unknown
-   * tool, arguments that do not match, a denied approval, the loop's time limit); `content` has those.
-   */
-  error?: unknown;
-}
+/**
+ * A tool call's outcome: what the loop would record. When `isError`, `error` is the typed error
+ * with its stable `code` (a `ToolInputError` for arguments that do not match, the AgentError the
+ * tool threw, e.g. a `ToolRefusedError` or a `TimeoutError`, or a `ToolExecutionError` whose
+ * `cause` is what the tool threw), so a test can check its class and `code`.
+ */
+export type CallToolOutcome = ToolResult;
 
 /**
  * Runs one tool call the way the agent loop does (arguments parsed and coerced, a time limit,
@@ -36,28 +34,18 @@ export interface CallToolOutcome extends ToolResult {
  * @example
  * const outcome = await callTool(addTool, { a: 2, b: 3 });
  * expect(outcome).toMatchObject({ isError: false, output: 5, content: "5" });
+ * const bad = await callTool(addTool, { a: "two" });
+ * expect(bad.error).toMatchObject({ code: "tool_input_invalid" });
  */
-export async function callTool(tool: Tool, args: Record<string, unknown>, context: CallToolContext = {}): Promise<CallToolOutcome> {
-  let thrown: { error: unknown } | undefined;
-  // The tool itself, but its throws are kept (the loop keeps only their message).
-  const recording: Tool = Object.create(tool);
-  recording.execute = async (input, toolContext) => {
-    try {
-      return await tool.execute(input, toolContext);
-    } catch (error) {
-      thrown = { error };
-      throw error;
-    }
-  };
-  const result = await executeToolCall(
+export function callTool(tool: Tool, args: Record<string, unknown>, context: CallToolContext = {}): Promise<CallToolOutcome> {
+  return executeToolCall(
     { id: context.toolCallId ?? "call_test", name: tool.name, args },
     {
-      tools: new Map([[tool.name, recording]]),
+      tools: new Map([[tool.name, tool]]),
       signal: context.signal,
       messages: context.messages ?? [],
       defaultTimeoutMs: context.timeoutMs ?? 60_000,
       approve: context.approve ?? (() => true),
     },
   );
-  return result.isError && thrown ? { ...result, error: thrown.error } : result;
 }

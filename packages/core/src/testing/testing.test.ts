@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Agent } from "../agent/agent.js";
-import { ToolExecutionError } from "../errors/tool-errors.js";
+import { ConfigError } from "../errors/config-error.js";
+import { ToolExecutionError, ToolInputError } from "../errors/tool-errors.js";
 import { defineTool } from "../tool/define-tool.js";
 import { callTool, createScriptedChatModel } from "./index.js";
 
@@ -32,17 +33,31 @@ describe("callTool", () => {
     expect(await callTool(addTool, { a: "2", b: 3 })).toMatchObject({ isError: false, output: 5 });
   });
 
-  it("turns bad arguments and throws into error results, keeping the thrown error", async () => {
+  it("turns bad arguments and throws into error results that carry the typed error and its code", async () => {
     const bad = await callTool(addTool, { a: "two" });
     expect(bad.isError).toBe(true);
     expect(bad.content).toMatch(/Invalid arguments for tool "add"/);
-    expect(bad.error).toBeUndefined();
+    expect(bad.error).toBeInstanceOf(ToolInputError);
+    expect(bad.error).toMatchObject({ code: "tool_input_invalid", toolName: "add", input: { a: "two" } });
     const odd = await callTool(evenTool, { n: 3 });
     expect(odd).toMatchObject({
       isError: true,
       content: `Error: ${new ToolExecutionError("even", "3 is odd; give an even number.").message}`,
     });
-    expect(odd.error).toBeInstanceOf(OddError);
+    // A throw that is not an AgentError is wrapped; what the tool threw is its cause.
+    expect(odd.error).toBeInstanceOf(ToolExecutionError);
+    expect(odd.error).toMatchObject({ code: "tool_failed", reason: "threw" });
+    expect(odd.error?.cause).toBeInstanceOf(OddError);
+    // A typed error the tool throws arrives as it is.
+    const limited = defineTool({
+      name: "limited",
+      description: "Always over its quota.",
+      input: z.object({}),
+      execute: () => {
+        throw new ConfigError("no quota left");
+      },
+    });
+    expect((await callTool(limited, {})).error).toBeInstanceOf(ConfigError);
   });
 
   it("applies approval and aborts like a run", async () => {
@@ -51,6 +66,7 @@ describe("callTool", () => {
     expect(await callTool(guarded, {}, { approve: () => false })).toMatchObject({
       isError: true,
       content: expect.stringMatching(/denied/),
+      error: expect.objectContaining({ code: "tool_failed", reason: "denied" }),
     });
     const controller = new AbortController();
     controller.abort();

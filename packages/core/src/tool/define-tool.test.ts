@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { callTool } from "../testing/call-tool.js";
 import { defineTool } from "./define-tool.js";
 import { jsonSchema } from "./json-schema-input.js";
-
-const context = { signal: new AbortController().signal, toolCallId: "call_1", messages: [] };
 
 describe("defineTool", () => {
   const add = defineTool({
@@ -31,7 +30,7 @@ describe("defineTool", () => {
   it("parses arguments with the same schema", async () => {
     const parsed = add.parse({ a: 1.4, b: 2 });
     expect(parsed).toEqual({ success: true, data: { a: 1.4, b: 2, round: false } });
-    if (parsed.success) expect(await add.execute(parsed.data, context)).toBeCloseTo(3.4);
+    expect((await callTool(add, { a: 1.4, b: 2 })).output).toBeCloseTo(3.4);
     const bad = add.parse({ a: "x" });
     expect(bad.success).toBe(false);
     if (!bad.success) expect(bad.error).toMatch(/a[\s\S]*number/);
@@ -45,7 +44,7 @@ describe("defineTool", () => {
       output: z.number(),
       execute: () => "nope" as unknown as number,
     });
-    await expect(Promise.resolve(liar.execute({}, context))).rejects.toThrow();
+    expect(await callTool(liar, {})).toMatchObject({ isError: true, error: { code: "tool_failed" } });
   });
 
   it("refuses invalid names", () => {

@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from "../agent/agent-options.js";
-import type { ToolResult } from "../agent/agent-result.js";
+import type { ToolFailure, ToolResult } from "../agent/agent-result.js";
 import { AbortError } from "../errors/abort-error.js";
+import { AgentError } from "../errors/agent-error.js";
 import { ToolExecutionError, ToolInputError, ToolNotFoundError } from "../errors/tool-errors.js";
 import type { Message } from "../model/message.js";
 import { raceAbort } from "../util/abort.js";
@@ -25,15 +26,21 @@ export interface ExecuteOptions {
 
 /**
  * Runs one tool call. Every mistake (unknown tool, bad arguments, a throw, a time-out, a
- * denial) becomes a result with `isError` whose content tells the model what to fix; only an
- * abort of the whole run is thrown.
+ * denial) becomes a result with `isError` whose content tells the model what to fix and whose
+ * `error` is the typed error; only an abort of the whole run is thrown.
  */
 export async function executeToolCall(call: PendingCall, options: ExecuteOptions): Promise<ToolResult> {
   const base = { toolCallId: call.id, toolName: call.name, args: call.args };
-  const failure = (message: string): ToolResult => ({ ...base, content: `Error: ${message}`, isError: true });
+  // `content` is what the model reads; it stays the error's message unless a hint for the model is added.
+  const failure = (error: AgentError<string>, content = error.message): ToolFailure => ({
+    ...base,
+    content: `Error: ${content}`,
+    isError: true,
+    error,
+  });
 
   const tool = options.tools.get(call.name);
-  if (!tool) return failure(new ToolNotFoundError(call.name, [...options.tools.keys()]).message);
+  if (!tool) return failure(new ToolNotFoundError(call.name, [...options.tools.keys()]));
 
   let parsed = tool.parse(call.args);
   if (!parsed.success) {
@@ -46,6 +53,7 @@ export async function executeToolCall(call: PendingCall, options: ExecuteOptions
   if (!parsed.success) {
     const error = new ToolInputError(call.name, call.args, parsed.error);
     return failure(
+      error,
       `${error.message}\nCall "${call.name}" again with arguments that match this JSON Schema: ${JSON.stringify(tool.parameters)}`,
     );
   }
@@ -64,7 +72,11 @@ export async function executeToolCall(call: PendingCall, options: ExecuteOptions
         ? await options.approve({ toolName: call.name, toolCallId: call.id, args: call.args, context })
         : false;
       if (!approved) {
+        const [reason, message] = options.approve
+          ? (["denied", "the user denied this call"] as const)
+          : (["approval-unavailable", "it needs the user's approval and no approval is available here"] as const);
         return failure(
+          new ToolExecutionError(call.name, message, { reason }),
           options.approve
             ? `The user denied this call to "${call.name}". Do not call it again with these arguments; answer without it or ask the user.`
             : `"${call.name}" needs the user's approval and no approval is available here. Answer without it.`,
@@ -76,9 +88,13 @@ export async function executeToolCall(call: PendingCall, options: ExecuteOptions
     return { ...base, content: tool.toModelOutput ? tool.toModelOutput(output) : toContent(output), output, isError: false };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError(undefined, { cause: options.signal.reason });
-    if (timeout.signal.aborted) return failure(new ToolExecutionError(call.name, `timed out after ${timeoutMs} ms`).message);
+    if (timeout.signal.aborted) {
+      return failure(new ToolExecutionError(call.name, `timed out after ${timeoutMs} ms`, { reason: "timeout", cause: error }));
+    }
     const message = error instanceof Error ? error.message : String(error);
-    return failure(new ToolExecutionError(call.name, message, { cause: error }).message);
+    const wrapped = new ToolExecutionError(call.name, message, { cause: error });
+    // A typed error the tool threw reaches the caller as it is (its own code); the model reads the same text as before.
+    return error instanceof AgentError ? failure(error, wrapped.message) : failure(wrapped);
   } finally {
     clearTimeout(timer);
   }

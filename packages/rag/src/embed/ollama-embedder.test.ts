@@ -17,6 +17,17 @@ describe("createOllamaEmbedder against the fake Ollama", () => {
     return fake;
   };
 
+  it("spreads its requests over several hosts (hosts), with the same vectors", async () => {
+    const [a, b] = [await start(), await start()];
+    const embedder = createOllamaEmbedder({ model: "nomic-embed-text", hosts: [a.url, b.url], batchSize: 4 });
+    const texts = Array.from({ length: 16 }, (_, i) => `passage ${i}`);
+    const vectors = await embedder.embedDocuments(texts);
+    expect(inputsOf(a).length).toBeGreaterThan(0);
+    expect(inputsOf(b).length).toBeGreaterThan(0);
+    expect(inputsOf(a).length + inputsOf(b).length).toBe(4);
+    expect(vectors[9]).toEqual(fakeEmbedding("search_document: passage 9", { dimensions: 768 }));
+  });
+
   it("sends batches of 64 with nomic-embed-text's document and query prefixes, truncate off", async () => {
     const fake = await start();
     const embedder = createOllamaEmbedder({ model: "nomic-embed-text", host: fake.url });

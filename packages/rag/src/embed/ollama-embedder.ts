@@ -10,6 +10,8 @@ export interface OllamaEmbedderOptions {
   model: string;
   /** Ollama's address; defaults to OLLAMA_HOST, then http://127.0.0.1:11434. */
   host?: string;
+  /** Several Ollama hosts to spread the requests over, instead of `host` (see core's `OllamaTransportOptions.hosts`). */
+  hosts?: readonly string[];
   /** Inputs per `/api/embed` request. Default 64. */
   batchSize?: number;
   /** Requests in flight at once. Default 2, so a large sync does not flood Ollama's queue. */
@@ -66,6 +68,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const transport = createOllamaTransport({
     host: options.host,
+    hosts: options.hosts,
     headers: options.headers,
     timeoutMs: options.timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,

@@ -31,7 +31,7 @@ async function failure(tool: Tool, args: unknown, withinMs = 10_000): Promise<Er
   });
   try {
     const result = await Promise.race([callTool(tool, args as Record<string, unknown>), hang]);
-    if (result.isError) return (result.error ?? new Error(result.content)) as Error;
+    if (result.isError) return result.error;
     throw new Error(`expected ${tool.name} to fail, got: ${result.content.slice(0, 200)}`);
   } catch (error) {
     if ((error as Error).message.startsWith("expected ") || (error as Error).message.includes("did not answer")) throw error;

@@ -1,8 +1,8 @@
 import { defineTool, type JsonSchema, jsonSchema, type Tool } from "@corral/core";
 import type { StructuredToolInterface } from "@langchain/core/tools";
-import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { abortReason } from "../shared/signal.js";
 import { truncateOutput } from "../shared/truncate-output.js";
+import { loadLangChain } from "./load-langchain.js";
 
 /** Options of `fromLangChainTool`. */
 export interface FromLangChainToolOptions {
@@ -32,6 +32,7 @@ export function fromLangChainTool(
 ): Tool<Record<string, unknown>, string> {
   const name = (options.name ?? lcTool.name).replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
   // io "input": fields with defaults stay optional, as the model may leave them out.
+  const { toJsonSchema } = loadLangChain("@langchain/core/utils/json_schema");
   const { $schema: _schema, ...schema } = toJsonSchema(lcTool.schema as never, { io: "input" } as never) as JsonSchema;
   const parameters: JsonSchema = schema.type === "object" ? schema : { type: "object", properties: {}, ...schema };
   const maxOutputChars = options.maxOutputChars ?? 20_000;

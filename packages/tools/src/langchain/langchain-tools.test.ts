@@ -1,4 +1,5 @@
 import { defineTool } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { startFakeOllama } from "@corral/testkit";
 import { DynamicTool, tool } from "@langchain/core/tools";
 import { ChatOllama } from "@langchain/ollama";
@@ -8,8 +9,6 @@ import { z } from "zod";
 import { calculatorTool } from "../math/calculator-tool.js";
 import { fromLangChainTool } from "./from-langchain-tool.js";
 import { toLangChainTool } from "./to-langchain-tool.js";
-
-const context = (signal = new AbortController().signal) => ({ signal, toolCallId: "t1", messages: [] });
 
 describe("toLangChainTool", () => {
   it("runs a corral tool through LangChain's invoke", async () => {
@@ -82,15 +81,12 @@ describe("fromLangChainTool", () => {
       properties: { city: { type: "string", description: "City name" } },
       required: ["city"],
     });
-    const parsed = corral.parse({ city: "Lyon" });
-    expect(parsed.success).toBe(true);
-    expect(await corral.execute(parsed.success ? parsed.data : {}, context())).toBe("Sunny, 21 degrees C in Lyon");
+    expect(await callTool(corral, { city: "Lyon" })).toMatchObject({ isError: false, output: "Sunny, 21 degrees C in Lyon" });
   });
 
-  it("rejects bad arguments before calling the tool", () => {
-    const parsed = fromLangChainTool(weather).parse({ town: "Lyon" });
-    expect(parsed.success).toBe(false);
-    expect(parsed.success ? "" : parsed.error).toMatch(/required property 'city'/);
+  it("rejects bad arguments before calling the tool", async () => {
+    const outcome = await callTool(fromLangChainTool(weather), { town: "Lyon" });
+    expect(outcome.error).toMatchObject({ code: "tool_input_invalid", message: expect.stringMatching(/required property 'city'/) });
   });
 
   it("wraps plain DynamicTools, JSON results, JSON Schema tools and odd names", async () => {
@@ -100,7 +96,7 @@ describe("fromLangChainTool", () => {
       func: async (input: string) => input.toUpperCase(),
     });
     const corralShout = fromLangChainTool(shout);
-    expect(await corralShout.execute({ input: "hey" }, context())).toBe("HEY");
+    expect((await callTool(corralShout, { input: "hey" })).output).toBe("HEY");
     const json = tool(async ({ q }: { q: string }) => ({ hits: [q] }), {
       name: "search.v2",
       description: "Search",
@@ -108,7 +104,7 @@ describe("fromLangChainTool", () => {
     });
     const corralJson = fromLangChainTool(json);
     expect(corralJson.name).toBe("search_v2");
-    expect(await corralJson.execute({ q: "x" }, context())).toBe('{"hits":["x"]}');
+    expect((await callTool(corralJson, { q: "x" })).output).toBe('{"hits":["x"]}');
   });
 
   it("passes errors and aborts through", async () => {
@@ -118,7 +114,11 @@ describe("fromLangChainTool", () => {
       },
       { name: "flaky", description: "Fails", schema: z.object({}) },
     );
-    await expect(fromLangChainTool(failing).execute({}, context())).rejects.toThrow("upstream API is down");
+    const failed = await callTool(fromLangChainTool(failing), {});
+    expect(failed).toMatchObject({
+      isError: true,
+      error: { code: "tool_failed", cause: expect.objectContaining({ message: "upstream API is down" }) },
+    });
     const waiting = tool(
       (_input, config) =>
         new Promise<string>((_resolve, reject) =>
@@ -127,7 +127,7 @@ describe("fromLangChainTool", () => {
       { name: "waits", description: "Waits", schema: z.object({}) },
     );
     const controller = new AbortController();
-    const pending = fromLangChainTool(waiting).execute({}, context(controller.signal));
+    const pending = callTool(fromLangChainTool(waiting), {}, { signal: controller.signal });
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
   });
@@ -135,6 +135,6 @@ describe("fromLangChainTool", () => {
   it("survives a round trip corral -> LangChain -> corral", async () => {
     const back = fromLangChainTool(toLangChainTool(calculatorTool));
     expect(back.parameters).toMatchObject({ properties: { expression: { type: "string" } } });
-    expect(await back.execute({ expression: "2^8" }, context())).toBe("256");
+    expect((await callTool(back, { expression: "2^8" })).output).toBe("256");
   });
 });

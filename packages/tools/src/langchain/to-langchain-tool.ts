@@ -1,6 +1,7 @@
 import type { Tool } from "@corral/core";
-import { type DynamicStructuredTool, tool } from "@langchain/core/tools";
+import type { DynamicStructuredTool } from "@langchain/core/tools";
 import { raceSignal, withTimeout } from "../shared/signal.js";
+import { loadLangChain } from "./load-langchain.js";
 
 /**
  * Hands a corral tool to LangChain: the result works with `.invoke`, `bindTools`,
@@ -12,6 +13,7 @@ import { raceSignal, withTimeout } from "../shared/signal.js";
  * await lcTool.invoke({ expression: "2 + 2" }); // "4"
  */
 export function toLangChainTool(corralTool: Tool): DynamicStructuredTool {
+  const { tool } = loadLangChain("@langchain/core/tools");
   return tool(
     async (input: unknown, config) => {
       const parsed = corralTool.parse(input);

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "@corral/core";
+import { callTool } from "@corral/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToolPreset, toolPresetNames } from "./tool-preset.js";
 
@@ -38,9 +39,8 @@ describe("createToolPreset", () => {
   it("passes the file access options through: .env only when allowPaths names it", async () => {
     await writeFile(path.join(root, ".env"), "TOKEN=abc\n");
     const run = async (tools: ReturnType<typeof createToolPreset>) => {
-      const read = tools.find((tool) => tool.name === "read_file")!;
-      const context = { signal: new AbortController().signal, toolCallId: "t1", messages: [] };
-      return Promise.resolve(read.execute({ path: ".env" }, context)).then(String, (e: Error) => e.message);
+      const outcome = await callTool(tools.find((tool) => tool.name === "read_file")!, { path: ".env" });
+      return outcome.isError ? outcome.error.message : String(outcome.output);
     };
     expect(await run(createToolPreset(["files"], { root }))).toMatch(/hidden files and folders/);
     expect(await run(createToolPreset(["files"], { root, files: { allowPaths: [".env"] } }))).toContain("TOKEN=abc");
@@ -57,11 +57,7 @@ describe("createToolPreset", () => {
       "edit_file",
       "run_command",
     ]);
-    const read = tools[0]!;
-    const parsed = read.parse({ path: "hello.txt" });
-    expect(
-      parsed.success && (await read.execute(parsed.data, { signal: new AbortController().signal, toolCallId: "t", messages: [] })),
-    ).toContain("1| hi");
+    expect((await callTool(tools[0]!, { path: "hello.txt" })).content).toContain("1| hi");
   });
 
   it("refuses unknown names and a shell without an allowlist with a ConfigError", () => {

@@ -172,9 +172,7 @@ describe("run_command", () => {
   it("shows no absolute root in its errors", async () => {
     const tool = createShellTool({ root, allowedCommands: ["ls"] });
     const failure = (args: Record<string, unknown>) =>
-      callTool(tool, args).then((outcome) =>
-        outcome.isError ? (outcome.error as Error) : new Error(`expected a failure, got ${outcome.content}`),
-      );
+      callTool(tool, args).then((outcome) => (outcome.isError ? outcome.error : new Error(`expected a failure, got ${outcome.content}`)));
     const error = await failure({ command: "ls", cwd: "sub/a.txt/deeper" });
     expect(error.message).toMatch(/ENOTDIR.*'sub\/a\.txt\/deeper'/);
     expect(error.message).not.toContain(base);

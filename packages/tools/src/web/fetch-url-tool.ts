@@ -2,7 +2,6 @@ import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 import { defineTool, type Tool } from "@corral/core";
-import { convert } from "html-to-text";
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { abortReason, withTimeout } from "../shared/signal.js";
@@ -161,7 +160,7 @@ async function render(
   let title: string | undefined;
   if (format === "text" && isHtml) {
     title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-    body = htmlToReadableText(body, url);
+    body = await htmlToReadableText(body, url);
   }
   const header = [
     `URL: ${url.href}`,
@@ -175,7 +174,9 @@ async function render(
   return truncateOutput(`${header}\n\n${body.trim()}${cut}`, limits.maxOutputChars, "the page is long; fetch a more specific URL");
 }
 
-function htmlToReadableText(html: string, base: URL): string {
+async function htmlToReadableText(html: string, base: URL): Promise<string> {
+  // Loaded with the first HTML page, not with @corral/tools.
+  const { convert } = await import("html-to-text");
   return convert(html, {
     wordwrap: false,
     selectors: [
