@@ -112,11 +112,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   });
   // Expired sessions are deleted on open and then every hour.
   const sweeper = setInterval(() => {
-    try {
-      sessions.deleteExpired();
-    } catch (error) {
-      app.log.error({ err: error }, "deleting expired sessions failed");
-    }
+    sessions.deleteExpired().catch((error: unknown) => app.log.error({ err: error }, "deleting expired sessions failed"));
   }, options.sessionSweepMs ?? 3_600_000);
   sweeper.unref();
   const root = path.resolve(options.root ?? process.cwd());
@@ -132,7 +128,6 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     commitAfterMs: options.commitAfterMs ?? 1_500,
     startedAt: new Date(),
     root,
-    busySessions: new Set(),
     authenticated: (request) =>
       keys.enabled
         ? keys.check(ApiKeys.fromHeader(request.headers.authorization)) !== undefined
@@ -232,7 +227,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     clearInterval(sweeper);
     shutdown.abort();
     await registry.close();
-    sessions.close();
+    await sessions.close();
   });
 
   let closing: Promise<void> | undefined;

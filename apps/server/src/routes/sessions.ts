@@ -16,12 +16,12 @@ export function registerSessions(app: FastifyInstance, context: ServerContext): 
     { schema: openApi({ tags: ["native"], summary: "Read a session's conversation", params: sessionParams }) },
     async (request) => {
       const { id } = request.params;
-      const session = context.sessions.get(id);
+      const session = await context.sessions.get(id);
       if (!session) throw new SessionNotFoundError(id);
       return {
         id: session.id,
         object: "session",
-        agent: session.agent,
+        agent: session.agent ?? null,
         created_at: session.createdAt,
         updated_at: session.updatedAt,
         expires_at: session.expiresAt,
@@ -35,8 +35,8 @@ export function registerSessions(app: FastifyInstance, context: ServerContext): 
     { schema: openApi({ tags: ["native"], summary: "Delete a session", params: sessionParams }) },
     async (request, reply) => {
       const { id } = request.params;
-      if (context.busySessions.has(id)) throw new SessionBusyError(id);
-      if (!context.sessions.delete(id)) throw new SessionNotFoundError(id);
+      if (await context.sessions.isBusy(id)) throw new SessionBusyError(id);
+      if (!(await context.sessions.delete(id))) throw new SessionNotFoundError(id);
       return reply.code(204).send();
     },
   );
