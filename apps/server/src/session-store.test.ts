@@ -4,6 +4,7 @@ import path from "node:path";
 import type { SessionStore, SharedSessionStore } from "@corral/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteSessionStore } from "./session-store.js";
+import { startTestServer } from "./test-support/start-test-server.js";
 
 let dir: string;
 let clock: number;
@@ -68,5 +69,35 @@ describe("SqliteSessionStore as core's SharedSessionStore", () => {
     // The lapsed holder's late release leaves the new lease alone.
     await stale!.release();
     expect(await store.isBusy("s")).toBe(true);
+  });
+});
+
+describe("createServer's sessions option", () => {
+  it("runs keep their sessions in the given store, a lease held there makes the session busy (409), and close() leaves the store open", async () => {
+    const test = await startTestServer({ server: { sessions: store } });
+    try {
+      test.fake.enqueue({ content: "stored elsewhere" });
+      const response = await fetch(`${test.url}/v1/agents/default/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: "hello" }),
+      });
+      const created = (await response.json()) as { session_id: string };
+      expect((await store.get(created.session_id))?.messages.at(-1)).toMatchObject({ role: "assistant", content: "stored elsewhere" });
+      // Another holder of the store (another replica, for a shared store) runs the session now.
+      const lease = await store.acquire(created.session_id, { ttlMs: 60_000 });
+      const busy = await fetch(`${test.url}/v1/agents/default/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: "again", session_id: created.session_id }),
+      });
+      expect(busy.status).toBe(409);
+      expect(((await busy.json()) as { error: { code: string } }).error.code).toBe("session_busy");
+      expect((await fetch(`${test.url}/v1/sessions/${created.session_id}`, { method: "DELETE" })).status).toBe(409);
+      await lease!.release();
+    } finally {
+      await test.close();
+    }
+    expect(await store.load("missing")).toBeUndefined();
   });
 });

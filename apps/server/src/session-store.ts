@@ -18,7 +18,7 @@ export interface Session {
 }
 
 /** Options of `SqliteSessionStore`. */
-export interface SessionStoreOptions {
+export interface SqliteSessionStoreOptions {
   /** How long a session is kept after its last run. Default 30 days. */
   ttlMs?: number;
   /** The clock, for tests. Default `Date.now`. */
@@ -61,7 +61,7 @@ export class SqliteSessionStore implements SharedSessionStore {
   readonly #leases = new Map<string, number>();
 
   /** `file`: a path, or `:memory:`. */
-  constructor(file: string, options: SessionStoreOptions = {}) {
+  constructor(file: string, options: SqliteSessionStoreOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 30 * DAY_MS;
     this.#now = options.now ?? Date.now;
     if (file !== ":memory:") preparePrivateDatabase(file);

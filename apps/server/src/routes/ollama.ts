@@ -26,8 +26,6 @@ import type { ServerContext } from "../server-context.js";
 import { registerOllamaModels } from "./ollama-models.js";
 import { resolveAgent } from "./resolve-agent.js";
 
-export { OLLAMA_COMPAT_VERSION } from "./ollama-models.js";
-
 const errors = { "4XX": ollamaErrorSchema.describe("An Ollama-shaped error"), "5XX": ollamaErrorSchema.describe("An Ollama-shaped error") };
 
 /**
