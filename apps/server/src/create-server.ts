@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { CorralConfig } from "@corral/config";
-import Fastify from "fastify";
+import { ConfigError } from "@corral/core";
+import Fastify, { type FastifyServerOptions } from "fastify";
 import { AgentRegistry } from "./agent-registry.js";
 import { AccessPolicy, registerAccessPolicy } from "./app/access-policy.js";
 import { registerJsonParser, registerMultipart } from "./app/body-parsers.js";
@@ -16,6 +17,15 @@ import { UploadQueue } from "./upload-queue.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
 
 export type { CorralServer, CreateServerOptions } from "./app/server-options.js";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** The default logger: JSON lines at `CORRAL_LOG_LEVEL`, or `info`; an unknown level is a ConfigError naming the variable. */
+function defaultLogger(): FastifyServerOptions["logger"] {
+  const level = process.env.CORRAL_LOG_LEVEL ?? "info";
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`CORRAL_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${level}").`);
+  return { level };
+}
 
 /**
  * Builds the HTTP server over the configured agents: the native API (`/v1/agents/:agent/runs`,
@@ -32,7 +42,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   const settings = config.server;
   const access = new AccessPolicy(settings);
   const app = Fastify({
-    logger: options.logger ?? { level: process.env.CORRAL_LOG_LEVEL ?? "info" },
+    logger: options.logger ?? defaultLogger(),
     bodyLimit: settings.bodyLimit,
     requestTimeout: Math.min(settings.requestTimeoutMs, 60_000),
     requestIdHeader: false,
