@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SessionStore, SharedSessionStore } from "@corral/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SqliteSessionStore } from "./session-store.js";
 import { startTestServer } from "./test-support/start-test-server.js";
 
@@ -99,5 +100,25 @@ describe("createServer's sessions option", () => {
       await test.close();
     }
     expect(await store.load("missing")).toBeUndefined();
+  });
+
+  it("the server sweeps the expired sessions of the given store", async () => {
+    await store.save("old", [{ role: "user", content: "hi" }], { agent: "default" });
+    clock += 2 * 86_400_000;
+    const rows = () => {
+      const db = new Database(path.join(dir, "sessions.db"), { readonly: true });
+      try {
+        return db.prepare("SELECT id FROM sessions").all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(rows()).toEqual([{ id: "old" }]);
+    const test = await startTestServer({ server: { sessions: store, sessionSweepMs: 50 } });
+    try {
+      await vi.waitFor(() => expect(rows()).toEqual([]), { timeout: 10_000, interval: 50 });
+    } finally {
+      await test.close();
+    }
   });
 });
