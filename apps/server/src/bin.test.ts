@@ -23,10 +23,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function start(args: string[]) {
+function start(args: string[], env: Record<string, string> = {}) {
   return spawn(process.execPath, ["--conditions=@corral/source", "--import", tsx, bin, ...args], {
     cwd: dir,
-    env: { PATH: process.env.PATH, OLLAMA_HOST: fake.url, CORRAL_INDEX: path.join(dir, "index") },
+    env: { PATH: process.env.PATH, OLLAMA_HOST: fake.url, CORRAL_INDEX: path.join(dir, "index"), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -51,5 +51,16 @@ describe("corral-server bin", () => {
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
     expect(logs.some((entry) => entry.reqId === "trace-123")).toBe(true);
+  });
+
+  it("an unknown CORRAL_LOG_LEVEL is a configuration error (exit 2) naming the variable", async () => {
+    const child = start(["--port", "0"], { CORRAL_LOG_LEVEL: "loud" });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/CORRAL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/);
   });
 });

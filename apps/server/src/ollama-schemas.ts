@@ -1,7 +1,7 @@
 import type { Message, ModelOptions } from "@corral/core";
 import { z } from "zod";
 import { clientToolSpecs } from "./client-tool-specs.js";
-import type { FaceRunOptions } from "./server-context.js";
+import type { FaceRunOptions } from "./run/agent-run.js";
 
 const toolCall = z.looseObject({
   id: z.string().optional(),

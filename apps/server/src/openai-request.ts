@@ -2,7 +2,7 @@ import type { ModelOptions, ToolChoice } from "@corral/core";
 import { z } from "zod";
 import { clientToolSpecs } from "./client-tool-specs.js";
 import { openAiMessageSchema } from "./openai-messages.js";
-import type { FaceRunOptions } from "./server-context.js";
+import type { FaceRunOptions } from "./run/agent-run.js";
 
 const jsonSchemaObject = z.record(z.string(), z.unknown()).describe("A JSON Schema.");
 

@@ -190,7 +190,7 @@ export async function registerOpenApi(
     transform: (input) => {
       const { schema } = input;
       if (!schema) return jsonSchemaTransform(input);
-      // Parts given as plain JSON Schema (routeSchema) are kept as they are; zod ones are converted.
+      // Parts given as plain JSON Schema are kept as they are; zod ones are converted.
       const plain: JsonObject = {};
       const zodOnly: JsonObject = { ...schema };
       for (const part of ["body", "querystring", "params", "headers"] as const) {

@@ -1,10 +1,8 @@
 import type { CorralConfig } from "@corral/config";
-import type { AgentInput, AgentResult, Message, RunOptions } from "@corral/core";
+import type { SharedSessionStore } from "@corral/core";
 import type { AgentRegistry } from "./agent-registry.js";
-import { EventReader } from "./event-reader.js";
 import type { RunContext } from "./run-context.js";
 import type { RunLimiter } from "./run-limiter.js";
-import type { SqliteSessionStore } from "./session-store.js";
 import type { UploadQueue } from "./upload-queue.js";
 
 /** What the routes share: configuration, agents, the run limiter, sessions, and timings. */
@@ -12,7 +10,8 @@ export interface ServerContext {
   config: CorralConfig;
   registry: AgentRegistry;
   limiter: RunLimiter;
-  sessions: SqliteSessionStore;
+  /** The sessions: their history, owner, lifetime and lease (busy). */
+  sessions: SharedSessionStore;
   /** The bounded queue of document uploads. */
   uploads: UploadQueue;
   /** Aborts when the server shuts down. */
@@ -24,8 +23,6 @@ export interface ServerContext {
   startedAt: Date;
   /** The project folder: tools' root; index paths are relative to it. */
   root: string;
-  /** Sessions with a run in progress. */
-  busySessions: Set<string>;
   /**
    * Whether the caller may see operational details (Ollama's address, errors): with API keys, a
    * valid key; without, a connection from loopback.
@@ -35,78 +32,4 @@ export interface ServerContext {
   inflight: Set<Promise<unknown>>;
   /** A RunContext for a request. */
   runContext(reply: import("fastify").FastifyReply): RunContext;
-}
-
-/** What a face passes to a run beyond the conversation: client tools, tool choice, format, sampling options. */
-export type FaceRunOptions = Pick<RunOptions, "clientTools" | "toolChoice" | "format" | "modelOptions">;
-
-/** A run of an agent to its end, holding a slot of the limiter while it runs. */
-export async function runAgent(
-  context: ServerContext,
-  run: RunContext,
-  agentName: string,
-  input: AgentInput | undefined,
-  messages: Message[],
-  options: FaceRunOptions = {},
-): Promise<AgentResult> {
-  const release = await context.limiter.acquire(run.signal);
-  const done = (async () => {
-    try {
-      const runtime = await context.registry.get(agentName);
-      return await runtime.agent.run(input, { ...options, signal: run.signal, messages });
-    } catch (error) {
-      throw run.explain(error);
-    } finally {
-      release();
-    }
-  })();
-  context.inflight.add(done);
-  done.then(
-    () => context.inflight.delete(done),
-    () => context.inflight.delete(done),
-  );
-  return done;
-}
-
-/**
- * A streamed run: waits for a slot (failing fast when the queue is full, before any byte is
- * sent), then returns a reader of the agent's events. `finish()` must be called when done.
- */
-export async function streamAgent(
-  context: ServerContext,
-  run: RunContext,
-  agentName: string,
-  input: AgentInput | undefined,
-  messages: Message[],
-  options: FaceRunOptions = {},
-): Promise<{ reader: EventReader; finish: () => Promise<void> }> {
-  const release = await context.limiter.acquire(run.signal);
-  let reader: EventReader;
-  try {
-    const runtime = await context.registry.get(agentName);
-    reader = new EventReader(runtime.agent.stream(input, { ...options, signal: run.signal, messages }));
-  } catch (error) {
-    release();
-    throw error;
-  }
-  let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => {
-    resolveDone = resolve;
-  });
-  context.inflight.add(done);
-  let finished = false;
-  return {
-    reader,
-    async finish() {
-      if (finished) return;
-      finished = true;
-      try {
-        await reader.return();
-      } finally {
-        release();
-        context.inflight.delete(done);
-        resolveDone();
-      }
-    },
-  };
 }

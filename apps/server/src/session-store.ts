@@ -1,9 +1,9 @@
-import type { Message } from "@corral/core";
+import type { Message, SessionLease, SessionSaveOptions, SharedSessionStore } from "@corral/core";
 import Database from "better-sqlite3";
 import { preparePrivateDatabase } from "./private-files.js";
 import { SessionCorruptError } from "./server-errors.js";
 
-/** A stored conversation. */
+/** A stored conversation, as the SQLite store keeps it: its owner and lifetime are always set. */
 export interface Session {
   id: string;
   /** The agent that began the session; only it may continue it. */
@@ -18,7 +18,7 @@ export interface Session {
 }
 
 /** Options of `SqliteSessionStore`. */
-export interface SessionStoreOptions {
+export interface SqliteSessionStoreOptions {
   /** How long a session is kept after its last run. Default 30 days. */
   ttlMs?: number;
   /** The clock, for tests. Default `Date.now`. */
@@ -43,18 +43,25 @@ function isMessageList(value: unknown): value is Message[] {
 }
 
 /**
- * Sessions in one SQLite file (0600, with its -wal and -shm). A session is written only when a
- * run finishes, in one statement, so a failed or cancelled run leaves the stored conversation
- * as it was. A session lives `ttlMs` after its last run: after that it reads as missing and
- * `deleteExpired` (run on open and by the server every hour) removes it.
+ * Sessions in one SQLite file (0600, with its -wal and -shm), core's `SharedSessionStore`. A
+ * session is written only when a run finishes, in one statement, so a failed or cancelled run
+ * leaves the stored conversation as it was. A session lives `ttlMs` after its last run: after
+ * that it reads as missing and `deleteExpired` (run on open and by the server every hour)
+ * removes it.
+ *
+ * Leases are kept in this object: the file belongs to one server process, so busy here is busy
+ * for every run of that server. (Two processes on one file would not see each other's leases; a
+ * store shared by replicas takes them in its database, see `SharedSessionStore`.)
  */
-export class SqliteSessionStore {
+export class SqliteSessionStore implements SharedSessionStore {
   readonly #db: Database.Database;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  /** Leased session ids and when each lease lapses (epoch ms). */
+  readonly #leases = new Map<string, number>();
 
   /** `file`: a path, or `:memory:`. */
-  constructor(file: string, options: SessionStoreOptions = {}) {
+  constructor(file: string, options: SqliteSessionStoreOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 30 * DAY_MS;
     this.#now = options.now ?? Date.now;
     if (file !== ":memory:") preparePrivateDatabase(file);
@@ -68,7 +75,7 @@ export class SqliteSessionStore {
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
-    this.deleteExpired();
+    this.#deleteExpired();
   }
 
   /** The oldest `updated_at` that is still alive. */
@@ -80,14 +87,23 @@ export class SqliteSessionStore {
    * The session, or undefined when there is none or it expired. A row that cannot be read
    * back throws SessionCorruptError (it can still be deleted).
    */
-  get(id: string): Session | undefined {
+  async get(id: string): Promise<Session | undefined> {
+    return this.#read(id);
+  }
+
+  /** The saved history (core's `SessionStore.load`), or undefined. */
+  async load(id: string): Promise<Message[] | undefined> {
+    return this.#read(id)?.messages;
+  }
+
+  #read(id: string): Session | undefined {
     const row = this.#db.prepare("SELECT id, agent, messages, created_at, updated_at FROM sessions WHERE id = ?").get(id) as
       | Row
       | undefined;
     if (!row) return undefined;
     const updated = Date.parse(row.updated_at);
     if (Number.isFinite(updated) && updated < Date.parse(this.#cutoff())) {
-      this.delete(id);
+      this.#delete(id);
       return undefined;
     }
     let messages: unknown;
@@ -107,8 +123,12 @@ export class SqliteSessionStore {
     };
   }
 
-  /** Creates or replaces the session's messages; the owner agent of an existing session is kept. */
-  save(id: string, agent: string, messages: Message[]): void {
+  /**
+   * Creates or replaces the session's messages; `options.agent` owns a new session (empty when
+   * not given: any agent may continue it) and the owner of an existing one is kept.
+   */
+  async save(id: string, messages: Message[], options: SessionSaveOptions = {}): Promise<void> {
+    const agent = options.agent ?? "";
     const now = new Date(this.#now()).toISOString();
     this.#db
       .prepare(
@@ -119,19 +139,54 @@ export class SqliteSessionStore {
   }
 
   /** Deletes the session; false when there was none (or it had expired, and is deleted now). */
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
+    return this.#delete(id);
+  }
+
+  #delete(id: string): boolean {
     const alive = this.#db.prepare("DELETE FROM sessions WHERE id = ? AND updated_at >= ?").run(id, this.#cutoff()).changes > 0;
     if (!alive) this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
     return alive;
   }
 
-  /** Deletes every expired session; returns how many. */
-  deleteExpired(): number {
+  /** Deletes every expired session; resolves how many. */
+  async deleteExpired(): Promise<number> {
+    return this.#deleteExpired();
+  }
+
+  #deleteExpired(): number {
     return this.#db.prepare("DELETE FROM sessions WHERE updated_at < ?").run(this.#cutoff()).changes;
   }
 
+  /** A lease on the session for one run, or undefined while another run holds one that has not lapsed. */
+  async acquire(id: string, options: { ttlMs: number }): Promise<SessionLease | undefined> {
+    if (this.#held(id)) return undefined;
+    const until = this.#now() + options.ttlMs;
+    this.#leases.set(id, until);
+    let released = false;
+    return {
+      sessionId: id,
+      release: async () => {
+        if (released) return;
+        released = true;
+        // A lapsed lease taken over by another run is that run's now.
+        if (this.#leases.get(id) === until) this.#leases.delete(id);
+      },
+    };
+  }
+
+  /** Whether a run holds a lease on the session that has not lapsed. */
+  async isBusy(id: string): Promise<boolean> {
+    return this.#held(id);
+  }
+
+  #held(id: string): boolean {
+    const until = this.#leases.get(id);
+    return until !== undefined && until > this.#now();
+  }
+
   /** Closes the database. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
 }

@@ -65,7 +65,7 @@ describe("sessions", () => {
     const file = path.join(folder, "old.db");
     await writeFile(file, "");
     await chmod(file, 0o644);
-    new SqliteSessionStore(file).close();
+    await new SqliteSessionStore(file).close();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
@@ -94,24 +94,24 @@ describe("sessions", () => {
   it("expired sessions are cleaned up when the store opens, and the lifetime defaults to 30 days", async () => {
     const file = path.join(folder, "cleanup.db");
     const store = new SqliteSessionStore(file);
-    store.save("recent", "default", [{ role: "user", content: "hi" }]);
-    store.save("old", "default", [{ role: "user", content: "hi" }]);
-    store.close();
+    await store.save("recent", [{ role: "user", content: "hi" }], { agent: "default" });
+    await store.save("old", [{ role: "user", content: "hi" }], { agent: "default" });
+    await store.close();
     const db = new Database(file);
     db.prepare("UPDATE sessions SET updated_at = ? WHERE id = 'old'").run(new Date(Date.now() - 31 * 86_400_000).toISOString());
     db.prepare("UPDATE sessions SET updated_at = ? WHERE id = 'recent'").run(new Date(Date.now() - 29 * 86_400_000).toISOString());
     db.close();
     const reopened = new SqliteSessionStore(file);
-    expect(reopened.get("recent")?.agent).toBe("default");
-    expect(reopened.get("old")).toBeUndefined();
-    reopened.close();
+    expect((await reopened.get("recent"))?.agent).toBe("default");
+    expect(await reopened.get("old")).toBeUndefined();
+    await reopened.close();
     // Expired is gone for DELETE too (404 over HTTP), and the row goes.
     let clock = Date.now();
     const store2 = new SqliteSessionStore(file, { now: () => clock });
-    expect(store2.get("recent")?.agent).toBe("default");
+    expect((await store2.get("recent"))?.agent).toBe("default");
     clock += 2 * 86_400_000;
-    expect(store2.delete("recent")).toBe(false);
-    store2.close();
+    expect(await store2.delete("recent")).toBe(false);
+    await store2.close();
     const check = new Database(file, { readonly: true });
     expect(check.prepare("SELECT id FROM sessions").all()).toEqual([]);
     check.close();

@@ -48,7 +48,14 @@ export {
   type OllamaTransportOptions,
 } from "./ollama/ollama-transport.js";
 export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
-export { InMemorySessionStore, type SessionStore } from "./session/session-store.js";
+export {
+  InMemorySessionStore,
+  type SessionLease,
+  type SessionRecord,
+  type SessionSaveOptions,
+  type SessionStore,
+  type SharedSessionStore,
+} from "./session/session-store.js";
 export {
   defineTool,
   type InferToolInput,

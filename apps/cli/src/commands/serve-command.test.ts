@@ -1,9 +1,38 @@
 import { describe, expect, it } from "vitest";
-import { runInProcess } from "../test-support/buffer-io.js";
+import { bufferIo, runInProcess } from "../test-support/buffer-io.js";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
 import { CliProcess } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
+
+/** Runs `corral serve` in-process, answers one request, stops it as Ctrl-C would, and returns its stderr. */
+async function serveOnce(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stderr: string }> {
+  const { main } = await import("../main.js");
+  let interrupt: (() => void) | undefined;
+  const io = { ...bufferIo({ cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url, ...env } }) };
+  io.onInterrupt = (listener) => {
+    interrupt = listener;
+    return () => undefined;
+  };
+  const exited = main(["serve", "--port", "0", ...args], io);
+  let url: string | undefined;
+  for (let waited = 0; !url && waited < 30_000; waited += 20) {
+    url = /Listening on (\S+)/.exec(io.out())?.[1];
+    if (!url) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(url).toBeDefined();
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  interrupt?.();
+  return { code: await exited, stderr: io.err() };
+}
+
+/** The pino levels of the JSON log lines in `stderr`. */
+function logLevels(stderr: string): number[] {
+  return stderr
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => (JSON.parse(line) as { level: number }).level);
+}
 
 describe("corral serve", () => {
   it("serves the agents until Ctrl-C, then stops cleanly", async () => {
@@ -34,5 +63,24 @@ describe("corral serve", () => {
     const result = await runInProcess(["serve", "--port", "70000"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--port must be a whole number/);
+  });
+
+  it("logs at CORRAL_LOG_LEVEL when --log-level is not given, and --log-level wins over it", async () => {
+    const quiet = await serveOnce([], { CORRAL_LOG_LEVEL: "warn" });
+    expect(quiet.code).toBe(0);
+    expect(logLevels(quiet.stderr).filter((level) => level < 40)).toEqual([]);
+
+    const flagged = await serveOnce(["--log-level", "info"], { CORRAL_LOG_LEVEL: "warn" });
+    expect(flagged.code).toBe(0);
+    expect(logLevels(flagged.stderr)).toContain(30);
+  });
+
+  it("rejects an unknown CORRAL_LOG_LEVEL with exit 2, naming the variable", async () => {
+    const result = await runInProcess(["serve", "--port", "0"], {
+      cwd: workspace.dir,
+      env: { OLLAMA_HOST: workspace.fake.url, CORRAL_LOG_LEVEL: "loud" },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/CORRAL_LOG_LEVEL must be one of fatal, error, warn, info/);
   });
 });

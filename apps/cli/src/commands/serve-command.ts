@@ -8,7 +8,7 @@ interface ServeOptions {
   bind?: string;
   port?: string;
   insecure?: boolean;
-  logLevel: string;
+  logLevel?: string;
 }
 
 /** `corral serve`: the HTTP agent endpoint of @corral/server, until Ctrl-C or SIGTERM. */
@@ -18,7 +18,10 @@ export function serveCommand(ctx: CliContext): Command {
     .option("-b, --bind <address>", "address to listen on (default: server.host of the config, 127.0.0.1)")
     .option("-p, --port <n>", "port to listen on, 0 for any free one (default: server.port of the config, 8787)")
     .option("--insecure", "allow listening beyond loopback without an API key (dangerous)")
-    .option("--log-level <level>", "fatal, error, warn, info, debug or silent; logs are JSON lines on stderr", "info")
+    .option(
+      "--log-level <level>",
+      "fatal, error, warn, info, debug or silent; logs are JSON lines on stderr (default: CORRAL_LOG_LEVEL, or info)",
+    )
     .action(async (options: ServeOptions) => serve(ctx, options))
     .addHelpText(
       "after",
@@ -44,13 +47,15 @@ async function serve(ctx: CliContext, options: ServeOptions): Promise<void> {
   }
   if (options.insecure) config.server.insecure = true;
   const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-  if (!levels.includes(options.logLevel))
-    throw new UsageError(`--log-level must be one of ${levels.join(", ")} (got "${options.logLevel}").`);
+  // The flag wins over CORRAL_LOG_LEVEL, which wins over info (the flag has no default so the variable can apply).
+  const logLevel = options.logLevel ?? ctx.io.env.CORRAL_LOG_LEVEL ?? "info";
+  const levelSource = options.logLevel !== undefined ? "--log-level" : "CORRAL_LOG_LEVEL";
+  if (!levels.includes(logLevel)) throw new UsageError(`${levelSource} must be one of ${levels.join(", ")} (got "${logLevel}").`);
 
   const { createServer } = await import("@corral/server");
   const server = await createServer(config, {
     root: ctx.io.cwd,
-    logger: { level: options.logLevel, stream: ctx.io.stderr as NodeJS.WritableStream },
+    logger: { level: logLevel, stream: ctx.io.stderr as NodeJS.WritableStream },
   });
   let url: string;
   try {

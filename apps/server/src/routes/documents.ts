@@ -2,12 +2,12 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { type DocumentIndex, syncSettings } from "@corral/config";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { openApi } from "../openapi-fields.js";
 import { ensurePrivateDir, writePrivateFile } from "../private-files.js";
 import type { ServerContext } from "../server-context.js";
 import { DocumentNotFoundError, InvalidRequestError } from "../server-errors.js";
-import { routeSchema } from "../validation.js";
 
 const documentBody = z.strictObject({
   name: z
@@ -151,11 +151,12 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
     },
   );
 
-  app.get(
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
     "/v1/search",
-    { schema: openApi({ tags: ["native"], summary: "Search the documents index", querystring: routeSchema(searchQuery) }) },
+    { schema: openApi({ tags: ["native"], summary: "Search the documents index", querystring: searchQuery }) },
     async (request) => {
-      const query = request.query as z.output<typeof searchQuery>;
+      const query = request.query;
       const index = await context.registry.index();
       // `mode` is the search that ran: a hybrid search falls back to keyword-only (and `warnings` says why).
       const result = await index.query(query.q, { k: query.k, mode: query.mode });
@@ -163,18 +164,18 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
     },
   );
 
-  app.delete(
+  typed.delete(
     "/v1/documents/:id",
     {
       schema: {
         tags: ["native"],
         summary: "Remove a document from the index",
         description: "`id` is the document id or path returned by POST /v1/documents or found in search hits (URL-encoded).",
-        params: routeSchema(documentParams),
+        params: documentParams,
       },
     },
     async (request, reply) => {
-      const { id } = request.params as z.output<typeof documentParams>;
+      const { id } = request.params;
       const index = await context.registry.index();
       const document = index.documents().find((entry) => String(entry.id) === id || entry.path === id);
       if (!document || !(await index.removeDocument(document.id))) throw new DocumentNotFoundError(id);

@@ -1,10 +1,10 @@
 import { createOllamaTransport, ModelCallError } from "@corral/core";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { openApi } from "../openapi-fields.js";
 import type { ServerContext } from "../server-context.js";
 import { InvalidRequestError } from "../server-errors.js";
-import { routeSchema } from "../validation.js";
 import { resolveAgent } from "./resolve-agent.js";
 
 const model = z.string().min(1).describe("An agent name; the agent's embedding model (`embedModel`) embeds.");
@@ -49,6 +49,7 @@ function toBase64(vector: number[]): string {
 export function registerEmbeddings(app: FastifyInstance, context: ServerContext): void {
   const { host, timeoutMs, idleTimeoutMs } = context.config.ollama;
   const ollama = createOllamaTransport({ host, timeoutMs, idleTimeoutMs });
+  const typed = app.withTypeProvider<ZodTypeProvider>();
   // Every agent searches the one index, embedded with the top-level `embedModel`.
   const embedModelOf = (requested: string): string => {
     resolveAgent(context, requested);
@@ -69,7 +70,7 @@ export function registerEmbeddings(app: FastifyInstance, context: ServerContext)
     }
   }
 
-  app.post(
+  typed.post(
     "/v1/embeddings",
     {
       schema: openApi({
@@ -78,11 +79,11 @@ export function registerEmbeddings(app: FastifyInstance, context: ServerContext)
         description:
           "`model` names an agent; its embedding model embeds `input` (a string or strings; token arrays are not supported). " +
           "`encoding_format` `float` (default) or `base64` (little-endian float32).",
-        body: routeSchema(openAiBody),
+        body: openAiBody,
       }),
     },
     async (request, reply) => {
-      const body = request.body as z.output<typeof openAiBody>;
+      const body = request.body;
       const input = typeof body.input === "string" ? [body.input] : body.input;
       if (input.length === 0) throw new InvalidRequestError("`input` must not be empty.", { param: "input" });
       if (input.some((item) => typeof item !== "string")) {
@@ -111,7 +112,7 @@ export function registerEmbeddings(app: FastifyInstance, context: ServerContext)
     },
   );
 
-  app.post(
+  typed.post(
     "/api/embed",
     {
       schema: openApi({
@@ -119,11 +120,11 @@ export function registerEmbeddings(app: FastifyInstance, context: ServerContext)
         summary: "Embeddings, as Ollama's /api/embed",
         description:
           "`model` names an agent; its embedding model embeds `input`. `truncate`, `dimensions`, `keep_alive` and `options` pass through.",
-        body: routeSchema(embedBody),
+        body: embedBody,
       }),
     },
     async (request, reply) => {
-      const body = request.body as z.output<typeof embedBody>;
+      const body = request.body;
       const name = embedModelOf(body.model);
       const response = await call(
         reply,
@@ -144,18 +145,18 @@ export function registerEmbeddings(app: FastifyInstance, context: ServerContext)
     },
   );
 
-  app.post(
+  typed.post(
     "/api/embeddings",
     {
       schema: openApi({
         tags: ["ollama"],
         summary: "One embedding, as Ollama's legacy /api/embeddings",
         description: "`model` names an agent; its embedding model embeds `prompt`. The answer is `{ embedding }`.",
-        body: routeSchema(legacyBody),
+        body: legacyBody,
       }),
     },
     async (request, reply) => {
-      const body = request.body as z.output<typeof legacyBody>;
+      const body = request.body;
       const name = embedModelOf(body.model);
       const response = await call(
         reply,

@@ -6,11 +6,10 @@ import { z } from "zod";
 import { imageBytes } from "../messages.js";
 import { openAiErrorSchema } from "../openai-responses.js";
 import { openApi } from "../openapi-fields.js";
-import { eventData, historyToStore, runOutput } from "../run-output.js";
-import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
-import { SessionAgentMismatchError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
-import { sseMessage, startStream } from "../stream-writer.js";
-import { sendError, writeStream } from "./send-error.js";
+import { serveRun } from "../run/serve-run.js";
+import { eventData, runOutput } from "../run-output.js";
+import type { ServerContext } from "../server-context.js";
+import { sseMessage } from "../stream-writer.js";
 
 /** Session ids: what clients may choose and what the server generates. */
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "letters, digits, - and _ only (1 to 128)");
@@ -94,63 +93,26 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
       context.registry.assertExists(agent);
       const images = (body.images ?? []).map((image, index) => imageBytes(image, `images.${index}`));
       const input = images.length ? { text: body.input, images } : body.input;
-
       const sessionId = body.session_id ?? randomUUID();
-      let history = [] as NonNullable<ReturnType<typeof context.sessions.get>>["messages"];
-      if (body.session_id) {
-        const session = context.sessions.get(body.session_id);
-        if (!session) throw new SessionNotFoundError(body.session_id);
-        if (session.agent !== agent) throw new SessionAgentMismatchError(body.session_id, session.agent, agent);
-        history = session.messages;
-      }
-      if (context.busySessions.has(sessionId)) throw new SessionBusyError(sessionId);
-      context.busySessions.add(sessionId);
-      const run = context.runContext(reply);
       const ids = { id: `run_${randomUUID()}`, agent, sessionId };
       // A run that stores nothing and continues no session has no session to name.
       const sessionOf = (): string | null => (body.store || body.session_id ? sessionId : null);
-      const output = (result: AgentResult) => ({ ...runOutput(result, ids), session_id: sessionOf() });
-      const save = async (result: AgentResult) => {
-        if (!body.store) return;
-        const runtime = await context.registry.get(agent);
-        context.sessions.save(sessionId, agent, historyToStore(result.messages, runtime.agent.options.instructions));
-      };
-      try {
-        if (!body.stream) {
-          const result = await runAgent(context, run, agent, input, history);
-          await save(result);
-          return output(result);
-        }
-        const { reader, finish } = await streamAgent(context, run, agent, input, history);
-        try {
-          const first = await reader.prefetch(context.commitAfterMs);
-          if (first?.type === "error") throw run.explain(first.error);
-          const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
-          await writeStream(stream, "native", request, async () => {
-            await stream.write(sseMessage({ id: ids.id, agent, session_id: sessionOf() }, "run-start"));
-            for (;;) {
-              const event = await reader.next();
-              if (!event || stream.closed) break;
-              if (event.type === "finish") {
-                await save(event.result);
-                await stream.write(sseMessage(output(event.result), "finish"));
-                break;
-              }
-              if (event.type === "error") {
-                await sendError(stream, "native", run.explain(event.error), request.id);
-                break;
-              }
-              await stream.write(sseMessage(eventData(event), event.type));
-            }
-          });
-          return reply;
-        } finally {
-          await finish();
-        }
-      } finally {
-        run.dispose();
-        context.busySessions.delete(sessionId);
-      }
+      const json = (result: AgentResult) => ({ ...runOutput(result, ids), session_id: sessionOf() });
+      return serveRun(
+        context,
+        request,
+        reply,
+        { agent, input, session: { id: sessionId, continues: body.session_id !== undefined, store: body.store }, stream: body.stream },
+        {
+          face: "native",
+          contentType: "text/event-stream; charset=utf-8",
+          heartbeat: true,
+          json,
+          opening: () => [sseMessage({ id: ids.id, agent, session_id: sessionOf() }, "run-start")],
+          event: (event) => [sseMessage(eventData(event), event.type)],
+          closing: (result) => [sseMessage(json(result), "finish")],
+        },
+      );
     },
   );
 }

@@ -1,6 +1,4 @@
 import {
-  type AgentEvent,
-  type AgentInput,
   type AgentResult,
   type Message,
   ModelCallError,
@@ -8,7 +6,7 @@ import {
   OllamaUnreachableError,
   resolveOllamaHost,
 } from "@corral/core";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { z } from "zod";
 import { imageBytes, splitTurn } from "../messages.js";
@@ -22,13 +20,11 @@ import {
   ollamaRunOptions,
 } from "../ollama-schemas.js";
 import { openApi } from "../openapi-fields.js";
-import { type FaceRunOptions, runAgent, type ServerContext, streamAgent } from "../server-context.js";
-import { startStream } from "../stream-writer.js";
+import type { FaceOutput } from "../run/face-output.js";
+import { serveRun } from "../run/serve-run.js";
+import type { ServerContext } from "../server-context.js";
 import { registerOllamaModels } from "./ollama-models.js";
-import { resolveAgent, withInstructions } from "./resolve-agent.js";
-import { sendError, writeStream } from "./send-error.js";
-
-export { OLLAMA_COMPAT_VERSION } from "./ollama-models.js";
+import { resolveAgent } from "./resolve-agent.js";
 
 const errors = { "4XX": ollamaErrorSchema.describe("An Ollama-shaped error"), "5XX": ollamaErrorSchema.describe("An Ollama-shaped error") };
 
@@ -66,6 +62,7 @@ function ollamaToolCalls(result: AgentResult) {
   }));
 }
 
+/** How an Ollama route words its lines: `/api/chat` and `/api/generate` differ only in this. */
 interface Shape {
   /** A line with new text (and thinking). */
   delta(text: string, thinking?: string): Record<string, unknown>;
@@ -75,57 +72,26 @@ interface Shape {
   calls?(result: AgentResult): Record<string, unknown> | undefined;
 }
 
-async function answer(
-  context: ServerContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: {
-    agent: string;
-    input: AgentInput | undefined;
-    history: Message[];
-    stream: boolean;
-    shape: Shape;
-    runOptions?: FaceRunOptions;
-  },
-) {
-  const run = context.runContext(reply);
+/** The Ollama face's output for `serveRun`: NDJSON lines (the last with done: true) or one object, with Ollama's metrics. */
+function ollamaOutput(shape: Shape): FaceOutput<Record<string, unknown>> {
   const startedAt = process.hrtime.bigint();
-  try {
-    if (!options.stream) {
-      const result = await runAgent(context, run, options.agent, options.input, options.history, options.runOptions);
-      return { ...options.shape.final(result, false), ...runStats(result, startedAt) };
-    }
-    const { reader, finish } = await streamAgent(context, run, options.agent, options.input, options.history, options.runOptions);
-    try {
-      const first = await reader.prefetch(context.commitAfterMs);
-      if (first?.type === "error") throw run.explain(first.error);
-      const stream = startStream(reply, { contentType: "application/x-ndjson" });
-      await writeStream(stream, "ollama", request, async () => {
-        const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`);
-        for (;;) {
-          const event: AgentEvent | undefined = await reader.next();
-          if (!event || stream.closed) break;
-          if (event.type === "text-delta" && event.text) await line(options.shape.delta(event.text));
-          else if (event.type === "thinking-delta" && event.text) await line(options.shape.delta("", event.text));
-          else if (event.type === "error") {
-            await sendError(stream, "ollama", run.explain(event.error), request.id);
-            break;
-          } else if (event.type === "finish") {
-            // As Ollama: the tool calls come whole in a done:false line, then the final line.
-            const calls = options.shape.calls?.(event.result);
-            if (calls) await line(calls);
-            await line({ ...options.shape.final(event.result, true), ...runStats(event.result, startedAt) });
-            break;
-          }
-        }
-      });
-      return reply;
-    } finally {
-      await finish();
-    }
-  } finally {
-    run.dispose();
-  }
+  const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+  return {
+    face: "ollama",
+    contentType: "application/x-ndjson",
+    heartbeat: false,
+    json: (result) => ({ ...shape.final(result, false), ...runStats(result, startedAt) }),
+    event: (event) => {
+      if (event.type === "text-delta" && event.text) return [line(shape.delta(event.text))];
+      if (event.type === "thinking-delta" && event.text) return [line(shape.delta("", event.text))];
+      return [];
+    },
+    closing: (result) => {
+      // As Ollama: the tool calls come whole in a done:false line, then the final line.
+      const calls = shape.calls?.(result);
+      return [...(calls ? [line(calls)] : []), line({ ...shape.final(result, true), ...runStats(result, startedAt) })];
+    },
+  };
 }
 
 /** Ollama's `/api/chat` and `/api/generate`, and (ollama-models.ts) its model routes, with agents as models. */
@@ -167,14 +133,13 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
         };
       }
       const { input, history } = splitTurn(fromOllamaMessages(body.messages));
-      const runtime = await context.registry.get(agent);
-      return answer(context, request, reply, {
-        agent,
-        input,
-        history: withInstructions(history, runtime.agent.options.instructions),
-        stream: body.stream,
-        runOptions: ollamaRunOptions(body),
-        shape: {
+      const plan = { agent, input, history, options: ollamaRunOptions(body), stream: body.stream };
+      return serveRun(
+        context,
+        request,
+        reply,
+        plan,
+        ollamaOutput({
           delta: (text, thinking) => ({
             model: body.model,
             created_at: now(),
@@ -200,8 +165,8 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
               done: true,
             };
           },
-        },
-      });
+        }),
+      );
     },
   );
 
@@ -226,17 +191,20 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
         return { model: body.model, created_at: now(), response: "", done: true, done_reason: doneReason };
       }
       const images = (body.images ?? []).map((image, index) => imageBytes(image, `images.${index}`));
-      const runtime = await context.registry.get(agent);
-      const history: Message[] = body.system
-        ? withInstructions([{ role: "system", content: body.system }], runtime.agent.options.instructions)
-        : [];
-      return answer(context, request, reply, {
+      const history: Message[] = body.system ? [{ role: "system", content: body.system }] : [];
+      const plan = {
         agent,
         input: images.length ? { text: body.prompt, images } : body.prompt,
         history,
+        options: ollamaRunOptions({ format: body.format, options: body.options }),
         stream: body.stream,
-        runOptions: ollamaRunOptions({ format: body.format, options: body.options }),
-        shape: {
+      };
+      return serveRun(
+        context,
+        request,
+        reply,
+        plan,
+        ollamaOutput({
           delta: (text, thinking) => ({
             model: body.model,
             created_at: now(),
@@ -251,8 +219,8 @@ export function registerOllama(app: FastifyInstance, context: ServerContext): vo
             ...(!streamed && result.thinking ? { thinking: result.thinking } : {}),
             done: true,
           }),
-        },
-      });
+        }),
+      );
     },
   );
 

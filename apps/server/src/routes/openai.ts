@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AgentResult, Message } from "@corral/core";
+import type { AgentResult } from "@corral/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -17,11 +17,11 @@ import {
   openAiUsage,
 } from "../openai-responses.js";
 import { openApi } from "../openapi-fields.js";
-import { runAgent, type ServerContext, streamAgent } from "../server-context.js";
+import { serveRun } from "../run/serve-run.js";
+import type { ServerContext } from "../server-context.js";
 import { AgentNotFoundError } from "../server-errors.js";
-import { sseMessage, startStream } from "../stream-writer.js";
-import { resolveAgent, withInstructions } from "./resolve-agent.js";
-import { sendError, writeStream } from "./send-error.js";
+import { sseMessage } from "../stream-writer.js";
+import { resolveAgent } from "./resolve-agent.js";
 
 const errors = { "4XX": openAiErrorSchema.describe("An OpenAI-shaped error"), "5XX": openAiErrorSchema.describe("An OpenAI-shaped error") };
 
@@ -61,64 +61,46 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
     async (request, reply) => {
       const body = request.body;
       const agent = resolveAgent(context, body.model);
-      const { input, history: clientHistory } = splitTurn(fromOpenAiMessages(body.messages));
-      const runOptions = openAiRunOptions(body);
-      const runtime = await context.registry.get(agent);
-      const history: Message[] = withInstructions(clientHistory, runtime.agent.options.instructions);
+      const { input, history } = splitTurn(fromOpenAiMessages(body.messages));
+      const options = openAiRunOptions(body);
       const id = `chatcmpl-${randomUUID().replace(/-/g, "")}`;
       const created = Math.floor(Date.now() / 1000);
       const base = { id, created, model: body.model, system_fingerprint: "fp_corral" };
-      const run = context.runContext(reply);
-      try {
-        if (!body.stream) {
-          const result = await runAgent(context, run, agent, input, history, runOptions);
-          return {
+      const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null) =>
+        sseMessage({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
+      return serveRun(
+        context,
+        request,
+        reply,
+        { agent, input, history, options, stream: body.stream === true },
+        {
+          face: "openai",
+          contentType: "text/event-stream; charset=utf-8",
+          heartbeat: true,
+          json: (result) => ({
             ...base,
             object: "chat.completion" as const,
             choices: [{ index: 0, message: message(result), logprobs: null, finish_reason: openAiFinishReason(result) }],
             usage: openAiUsage(result),
-          };
-        }
-        const { reader, finish } = await streamAgent(context, run, agent, input, history, runOptions);
-        try {
-          const first = await reader.prefetch(context.commitAfterMs);
-          if (first?.type === "error") throw run.explain(first.error);
-          const stream = startStream(reply, { contentType: "text/event-stream; charset=utf-8", heartbeatMs: context.heartbeatMs });
-          await writeStream(stream, "openai", request, async () => {
-            const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null) =>
-              sseMessage({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
-            await stream.write(chunk({ role: "assistant", content: "" }));
-            for (;;) {
-              const event = await reader.next();
-              if (!event || stream.closed) break;
-              if (event.type === "text-delta" && event.text) await stream.write(chunk({ content: event.text }));
-              else if (event.type === "thinking-delta" && event.text) await stream.write(chunk({ reasoning: event.text }));
-              else if (event.type === "error") {
-                // No [DONE] after an error: clients treat a stream without it as failed.
-                await sendError(stream, "openai", run.explain(event.error), request.id);
-                break;
-              } else if (event.type === "finish") {
-                // Each client call goes out whole in one delta: index, id, name and the arguments as a string.
-                const calls = openAiToolCalls(event.result.clientToolCalls ?? []);
-                for (const [index, call] of calls.entries()) await stream.write(chunk({ tool_calls: [{ index, ...call }] }));
-                await stream.write(chunk({}, openAiFinishReason(event.result)));
-                if (body.stream_options?.include_usage) {
-                  await stream.write(
-                    sseMessage({ ...base, object: "chat.completion.chunk", choices: [], usage: openAiUsage(event.result) }),
-                  );
-                }
-                await stream.write("data: [DONE]\n\n");
-                break;
-              }
-            }
-          });
-          return reply;
-        } finally {
-          await finish();
-        }
-      } finally {
-        run.dispose();
-      }
+          }),
+          opening: () => [chunk({ role: "assistant", content: "" })],
+          event: (event) => {
+            if (event.type === "text-delta" && event.text) return [chunk({ content: event.text })];
+            if (event.type === "thinking-delta" && event.text) return [chunk({ reasoning: event.text })];
+            return [];
+          },
+          // An error ends the stream without [DONE] (serveRun): clients treat a stream without it as failed.
+          closing: (result) => [
+            // Each client call goes out whole in one delta: index, id, name and the arguments as a string.
+            ...openAiToolCalls(result.clientToolCalls ?? []).map((call, index) => chunk({ tool_calls: [{ index, ...call }] })),
+            chunk({}, openAiFinishReason(result)),
+            ...(body.stream_options?.include_usage
+              ? [sseMessage({ ...base, object: "chat.completion.chunk", choices: [], usage: openAiUsage(result) })]
+              : []),
+            "data: [DONE]\n\n",
+          ],
+        },
+      );
     },
   );
 

@@ -1,26 +1,27 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { openApi } from "../openapi-fields.js";
 import type { ServerContext } from "../server-context.js";
 import { SessionBusyError, SessionNotFoundError } from "../server-errors.js";
-import { routeSchema } from "../validation.js";
 import { sessionIdSchema } from "./native-runs.js";
 
 const sessionParams = z.strictObject({ id: sessionIdSchema });
 
 /** `GET` and `DELETE /v1/sessions/:id`. */
 export function registerSessions(app: FastifyInstance, context: ServerContext): void {
-  app.get(
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
     "/v1/sessions/:id",
-    { schema: openApi({ tags: ["native"], summary: "Read a session's conversation", params: routeSchema(sessionParams) }) },
+    { schema: openApi({ tags: ["native"], summary: "Read a session's conversation", params: sessionParams }) },
     async (request) => {
-      const { id } = request.params as z.output<typeof sessionParams>;
-      const session = context.sessions.get(id);
+      const { id } = request.params;
+      const session = await context.sessions.get(id);
       if (!session) throw new SessionNotFoundError(id);
       return {
         id: session.id,
         object: "session",
-        agent: session.agent,
+        agent: session.agent ?? null,
         created_at: session.createdAt,
         updated_at: session.updatedAt,
         expires_at: session.expiresAt,
@@ -29,13 +30,13 @@ export function registerSessions(app: FastifyInstance, context: ServerContext): 
     },
   );
 
-  app.delete(
+  typed.delete(
     "/v1/sessions/:id",
-    { schema: openApi({ tags: ["native"], summary: "Delete a session", params: routeSchema(sessionParams) }) },
+    { schema: openApi({ tags: ["native"], summary: "Delete a session", params: sessionParams }) },
     async (request, reply) => {
-      const { id } = request.params as z.output<typeof sessionParams>;
-      if (context.busySessions.has(id)) throw new SessionBusyError(id);
-      if (!context.sessions.delete(id)) throw new SessionNotFoundError(id);
+      const { id } = request.params;
+      if (await context.sessions.isBusy(id)) throw new SessionBusyError(id);
+      if (!(await context.sessions.delete(id))) throw new SessionNotFoundError(id);
       return reply.code(204).send();
     },
   );

@@ -13,6 +13,67 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
 }
 
+/** A stored session with what a store shared by several callers keeps beside the history. */
+export interface SessionRecord {
+  id: string;
+  /** The agent that began the session, when the store keeps owners; only it may continue it. */
+  agent?: string;
+  messages: Message[];
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601: the last save. */
+  updatedAt: string;
+  /** ISO 8601: when the session expires unless another run continues it (stores with a lifetime). */
+  expiresAt?: string;
+}
+
+/** Options of `SharedSessionStore.save`. */
+export interface SessionSaveOptions {
+  /** The agent the session belongs to. Recorded when the session is created; an existing owner is kept. */
+  agent?: string;
+}
+
+/** The right to run one session, taken by `SharedSessionStore.acquire`. */
+export interface SessionLease {
+  /** The leased session. */
+  readonly sessionId: string;
+  /** Gives the session back (idempotent); call it when the run ends, however it ends. */
+  release(): Promise<void>;
+}
+
+/**
+ * A SessionStore that several runs at once share (a server's), with owners, lifetimes and
+ * leases. It extends SessionStore, so anything written against `load`/`save`/`delete` works on it.
+ *
+ * **Busy is a property of the store, not of a process.** A run takes a lease with `acquire`
+ * before it reads the session and releases it when it ends; while a lease is held, `acquire`
+ * resolves undefined and `isBusy` true for everyone who uses the same store. An implementation
+ * must make `acquire` atomic over all of its users: an in-process map is enough for a store that
+ * one process owns (the server's SQLite file), while a database store shared by several server
+ * replicas takes the lease in the database, for example with
+ * `INSERT INTO session_leases (id, holder, expires_at) ... ON CONFLICT (id) DO UPDATE ... WHERE
+ * session_leases.expires_at < now()` (one statement, so two replicas cannot both win), so that a
+ * session busy on one replica is busy (HTTP 409) on all of them.
+ *
+ * A lease lasts at most `ttlMs`: the store may hand the session to another run after that, so a
+ * replica that dies while holding one does not keep the session busy for ever. The holder must
+ * end its run before then (the server passes its request time limit plus a margin).
+ */
+export interface SharedSessionStore extends SessionStore {
+  /** The session with its metadata, or undefined when there is none (or it expired). */
+  get(id: string): Promise<SessionRecord | undefined>;
+  /** Creates or replaces the session's history; `options.agent` names the owner of a new session. */
+  save(id: string, messages: Message[], options?: SessionSaveOptions): Promise<void>;
+  /** Takes the session for one run: a lease, or undefined when another run holds it. */
+  acquire(id: string, options: { ttlMs: number }): Promise<SessionLease | undefined>;
+  /** Whether a run holds the session now. */
+  isBusy(id: string): Promise<boolean>;
+  /** Deletes the expired sessions and resolves how many (0 for a store without lifetimes). */
+  deleteExpired(): Promise<number>;
+  /** Releases the store's resources (database handles, pools). */
+  close(): Promise<void>;
+}
+
 /** A SessionStore that lives in memory, for tests and short-lived processes. */
 export class InMemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Message[]>();

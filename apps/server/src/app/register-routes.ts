@@ -1,0 +1,42 @@
+import type { FastifyInstance } from "fastify";
+import { registerOpenApi } from "../openapi-document.js";
+import { openApi } from "../openapi-fields.js";
+import { PUBLIC_PATHS } from "../request-guards.js";
+import { registerDocuments } from "../routes/documents.js";
+import { registerEmbeddings } from "../routes/embeddings.js";
+import { registerNativeRuns } from "../routes/native-runs.js";
+import { registerOllama } from "../routes/ollama.js";
+import { registerOpenAi } from "../routes/openai.js";
+import { registerOperations } from "../routes/operations.js";
+import { registerSessions } from "../routes/sessions.js";
+import type { ServerContext } from "../server-context.js";
+
+/** One group of routes over the shared context: a face, a page, operations. */
+export type RouteRegistration = (app: FastifyInstance, context: ServerContext) => void | Promise<void>;
+
+/**
+ * Every route group, in registration order: operations, the native face (runs, sessions,
+ * documents), the OpenAI-compatible face, the Ollama-compatible face, and the embeddings of
+ * both compatible faces. A new face or page (a browser playground, say) is one more entry: it
+ * gets the access policy, the error handlers and the OpenAPI document like the rest.
+ */
+export const ROUTE_REGISTRATIONS: readonly RouteRegistration[] = [
+  registerOperations,
+  registerNativeRuns,
+  registerSessions,
+  registerDocuments,
+  registerOpenAi,
+  registerOllama,
+  registerEmbeddings,
+];
+
+/** The OpenAPI document (`/openapi.json`, `/docs`), then every route group. */
+export async function registerRoutes(
+  app: FastifyInstance,
+  context: ServerContext,
+  openApiOptions: { host: string; port: number; bearer: boolean },
+): Promise<void> {
+  await registerOpenApi(app, { ...openApiOptions, publicPaths: PUBLIC_PATHS });
+  app.get("/openapi.json", { schema: openApi({ hide: true }), config: { rateLimit: false } }, async () => app.swagger());
+  for (const register of ROUTE_REGISTRATIONS) await register(app, context);
+}

@@ -1,0 +1,121 @@
+import type { AgentInput, AgentResult, Message, SessionLease } from "@corral/core";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { sendError, writeStream } from "../routes/send-error.js";
+import { historyToStore } from "../run-output.js";
+import type { ServerContext } from "../server-context.js";
+import { SessionAgentMismatchError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { startStream } from "../stream-writer.js";
+import { type FaceRunOptions, runAgent, streamAgent } from "./agent-run.js";
+import type { FaceOutput } from "./face-output.js";
+import { withInstructions } from "./with-instructions.js";
+
+/** A session lease outlives the request time limit by this much, so it never lapses under a run. */
+const LEASE_MARGIN_MS = 60_000;
+
+/** One run as a face asked for it, translated from the face's request. */
+export interface RunPlan {
+  /** The configured agent that runs (a face resolves its `model` to it). */
+  agent: string;
+  /** The new user turn, or undefined when the conversation ends with client tool results (they continue the run). */
+  input: AgentInput | undefined;
+  /**
+   * The conversation the client sent before `input` (OpenAI and Ollama faces). When it begins
+   * with the client's own system message, the agent's instructions are put before it.
+   */
+  history?: Message[];
+  /**
+   * The session to run in (native face), instead of `history`: leased for the run (busy: 409),
+   * read when `continues` (missing: 404; another agent's: 409), and saved after it with `store`.
+   */
+  session?: { id: string; continues: boolean; store: boolean };
+  /** Client tools, tool choice, format and sampling options. */
+  options?: FaceRunOptions;
+  /** An SSE or NDJSON stream (the face's `contentType`) instead of one JSON answer. */
+  stream: boolean;
+}
+
+/**
+ * Serves one run for any face: the session lease, load and save; the cancellation of the run
+ * (client disconnect, request time limit, shutdown); a slot of the run limiter; and the
+ * failures as HTTP errors in the face's shape. A streamed answer waits up to `commitAfterMs`
+ * for the first event, so an early failure is still a plain HTTP error, and reports a later
+ * one in the stream. Approvals and client tools are the agent's: a run that calls a client
+ * tool finishes with `clientToolCalls`, which the face sends back; the client's next request,
+ * carrying the results, continues it. Resolves to the JSON answer, or to the hijacked reply
+ * of a stream.
+ */
+export async function serveRun<Json>(
+  context: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  plan: RunPlan,
+  output: FaceOutput<Json>,
+): Promise<Json | FastifyReply> {
+  const session = plan.session;
+  let lease: SessionLease | undefined;
+  if (session) {
+    // The lease comes first, so the history read below is the latest one and no other run overwrites it.
+    lease = await context.sessions.acquire(session.id, { ttlMs: context.config.server.requestTimeoutMs + LEASE_MARGIN_MS });
+    if (!lease) throw new SessionBusyError(session.id);
+  }
+  try {
+    let messages: Message[] = [];
+    if (session?.continues) {
+      const stored = await context.sessions.get(session.id);
+      if (!stored) throw new SessionNotFoundError(session.id);
+      if (stored.agent && stored.agent !== plan.agent) throw new SessionAgentMismatchError(session.id, stored.agent, plan.agent);
+      messages = stored.messages;
+    }
+    const runtime = await context.registry.get(plan.agent);
+    const instructions = runtime.agent.options.instructions;
+    if (!session) messages = withInstructions(plan.history ?? [], instructions);
+    const save = async (result: AgentResult) => {
+      if (session?.store) await context.sessions.save(session.id, historyToStore(result.messages, instructions), { agent: plan.agent });
+    };
+
+    const run = context.runContext(reply);
+    try {
+      if (!plan.stream) {
+        const result = await runAgent(context, run, plan.agent, plan.input, messages, plan.options);
+        await save(result);
+        return output.json(result);
+      }
+      const { reader, finish } = await streamAgent(context, run, plan.agent, plan.input, messages, plan.options);
+      try {
+        const first = await reader.prefetch(context.commitAfterMs);
+        if (first?.type === "error") throw run.explain(first.error);
+        const stream = startStream(reply, {
+          contentType: output.contentType,
+          heartbeatMs: output.heartbeat ? context.heartbeatMs : undefined,
+        });
+        await writeStream(stream, output.face, request, async () => {
+          const write = async (chunks: string[]) => {
+            for (const chunk of chunks) await stream.write(chunk);
+          };
+          await write(output.opening?.() ?? []);
+          for (;;) {
+            const event = await reader.next();
+            if (!event || stream.closed) break;
+            if (event.type === "finish") {
+              await save(event.result);
+              await write(output.closing(event.result));
+              break;
+            }
+            if (event.type === "error") {
+              await sendError(stream, output.face, run.explain(event.error), request.id);
+              break;
+            }
+            await write(output.event(event));
+          }
+        });
+        return reply;
+      } finally {
+        await finish();
+      }
+    } finally {
+      run.dispose();
+    }
+  } finally {
+    await lease?.release();
+  }
+}
