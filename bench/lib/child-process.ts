@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 
 /** What a finished child process printed. */
 export interface ChildResult {
@@ -31,4 +32,35 @@ export function runTimed(
       else reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${stderr || stdout}`));
     });
   });
+}
+
+/** A long-running child that printed its URL. */
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  /** Stops it (SIGTERM) and waits for its exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts a TypeScript file (through tsx) that prints its URL on its first stdout line, and waits for that line. */
+export async function startServerProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return {
+    child,
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
 }
