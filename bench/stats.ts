@@ -21,7 +21,8 @@ export function machine(): string {
 
 /** Milliseconds with about three significant digits. */
 export function formatMs(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const size = Math.abs(value);
+  return size >= 100 ? value.toFixed(0) : size >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
 /** A Markdown table. */
