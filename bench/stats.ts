@@ -48,3 +48,9 @@ export function machineNow(): string {
     .map((value) => value.toFixed(1))
     .join(" ")}`;
 }
+
+/** "Peak RSS (median of every run): a 50 MiB, b 120 MiB". */
+export function peakRssLine(peaks: Record<string, number[]>): string {
+  const parts = Object.entries(peaks).map(([name, values]) => `${name} ${summarize(values).median.toFixed(0)} MiB`);
+  return `Peak resident memory (median of every run, warm-up included): ${parts.join(", ")}.`;
+}

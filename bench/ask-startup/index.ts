@@ -9,9 +9,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeOllama } from "@corral/testkit";
 import { benchRounds } from "../lib/args.js";
-import { runTimed } from "../lib/child-process.js";
+import { PEAK_RSS_FLAGS, runTimed } from "../lib/child-process.js";
 import { interleave } from "../lib/interleave.js";
-import { machineNow, markdownTable, RATIO_HEADER, ratioRows } from "../stats.js";
+import { machineNow, markdownTable, peakRssLine, RATIO_HEADER, ratioRows } from "../stats.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const corralBin = path.resolve(here, "../../apps/cli/bin/corral.js");
@@ -23,15 +23,27 @@ const fake = await startFakeOllama();
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "corral-bench-ask-"));
 try {
   const env = { OLLAMA_HOST: fake.url, CORRAL_MODEL: MODEL, NO_COLOR: "1" };
+  const rss: Record<string, number[]> = { baseline: [], "corral ask": [] };
   const samples = await interleave(
     {
       "one-call script (baseline)": async (round) => {
-        const { stdout } = await runTimed(process.execPath, [path.join(here, "one-call.mjs"), fake.url, MODEL, `Question ${round}?`]);
+        const { stdout, peakRssMiB } = await runTimed(process.execPath, [
+          ...PEAK_RSS_FLAGS,
+          path.join(here, "one-call.mjs"),
+          fake.url,
+          MODEL,
+          `Question ${round}?`,
+        ]);
         if (!stdout.includes(`Question ${round}?`)) throw new Error(`the script printed ${stdout}`);
+        rss.baseline!.push(peakRssMiB ?? Number.NaN);
       },
       "corral ask": async (round) => {
-        const { stdout } = await runTimed(process.execPath, [corralBin, "ask", `Question ${round}?`], { cwd, env });
+        const { stdout, peakRssMiB } = await runTimed(process.execPath, [...PEAK_RSS_FLAGS, corralBin, "ask", `Question ${round}?`], {
+          cwd,
+          env,
+        });
         if (!stdout.includes(`Question ${round}?`)) throw new Error(`corral ask printed ${stdout}`);
+        rss["corral ask"]!.push(peakRssMiB ?? Number.NaN);
       },
     },
     ROUNDS,
@@ -39,6 +51,7 @@ try {
   console.log(`Machine: ${machineNow()}`);
   console.log(`${ROUNDS} rounds after one warm-up, interleaved; aim: corral ask within 1.5x.\n`);
   console.log(markdownTable(RATIO_HEADER, ratioRows(samples, "one-call script (baseline)")));
+  console.log(`\n${peakRssLine(rss)}`);
 } finally {
   await fake.close();
   fs.rmSync(cwd, { recursive: true, force: true });

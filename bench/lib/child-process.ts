@@ -7,7 +7,15 @@ export interface ChildResult {
   stderr: string;
   /** Wall time from spawn to exit, in ms. */
   ms: number;
+  /** Its peak resident memory in MiB, when it was started with {@link PEAK_RSS_FLAGS}. */
+  peakRssMiB?: number;
 }
+
+/** Node flags that make a process print its peak resident memory on exit (read back by {@link runTimed}). */
+export const PEAK_RSS_FLAGS = [
+  "--import",
+  `data:text/javascript,process.on("exit",()=>process.stderr.write("\\nbench-peak-rss-kib "+process.resourceUsage().maxRSS+"\\n"))`,
+];
 
 /**
  * Runs a command to its end and times it; rejects when it fails (exit code not 0), with its
@@ -28,7 +36,8 @@ export function runTimed(
     child.once("error", reject);
     child.once("close", (code) => {
       const ms = performance.now() - started;
-      if (code === 0) resolve({ stdout, stderr, ms });
+      const rss = /bench-peak-rss-kib (\d+)/.exec(stderr)?.[1];
+      if (code === 0) resolve({ stdout, stderr, ms, ...(rss ? { peakRssMiB: Number(rss) / 1024 } : {}) });
       else reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${stderr || stdout}`));
     });
   });
