@@ -1,19 +1,20 @@
 // Agent overhead: the same tool round trips against the fake Ollama at zero latency, through
 // (a) a hand-written loop of raw ollama.chat calls, (b) corral's Agent.run and (c) LangChain's
 // createAgent with ChatOllama. Reports per-step (per model call) median and p99 and the ratios
-// to the raw loop. Run: pnpm bench (or node --import tsx bench/agent-overhead/index.ts).
+// to the raw loop. Run: pnpm bench agent-overhead [--rounds 300] (or node --import tsx bench/agent-overhead/index.ts).
 import { Agent, defineTool } from "@corral/core";
 import { type FakeChatRequest, type FakeTurn, startFakeOllama } from "@corral/testkit";
 import { ChatOllama } from "@langchain/ollama";
 import { createAgent, tool as langchainTool } from "langchain";
 import { type Message, Ollama } from "ollama";
 import { z } from "zod";
+import { benchRounds } from "../lib/args.js";
 import { machine, summarize } from "../stats.js";
 
 const MODEL = "qwen3:4b";
 const TOOL_ROUNDS = 2;
 const STEPS = TOOL_ROUNDS + 1;
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const ITERATIONS = benchRounds(Number(process.env.BENCH_ITERATIONS ?? 300));
 const WARMUP = 30;
 
 // The fake calls `add` until the conversation holds TOOL_ROUNDS tool results, then answers.
@@ -78,8 +79,10 @@ async function main(): Promise<void> {
     }
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
     for (let iteration = 0; iteration < WARMUP + ITERATIONS; iteration++) {
-      // Interleaved, so drift in the machine affects every contender alike.
-      for (const [name, run] of Object.entries(contenders)) {
+      // Interleaved, in an order that alternates (abc, cba, ...), so drift in the machine and the
+      // garbage one contender leaves weigh on every contender alike.
+      const entries = Object.entries(contenders);
+      for (const [name, run] of iteration % 2 === 0 ? entries : entries.reverse()) {
         const started = process.hrtime.bigint();
         await run();
         const perStep = Number(process.hrtime.bigint() - started) / 1e6 / STEPS;

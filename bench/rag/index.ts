@@ -3,7 +3,8 @@
 // p50/p99 and recall@10 against exact search at 10k and 100k chunks of 768-dim synthetic vectors
 // (topic-structured like text embeddings, and unstructured low-rank + noise as a hard case),
 // (4) the same corpus through LangChain's HNSWLib vector store, (5) 5,000 generated Markdown files.
-// Run: pnpm bench rag (or node --import tsx bench/rag/index.ts). BENCH_RAG_SIZES=10000 for a quick run.
+// Run: pnpm bench rag [--size 10000] (the vector-search sizes; or node --import tsx bench/rag/index.ts).
+// BENCH_RAG_SIZES=10000 for a quick run too.
 import { execSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,12 +15,13 @@ import { fakeEmbedding } from "@corral/testkit";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Embeddings } from "@langchain/core/embeddings";
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
+import { benchSizes } from "../lib/args.js";
 import { summarize } from "../stats.js";
 import { clusteredVectors, syntheticVectors } from "./synthetic-vectors.js";
 
 const repo = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const corpusRoot = path.join(repo, "node_modules");
-const sizes = (process.env.BENCH_RAG_SIZES ?? "10000,100000").split(",").map(Number);
+const sizes = benchSizes((process.env.BENCH_RAG_SIZES ?? "10000,100000").split(",").map(Number));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "corral-bench-rag-"));
 const rows: string[] = [];
 const row = (...cells: Array<string | number>) => rows.push(`| ${cells.join(" | ")} |`);

@@ -1,7 +1,7 @@
 // Embedding-like synthetic vectors: a low-rank signal plus noise, derived from the text's hash,
 // so the same text always gives the same vector and queries come from the same distribution.
 
-function fnv(text: string): number {
+export function fnv(text: string): number {
   let value = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     value ^= text.charCodeAt(i);
@@ -10,7 +10,7 @@ function fnv(text: string): number {
   return value >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;

@@ -1,14 +1,20 @@
-// Server benchmark: autocannon against corral's /v1/chat/completions (stream and not), with the
-// fake Ollama answering 20 words at zero latency and at 20 ms per chunk; the same load sent to
-// the fake's own /v1/chat/completions gives the latency corral adds; then 200 concurrent
-// streams held at 20 ms per chunk. The fake, the server and autocannon run in three processes.
-// Run: pnpm bench server (or, after `pnpm build`, node --import tsx bench/server/index.ts).
-// BENCH_DURATION (seconds per run, default 8) and BENCH_CONNECTIONS (default 20) tune it.
-import { type ChildProcess, spawn } from "node:child_process";
+// Server benchmark, with the fake Ollama answering 20 words at zero latency and at 20 ms per chunk:
+// (1) the latency corral adds to a streamed answer at 1 and 10 connections: the same streamed
+//     request to the fake directly and through corral in alternating batches, timed to the first
+//     token and to the end (aim: under 2 ms added at p50; see added-latency.ts);
+// (2) throughput: autocannon against corral's /v1/chat/completions (stream and not) and the fake's
+//     own, then 200 concurrent streams held at 20 ms per chunk.
+// The fake, the server and the load run in three processes.
+// Run: pnpm bench server [--rounds 10] (rounds of the latency batches; or, after `pnpm build`,
+// node --import tsx bench/server/index.ts). BENCH_DURATION (seconds per autocannon run, default 8)
+// and BENCH_CONNECTIONS (default 20) tune the throughput part.
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import autocannon from "autocannon";
-import { machine } from "../stats.js";
+import { benchRounds } from "../lib/args.js";
+import { startServerProcess } from "../lib/child-process.js";
+import { formatMs, machine, markdownTable } from "../stats.js";
+import { addedLatency } from "./added-latency.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -16,18 +22,8 @@ const here = new URL(".", import.meta.url).pathname;
 /** The fakes' URLs: requests to them name the model, requests to corral the agent. */
 const fakes = new Set<string>();
 
-async function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", `${here}${script}`], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, url };
-}
+const ROUNDS = benchRounds(10);
+const start = (script: string, env: Record<string, string>) => startServerProcess(`${here}${script}`, env);
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -87,6 +83,7 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const overhead: string[] = [];
+  const added: Array<Array<string | number>> = [];
   const children: ChildProcess[] = [];
   try {
     for (const latency of [0, 20]) {
@@ -94,6 +91,24 @@ async function main(): Promise<void> {
       fakes.add(fake.url);
       const corral = await start("corral.ts", { OLLAMA_HOST: fake.url });
       children.push(fake.child, corral.child);
+      for (const connections of [1, 10]) {
+        const perRound = connections === 1 ? 5 : 20;
+        const result = await addedLatency(fake.url, corral.url, connections, ROUNDS, perRound);
+        for (const point of ["firstToken", "total"] as const) {
+          const direct = result.direct[point];
+          const through = result.corral[point];
+          added.push([
+            `${connections} connection${connections === 1 ? "" : "s"}, ${latency} ms/chunk, ${point === "firstToken" ? "first token" : "whole answer"}`,
+            direct.n,
+            formatMs(direct.median),
+            formatMs(through.median),
+            formatMs(through.median - direct.median),
+            formatMs(direct.p99),
+            formatMs(through.p99),
+            formatMs(through.p99 - direct.p99),
+          ]);
+        }
+      }
       // Warm up (JIT, connection pools); not recorded.
       await load("warm-up", corral.url, true, CONNECTIONS, undefined, Math.min(3, DURATION));
       // corral always streams from Ollama, so the fake's streamed answer is the baseline of both modes.
@@ -115,9 +130,18 @@ async function main(): Promise<void> {
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   }
   console.log(`Machine: ${machine()}`);
-  console.log(`${CONNECTIONS} connections, ${DURATION} s per run, replies of 20 words streamed one word per chunk.\n`);
+  console.log(
+    `\nLatency corral adds to a streamed answer of 20 words (${ROUNDS} alternating batches per target, ms; aim: under 2 ms added at p50):\n`,
+  );
+  console.log(
+    markdownTable(
+      ["connections, fake latency, until", "requests", "fake p50", "corral p50", "added p50", "fake p99", "corral p99", "added p99"],
+      added,
+    ),
+  );
+  console.log(`\nThroughput: ${CONNECTIONS} connections, ${DURATION} s per run, replies of 20 words streamed one word per chunk.\n`);
   console.log(table(rows));
-  console.log("\nLatency corral adds (through corral minus the fake's own streamed answer, ms):\n");
+  console.log("\nUnder that autocannon load: through corral minus the fake's own streamed answer (ms, whole answers):\n");
   console.log("| run | fake stream p50 | corral p50 | added p50 | added p99 |\n|---|---:|---:|---:|---:|");
   console.log(overhead.join("\n"));
 }

@@ -1,0 +1,58 @@
+// `corral ask` start-up: the built bin answering one question (no documents index, the default
+// agent and tools) against the fake Ollama, vs a one-call script that starts Node, imports the
+// ollama client, makes the same streamed chat call and prints the answer. Both are processes,
+// interleaved round by round. Aim: corral within 1.5x.
+// Run: pnpm bench ask-startup [--rounds 10].
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFakeOllama } from "@corral/testkit";
+import { benchRounds } from "../lib/args.js";
+import { PEAK_RSS_FLAGS, runTimed } from "../lib/child-process.js";
+import { interleave } from "../lib/interleave.js";
+import { machineNow, markdownTable, peakRssLine, RATIO_HEADER, ratioRows } from "../stats.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const corralBin = path.resolve(here, "../../apps/cli/bin/corral.js");
+const ROUNDS = benchRounds(10);
+const MODEL = "qwen3:4b";
+
+const fake = await startFakeOllama();
+// An empty folder: no corral.config.json, no index, as on a first run.
+const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "corral-bench-ask-"));
+try {
+  const env = { OLLAMA_HOST: fake.url, CORRAL_MODEL: MODEL, NO_COLOR: "1" };
+  const rss: Record<string, number[]> = { baseline: [], "corral ask": [] };
+  const samples = await interleave(
+    {
+      "one-call script (baseline)": async (round) => {
+        const { stdout, peakRssMiB } = await runTimed(process.execPath, [
+          ...PEAK_RSS_FLAGS,
+          path.join(here, "one-call.mjs"),
+          fake.url,
+          MODEL,
+          `Question ${round}?`,
+        ]);
+        if (!stdout.includes(`Question ${round}?`)) throw new Error(`the script printed ${stdout}`);
+        rss.baseline!.push(peakRssMiB ?? Number.NaN);
+      },
+      "corral ask": async (round) => {
+        const { stdout, peakRssMiB } = await runTimed(process.execPath, [...PEAK_RSS_FLAGS, corralBin, "ask", `Question ${round}?`], {
+          cwd,
+          env,
+        });
+        if (!stdout.includes(`Question ${round}?`)) throw new Error(`corral ask printed ${stdout}`);
+        rss["corral ask"]!.push(peakRssMiB ?? Number.NaN);
+      },
+    },
+    ROUNDS,
+  );
+  console.log(`Machine: ${machineNow()}`);
+  console.log(`${ROUNDS} rounds after one warm-up, interleaved; aim: corral ask within 1.5x.\n`);
+  console.log(markdownTable(RATIO_HEADER, ratioRows(samples, "one-call script (baseline)")));
+  console.log(`\n${peakRssLine(rss)}`);
+} finally {
+  await fake.close();
+  fs.rmSync(cwd, { recursive: true, force: true });
+}
