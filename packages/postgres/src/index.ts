@@ -1,1 +1,12 @@
-export {};
+export { DatabaseSchemaTooNewError } from "./errors/database-schema-too-new-error.js";
+export { DatabaseUnreachableError } from "./errors/database-unreachable-error.js";
+export type { PostgresErrorCode } from "./errors/postgres-error-code.js";
+export { PostgresSessionCorruptError } from "./errors/postgres-session-corrupt-error.js";
+export { MIGRATION_LOCK_KEY, type Migration, migrate } from "./migrations/migrate.js";
+export { type DatabasePool, type DatabaseSource, describeDatabase, isConnectionError, openDatabasePool } from "./pool/database-pool.js";
+export {
+  type PostgresSessionLease,
+  type PostgresSessionRecord,
+  PostgresSessionStore,
+  type PostgresSessionStoreOptions,
+} from "./sessions/postgres-session-store.js";
