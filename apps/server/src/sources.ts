@@ -1,4 +1,5 @@
 import type { AgentResult, ToolResult } from "@corral/core";
+import { isRetrievalOutput } from "@corral/rag";
 
 /** A document passage the agent's answer drew on. */
 export interface Source {
@@ -13,39 +14,28 @@ export interface Source {
   score?: number;
 }
 
-function hitsOf(output: unknown): unknown[] {
-  if (Array.isArray(output)) return output;
-  if (output && typeof output === "object") {
-    for (const key of ["hits", "results", "sources"]) {
-      const value = (output as Record<string, unknown>)[key];
-      if (Array.isArray(value)) return value;
-    }
-  }
-  return [];
-}
-
-/** The retrieved passages of a run's `search_docs` calls, deduplicated. */
+/**
+ * The retrieved passages of a run, deduplicated: the hits of every successful call of a
+ * retrieval tool (recognised by @corral/rag's `isRetrievalOutput`, whatever the tool is named).
+ */
 export function sourcesOf(toolResults: Iterable<Pick<ToolResult, "toolName" | "output" | "isError">>): Source[] {
   const sources: Source[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   for (const result of toolResults) {
-    if (result.toolName !== "search_docs" || result.isError) continue;
-    for (const hit of hitsOf(result.output)) {
-      if (!hit || typeof hit !== "object") continue;
-      const record = hit as Record<string, any>;
-      const source = (record.source && typeof record.source === "object" ? record.source : record) as Record<string, any>;
-      const key = String(record.id ?? `${source.path}:${source.startLine}:${source.page}`);
-      if (seen.has(key)) continue;
-      seen.add(key);
+    if (result.isError || !isRetrievalOutput(result.output)) continue;
+    for (const hit of result.output.hits) {
+      if (seen.has(hit.id)) continue;
+      seen.add(hit.id);
+      const { source } = hit;
       sources.push({
         n: sources.length + 1,
-        ...(record.id !== undefined ? { id: String(record.id) } : {}),
-        ...(typeof source.path === "string" ? { path: source.path } : {}),
-        ...(typeof source.startLine === "number" ? { startLine: source.startLine } : {}),
-        ...(typeof source.endLine === "number" ? { endLine: source.endLine } : {}),
-        ...(typeof source.page === "number" ? { page: source.page } : {}),
-        ...(Array.isArray(source.headingPath) ? { headingPath: source.headingPath.map(String) } : {}),
-        ...(typeof record.score === "number" ? { score: record.score } : {}),
+        id: String(hit.id),
+        path: source.path,
+        ...(source.startLine !== undefined ? { startLine: source.startLine } : {}),
+        ...(source.endLine !== undefined ? { endLine: source.endLine } : {}),
+        ...(source.page !== undefined ? { page: source.page } : {}),
+        ...(source.headingPath ? { headingPath: source.headingPath } : {}),
+        score: hit.score,
       });
     }
   }

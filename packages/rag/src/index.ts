@@ -14,7 +14,7 @@ export { IndexStorageError, type IndexStorageProblem } from "./errors/index-stor
 export { LoaderStartError } from "./errors/loader-start-error.js";
 export type { RagErrorCode } from "./errors/rag-error-code.js";
 export { TooManyFilesError } from "./errors/too-many-files-error.js";
-export { DocumentIndex } from "./index/document-index.js";
+export { DocumentIndex, type DocumentIndexParts } from "./index/document-index.js";
 export type {
   HitSource,
   IndexStats,
@@ -33,5 +33,26 @@ export type { SkippedFile, SkipReason } from "./load/discover-files.js";
 export type { FileKind } from "./load/file-kind.js";
 export { DEFAULT_LOAD_LIMITS, type LoadLimits } from "./load/load-limits.js";
 export type { MetadataValue, SearchFilter } from "./search/search-filter.js";
-export { createRetrievalTool, type RetrievalOutput, type RetrievalToolOptions } from "./tool/create-retrieval-tool.js";
-export { formatPassages, formatSource } from "./tool/format-passages.js";
+export type {
+  ChunkRecord,
+  DocumentWrite,
+  DocumentWriteResult,
+  IndexStore,
+  InstantReads,
+  PendingChunk,
+  ScoredChunk,
+  StoredDocument,
+  StoreStatus,
+  StoreWriteSession,
+  VectorAssignment,
+  WorkingEmbedding,
+} from "./store/index-store.js";
+export { createRetrievalTool, type RetrievalToolOptions } from "./tool/create-retrieval-tool.js";
+export { formatPassages } from "./tool/format-passages.js";
+export {
+  formatSource,
+  formatSourceLocation,
+  isRetrievalOutput,
+  type RetrievalCitation,
+  type RetrievalOutput,
+} from "./tool/retrieval-output.js";

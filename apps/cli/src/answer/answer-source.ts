@@ -1,3 +1,5 @@
+import type { SearchHit } from "@corral/rag";
+
 /** A passage an answer drew on: where it is, and what it said. */
 export interface AnswerSource {
   /** The document's path, as the index stores it. */
@@ -14,49 +16,47 @@ export interface AnswerSource {
   score?: number;
   /** The passage's text. */
   text?: string;
+  /** Where it is, as @corral/rag labels it for the model too: `path:line`, `path#page=N` or the path. */
+  location?: string;
 }
 
-/** `path:line` (or `path#page`, or just `path`), the way sources are cited after an answer. */
+/** The source's location label (@corral/rag's, the one the model read); sources saved without one show their path. */
 export function formatSourceLocation(source: AnswerSource): string {
-  if (source.line !== undefined) return `${source.path}:${source.line}`;
-  if (source.page !== undefined) return `${source.path}#page=${source.page}`;
-  return source.path;
+  return source.location ?? source.path;
 }
 
 /**
- * The passages in a retrieval tool's raw output. Accepts an array of hits or an object
- * with `hits`/`results`; a hit is `{ text, score, source: { path, startLine, endLine, page, headingPath } }`.
- * Anything else yields nothing.
+ * The passages in a retrieval tool's raw output, whatever the tool is named: recognised with
+ * @corral/rag's `isRetrievalOutput`, labelled with its citations. Anything else yields nothing.
+ * (@corral/rag is imported here, not at start-up: commands that search have loaded it already.)
  */
-export function sourcesFromToolOutput(output: unknown): AnswerSource[] {
-  const record = output as Record<string, unknown> | undefined;
-  const candidates: unknown[] = Array.isArray(output)
-    ? output
-    : Array.isArray(record?.hits)
-      ? (record.hits as unknown[])
-      : Array.isArray(record?.results)
-        ? (record.results as unknown[])
-        : [];
-  const sources: AnswerSource[] = [];
-  for (const candidate of candidates) {
-    if (!candidate || typeof candidate !== "object") continue;
-    const hit = candidate as Record<string, unknown>;
-    const where = (hit.source && typeof hit.source === "object" ? hit.source : hit) as Record<string, unknown>;
-    if (typeof where.path !== "string") continue;
-    sources.push({
-      path: where.path,
-      line: numberOr(where.startLine ?? where.line),
-      endLine: numberOr(where.endLine),
-      page: numberOr(where.page),
-      headingPath: Array.isArray(where.headingPath) ? where.headingPath.filter((entry) => typeof entry === "string") : undefined,
-      score: numberOr(hit.score),
-      text: typeof hit.text === "string" ? hit.text : undefined,
-    });
-  }
-  return sources;
+export async function sourcesFromToolOutput(output: unknown): Promise<AnswerSource[]> {
+  const { isRetrievalOutput } = await import("@corral/rag");
+  if (!isRetrievalOutput(output)) return [];
+  return output.hits.map((hit, position) => sourceOf(hit, output.citations[position]?.location));
 }
 
-/** Sources without repeats (same path and line), in first-seen order. */
+/** The passages of search hits, labelled by @corral/rag's `formatSourceLocation`. */
+export async function sourcesFromHits(hits: SearchHit[]): Promise<AnswerSource[]> {
+  const { formatSourceLocation: locationOf } = await import("@corral/rag");
+  return hits.map((hit) => sourceOf(hit, locationOf(hit.source)));
+}
+
+function sourceOf(hit: SearchHit, location: string | undefined): AnswerSource {
+  const { source } = hit;
+  return {
+    path: source.path,
+    ...(source.startLine !== undefined ? { line: source.startLine } : {}),
+    ...(source.endLine !== undefined ? { endLine: source.endLine } : {}),
+    ...(source.page !== undefined ? { page: source.page } : {}),
+    ...(source.headingPath ? { headingPath: source.headingPath } : {}),
+    score: hit.score,
+    text: hit.text,
+    ...(location !== undefined ? { location } : {}),
+  };
+}
+
+/** Sources without repeats (same location), in first-seen order. */
 export function uniqueSources(sources: AnswerSource[]): AnswerSource[] {
   const seen = new Set<string>();
   return sources.filter((source) => {
@@ -65,8 +65,4 @@ export function uniqueSources(sources: AnswerSource[]): AnswerSource[] {
     seen.add(key);
     return true;
   });
-}
-
-function numberOr(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }

@@ -49,7 +49,7 @@ export async function runAnswer(
         handlers.onToolCall?.(event);
         break;
       case "tool-result": {
-        const found = event.isError ? [] : sourcesFromToolOutput(event.output);
+        const found = event.isError ? [] : await sourcesFromToolOutput(event.output);
         if (found.length) calls.push(found);
         handlers.onToolResult?.(event, found);
         break;

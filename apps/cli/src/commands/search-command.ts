@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { formatSourceLocation, sourcesFromToolOutput } from "../answer/answer-source.js";
+import { formatSourceLocation, sourcesFromHits } from "../answer/answer-source.js";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
@@ -36,7 +36,7 @@ export function searchCommand(ctx: CliContext): Command {
       const index = await openCliIndex(ctx, config, { readOnly: true });
       const result = await index.query(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
       for (const warning of result.warnings) ctx.warn(warning);
-      const sources = sourcesFromToolOutput(result.hits);
+      const sources = await sourcesFromHits(result.hits);
       if (options.json) return ctx.print(terminalJson(sources.map((source) => ({ ...source, location: formatSourceLocation(source) }))));
       if (sources.length === 0) {
         ctx.print("No matches.");

@@ -37,6 +37,8 @@ export interface DocumentWrite {
   added: Array<{ id: number; hash: string }>;
   /** Chunk ids that had a vector and are gone (to mark deleted in hnsw). */
   removed: number[];
+  /** How many chunks were deleted (with a vector or without). */
+  deleted: number;
   /** How many chunks kept their row (same text). */
   kept: number;
 }
@@ -120,14 +122,15 @@ export class ChunkStore {
     this.db.prepare("UPDATE documents SET size = ?, mtime_ms = ? WHERE id = ?").run(size, mtimeMs, id);
   }
 
-  /** Deletes a document and its chunks; returns the ids of its chunks that had vectors. */
-  deleteDocument(id: number): number[] {
-    const removed = (
-      this.db.prepare("SELECT id FROM chunks WHERE document_id = ? AND has_vector = 1").all(id) as Array<{ id: number }>
-    ).map((row) => row.id);
+  /** Deletes a document and its chunks; returns the ids of its chunks that had vectors, and how many chunks it had. */
+  deleteDocument(id: number): { labels: number[]; chunks: number } {
+    const rows = this.db.prepare("SELECT id, has_vector FROM chunks WHERE document_id = ?").all(id) as Array<{
+      id: number;
+      has_vector: number;
+    }>;
     this.db.prepare("DELETE FROM chunks WHERE document_id = ?").run(id);
     this.db.prepare("DELETE FROM documents WHERE id = ?").run(id);
-    return removed;
+    return { labels: rows.filter((row) => row.has_vector === 1).map((row) => row.id), chunks: rows.length };
   }
 
   /**
@@ -171,7 +174,7 @@ export class ChunkStore {
     const insert = this.db.prepare(
       "INSERT INTO chunks(document_id, ordinal, text, hash, start_line, end_line, page, heading_path, has_vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     );
-    const result: DocumentWrite = { added: [], removed: [], kept: 0 };
+    const result: DocumentWrite = { added: [], removed: [], deleted: 0, kept: 0 };
     for (const chunk of chunks) {
       const headingPath = JSON.stringify(chunk.headingPath);
       const old = reusable.get(chunk.hash)?.shift();
@@ -207,6 +210,7 @@ export class ChunkStore {
     for (const list of reusable.values()) {
       for (const old of list) {
         remove.run(old.id);
+        result.deleted++;
         if (old.has_vector === 1) result.removed.push(old.id);
       }
     }

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createOllamaEmbedder } from "../embed/ollama-embedder.js";
 import { type Index, openIndex } from "../index/open-index.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
-import { createRetrievalTool, type RetrievalOutput } from "./create-retrieval-tool.js";
-import { formatSource } from "./format-passages.js";
+import { createRetrievalTool } from "./create-retrieval-tool.js";
+import { formatSource, formatSourceLocation, isRetrievalOutput } from "./retrieval-output.js";
 
 describe("createRetrievalTool", () => {
   let fake: FakeOllama | undefined;
@@ -42,21 +42,43 @@ describe("createRetrievalTool", () => {
     expect(result.isError).toBe(false);
     // The model gets the numbered passages as plain text.
     const seen = result.content;
-    expect(seen).toMatch(/^\[1\] docs\/keys\.md:1-5 \(Keys\)\n# Keys/);
-    expect(seen).toContain("[2] docs/bread.md:1-3 (Bread)");
-    const output = result.output as RetrievalOutput;
+    expect(seen).toMatch(/^\[1\] docs\/keys\.md:1 \(Keys\)\n# Keys/);
+    expect(seen).toContain("[2] docs/bread.md:1 (Bread)");
+    const output = result.output;
+    if (!isRetrievalOutput(output)) throw new Error("not a retrieval output");
     expect(output.hits.map((hit) => hit.source.path)).toEqual(["docs/keys.md", "docs/bread.md"]);
-    expect(output.citations[0]).toEqual({ n: 1, source: "docs/keys.md:1-5 (Keys)", path: "docs/keys.md" });
+    // The model's label and the people's label share one formatter: the same location.
+    expect(output.citations[0]).toEqual({ n: 1, source: "docs/keys.md:1 (Keys)", location: "docs/keys.md:1", path: "docs/keys.md" });
     // The model saw the passages as the tool message.
     const chat = fake.requestsTo("/api/chat").at(-1)?.body as { messages: Array<{ role: string; content: string }> };
     expect(chat.messages.find((message) => message.role === "tool")?.content).toBe(seen);
     expect(events.at(-1)).toMatchObject({ type: "finish" });
   });
 
-  it("formats pages, single lines and missing locations", () => {
-    expect(formatSource({ path: "a.pdf", page: 3 })).toBe("a.pdf p. 3");
-    expect(formatSource({ path: "a.txt", startLine: 4, endLine: 4 })).toBe("a.txt:4");
+  it("formats pages, lines and missing locations with one format for the model and for people", () => {
+    expect(formatSource({ path: "a.pdf", page: 3 })).toBe("a.pdf#page=3");
+    expect(formatSourceLocation({ path: "a.pdf", page: 3, startLine: 7 })).toBe("a.pdf#page=3");
+    expect(formatSource({ path: "a.txt", startLine: 4, endLine: 9 })).toBe("a.txt:4");
     expect(formatSource({ path: "a.html", headingPath: ["A", "B"] })).toBe("a.html (A > B)");
+    expect(formatSourceLocation({ path: "a.html" })).toBe("a.html");
+  });
+
+  it("recognises its output, also after a JSON round trip, and nothing merely shaped like hits", async () => {
+    temp = makeTempDir();
+    temp.write("docs/keys.md", "# Keys\n\nRotate the API keys every ninety days.\n");
+    index = await openIndex({ dir: path.join(temp.dir, "index"), root: temp.dir });
+    await index.sync(["docs"]);
+    const tool = createRetrievalTool(index, { name: "find_in_manuals" });
+    const output = await tool.execute({ query: "rotate keys" }, { signal: new AbortController().signal, toolCallId: "1", messages: [] });
+    expect(output.hits).toHaveLength(1);
+    expect(isRetrievalOutput(output)).toBe(true);
+    expect(isRetrievalOutput(JSON.parse(JSON.stringify(output)))).toBe(true);
+    expect(isRetrievalOutput({ hits: output.hits })).toBe(false);
+    expect(isRetrievalOutput({ results: output.hits, query: "q", text: "t" })).toBe(false);
+    expect(isRetrievalOutput(output.hits)).toBe(false);
+    expect(isRetrievalOutput({ ...output, citations: [] })).toBe(false);
+    expect(isRetrievalOutput(null)).toBe(false);
+    expect(isRetrievalOutput("text")).toBe(false);
   });
 
   it("tells the model when nothing was found", async () => {

@@ -1,9 +1,10 @@
 import { defineTool, type Tool } from "@corral/core";
 import { z } from "zod";
-import type { SearchHit, SearchOptions } from "../index/index-types.js";
+import type { SearchOptions } from "../index/index-types.js";
 import type { Index } from "../index/open-index.js";
 import type { SearchFilter } from "../search/search-filter.js";
-import { formatPassages, formatSource } from "./format-passages.js";
+import { formatPassages } from "./format-passages.js";
+import { formatSource, formatSourceLocation, type RetrievalOutput } from "./retrieval-output.js";
 
 /** Options of `createRetrievalTool`. */
 export interface RetrievalToolOptions {
@@ -19,18 +20,6 @@ export interface RetrievalToolOptions {
   filter?: SearchFilter;
   /** Cut each passage to this many characters for the model (the hit keeps its full text). Default 1500. */
   maxPassageChars?: number;
-}
-
-/**
- * What the tool returns: the numbered passages the model reads (`text`), the hits with their
- * sources for apps to list, and `citations` mapping `[n]` to a source label. The model gets
- * `text` only (through the tool's `toModelOutput`).
- */
-export interface RetrievalOutput {
-  query: string;
-  text: string;
-  hits: SearchHit[];
-  citations: Array<{ n: number; source: string; path: string }>;
 }
 
 const DEFAULT_DESCRIPTION =
@@ -72,7 +61,12 @@ export function createRetrievalTool(
         query,
         text,
         hits,
-        citations: hits.map((hit, i) => ({ n: i + 1, source: formatSource(hit.source), path: hit.source.path })),
+        citations: hits.map((hit, i) => ({
+          n: i + 1,
+          source: formatSource(hit.source),
+          location: formatSourceLocation(hit.source),
+          path: hit.source.path,
+        })),
       };
     },
   });

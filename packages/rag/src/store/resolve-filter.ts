@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import picomatch from "picomatch";
-import type { SearchFilter } from "./search-filter.js";
+import type { SearchFilter } from "../search/search-filter.js";
 
 /**
  * The ids of the documents a filter allows, computed in SQLite (metadata through json_each,

@@ -1,4 +1,4 @@
-import type { SyncProgress } from "./index-types.js";
+import type { SyncProgress } from "../index/index-types.js";
 
 type Counters = Pick<SyncProgress, "filesDone" | "bytesDone" | "chunksTotal" | "chunksEmbedded">;
 

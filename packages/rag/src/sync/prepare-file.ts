@@ -1,0 +1,59 @@
+import type { DiscoveredFile, SkipReason } from "../load/discover-files.js";
+import type { ResolvedLoadLimits } from "../load/load-limits.js";
+import type { LoaderProcess } from "../load/loader-process.js";
+import { splitDocument } from "../split/split-document.js";
+import type { StoredDocument } from "../store/index-store.js";
+import type { SyncState } from "./sync-state.js";
+import type { PendingFile } from "./write-group.js";
+
+/** How a file is split. */
+export interface SplitSettings {
+  chunkSize: number;
+  chunkOverlap: number;
+}
+
+/**
+ * One file's step: unchanged by size and mtime (not read), unchanged by content hash (its
+ * mtime updated), refused by the loader (skipped, and its old document removed), or loaded and
+ * split: then it is returned to be written with its group.
+ */
+export async function prepareFile(
+  state: SyncState,
+  file: DiscoveredFile,
+  previous: StoredDocument | undefined,
+  loader: LoaderProcess,
+  limits: ResolvedLoadLimits,
+  split: SplitSettings,
+): Promise<PendingFile | undefined> {
+  const { report, progress, session } = state;
+  const done = () => progress.add({ filesDone: 1, bytesDone: file.size });
+  if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+    report.unchanged++;
+    done();
+    return undefined;
+  }
+  const loaded = await loader.load(file.absolutePath, file.type, limits, state.signal);
+  if (!loaded.ok) {
+    state.skip({ path: file.path, reason: loaded.reason as SkipReason, ...(loaded.detail ? { detail: loaded.detail } : {}) });
+    if (previous) {
+      report.chunksRemoved += await session.removeDocuments([previous.id]);
+      report.removed++;
+    }
+    done();
+    return undefined;
+  }
+  if (previous && previous.contentHash === loaded.contentHash) {
+    await session.touchDocument(previous.id, file.size, file.mtimeMs);
+    report.unchanged++;
+    done();
+    return undefined;
+  }
+  const chunks = await splitDocument(loaded.document, file.type, split);
+  if (typeof loaded.document.metadata.frontMatterError === "string") {
+    report.warnings.push(`${file.path}: ${loaded.document.metadata.frontMatterError} (indexed without it)`);
+  }
+  if (previous) report.updated++;
+  else report.added++;
+  progress.add({ chunksTotal: chunks.length });
+  return { file, contentHash: loaded.contentHash, metadata: loaded.document.metadata, kind: file.type.kind, chunks };
+}

@@ -1,0 +1,128 @@
+import { AbortError } from "@corral/core";
+import type { Embedder } from "../embed/embedder.js";
+import type { SyncOptions, SyncReport } from "../index/index-types.js";
+import { discoverFiles } from "../load/discover-files.js";
+import { resolveLoadLimits } from "../load/load-limits.js";
+import { acquireLoader, releaseLoader } from "../load/loader-pool.js";
+import type { StoreWriteSession } from "../store/index-store.js";
+import { embedPending } from "./embed-pending.js";
+import { prepareFile, type SplitSettings } from "./prepare-file.js";
+import { ProgressTracker } from "./progress-tracker.js";
+import { removeGoneDocuments } from "./remove-gone-documents.js";
+import { SyncState } from "./sync-state.js";
+import { GROUP_CHUNKS, type PendingFile, writeGroup } from "./write-group.js";
+
+/** Files per group when nothing needs embedding. */
+const GROUP_FILES = 200;
+
+/** What a sync needs besides the store session. */
+export interface SyncContext {
+  /** The index's location: excluded from the walk, and named in messages. */
+  dir: string;
+  /** Stored paths are relative to this folder. */
+  root: string;
+  embedder: Embedder | undefined;
+  split: SplitSettings;
+}
+
+/**
+ * A sync, as steps over a store write session: begin (repair report, the model, the
+ * embedder's check), discover the files, remove the documents that are gone, prepare each
+ * changed file (load in the loader process, split) and write them in groups (embed what the
+ * cache lacks, one transaction per group), embed what earlier syncs left pending, then finish
+ * (compact when needed, commit). After a failure nothing more is made durable; an abort commits
+ * what was done.
+ */
+export async function runSync(
+  context: SyncContext,
+  session: StoreWriteSession,
+  paths: string[],
+  options: SyncOptions,
+): Promise<SyncReport> {
+  const started = Date.now();
+  const progress = new ProgressTracker(options.onProgress);
+  const state = new SyncState(session, context.embedder, progress, options.signal, context.dir);
+  const { report } = state;
+
+  // Begin.
+  report.repaired = session.repaired;
+  if (context.embedder) session.chooseModel(context.embedder.model);
+  const embedder = context.embedder;
+  if (embedder?.verify && !(await session.isBound())) {
+    try {
+      await embedder.verify(options.signal ? { signal: options.signal } : {});
+    } catch (error) {
+      await state.embeddingFailed(error);
+    }
+  }
+
+  // Discover.
+  progress.update({ phase: "scanning" });
+  const maxFileBytes = options.maxFileBytes ?? 20 * 1024 * 1024;
+  const { files, skipped } = await discoverFiles(paths, {
+    base: context.root,
+    exclude: [context.dir],
+    maxFileBytes,
+    ...(options.followExternalSymlinks !== undefined ? { followExternalSymlinks: options.followExternalSymlinks } : {}),
+    ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+    ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
+    ...(options.ignore ? { ignore: options.ignore } : {}),
+    ...(options.defaultIgnores !== undefined ? { defaultIgnores: options.defaultIgnores } : {}),
+    ...(options.gitignore !== undefined ? { gitignore: options.gitignore } : {}),
+    ...(options.include ? { include: options.include } : {}),
+  });
+  for (const entry of skipped) state.skip(entry);
+  progress.update({ phase: "indexing", filesTotal: files.length, bytesTotal: files.reduce((sum, file) => sum + file.size, 0) });
+  // Files are read and parsed in a child process with bounds (started at the first file to load).
+  const limits = resolveLoadLimits(options.loadLimits, maxFileBytes, options.allowHardLinks);
+  const loader = acquireLoader(limits.memoryMb);
+
+  let finished = false;
+  try {
+    const documents = await session.listDocuments();
+    await removeGoneDocuments(state, context.root, paths, documents, files);
+    const byPath = new Map(documents.map((row) => [row.path, row]));
+    let queue: PendingFile[] = [];
+    let queuedChunks = 0;
+    for (const file of files) {
+      state.checkAbort();
+      progress.update({ path: file.path });
+      const pending = await prepareFile(state, file, byPath.get(file.path), loader, limits, context.split);
+      if (!pending) continue;
+      queue.push(pending);
+      queuedChunks += pending.chunks.length;
+      if (queuedChunks >= GROUP_CHUNKS || queue.length >= GROUP_FILES) {
+        const batch = queue;
+        queue = [];
+        queuedChunks = 0;
+        await writeGroup(state, batch);
+      }
+    }
+    await writeGroup(state, queue);
+    await embedPending(state);
+    finished = true;
+  } catch (error) {
+    // After a failure nothing more is saved: the store keeps the groups committed before, and
+    // nothing else is made durable. An abort saves what was done, as far as the disk allows.
+    if (error instanceof AbortError) await session.commit().catch(() => undefined);
+    throw error;
+  } finally {
+    releaseLoader(loader);
+  }
+  if (finished) {
+    // Finish.
+    progress.update({ phase: "saving" });
+    report.compacted = await session.compact();
+    await session.commit();
+  }
+  const counts = await session.status();
+  report.pendingEmbeddings = counts.pending;
+  if (!embedder && counts.chunks > 0) {
+    report.warnings.push("No embedding model: the index is keyword-only (BM25). Open it with an embedder and sync again to add vectors.");
+  } else if (counts.pending > 0 && state.embedderDown) {
+    report.warnings.push(`${counts.pending} chunks have no vector yet; they are found by keyword search and embedded by the next sync.`);
+  }
+  report.durationMs = Date.now() - started;
+  progress.update({ phase: "done" }, true);
+  return report;
+}
