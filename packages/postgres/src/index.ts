@@ -1,4 +1,4 @@
-export { hnswIndexSql, INDEX_SCHEMA_VERSION } from "./documents/index-schema.js";
+export { hnswIndexSql, INDEX_SCHEMA_VERSION, nearestChunksSql } from "./documents/index-schema.js";
 export { openPostgresIndexStore, PostgresIndexStore, type PostgresIndexStoreOptions } from "./documents/postgres-index-store.js";
 export { DatabaseSchemaTooNewError } from "./errors/database-schema-too-new-error.js";
 export { DatabaseUnreachableError } from "./errors/database-unreachable-error.js";

@@ -77,3 +77,14 @@ export function hnswIndexSql(schema: string, generation: number, dimensions: num
   return `CREATE INDEX IF NOT EXISTS chunks_hnsw_${generation} ON "${schema}".chunks
     USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) WHERE generation = ${generation} AND embedding IS NOT NULL`;
 }
+
+/**
+ * The nearest-neighbour query of one generation, in the form its HNSW index serves: the same
+ * cast, the generation inlined (so the planner can match the partial index's predicate).
+ * Parameters: $1 the query vector (pgvector text), $2 the limit.
+ */
+export function nearestChunksSql(schema: string, generation: number, dimensions: number): string {
+  const distance = `embedding::vector(${dimensions}) <=> $1::vector(${dimensions})`;
+  return `SELECT id, ${distance} AS distance FROM "${schema}".chunks
+    WHERE generation = ${generation} AND embedding IS NOT NULL ORDER BY ${distance} LIMIT $2`;
+}

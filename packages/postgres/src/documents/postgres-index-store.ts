@@ -19,7 +19,7 @@ import {
 import { PostgresIndexLockedError } from "../errors/postgres-index-locked-error.js";
 import { migrate } from "../migrations/migrate.js";
 import { type DatabasePool, type DatabaseSource, openDatabasePool } from "../pool/database-pool.js";
-import { INDEX_SCHEMA_VERSION, indexMigrations } from "./index-schema.js";
+import { INDEX_SCHEMA_VERSION, indexMigrations, nearestChunksSql } from "./index-schema.js";
 import { toWebsearchQuery } from "./keyword-query.js";
 import { PostgresWriteSession, type WriteTarget } from "./postgres-write-session.js";
 import { resolveFilterSql } from "./resolve-filter-sql.js";
@@ -242,12 +242,10 @@ export class PostgresIndexStore implements IndexStore, InstantReads {
         return result.rows;
       }
       await client.query(`SET LOCAL hnsw.ef_search = ${ef}`);
-      // The generation is inlined so the planner can match the partial HNSW index's predicate.
-      const result = await client.query<{ id: string; distance: number }>(
-        `SELECT id, embedding::vector(${dims}) <=> $1::vector(${dims}) AS distance FROM ${this.#s}.chunks
-          WHERE generation = ${generation} AND embedding IS NOT NULL ORDER BY embedding::vector(${dims}) <=> $1::vector(${dims}) LIMIT $2`,
-        [toVectorText(vector), limit],
-      );
+      const result = await client.query<{ id: string; distance: number }>(nearestChunksSql(this.#schema, generation, dims), [
+        toVectorText(vector),
+        limit,
+      ]);
       return result.rows;
     });
     return rows.map((row) => ({ id: Number(row.id), score: 1 - row.distance }));
