@@ -39,7 +39,7 @@ interface ChunkFields {
 
 /** The tsvector of a chunk: its text weighs most (A), then its headings (B), then its document's path (C). */
 const TSV = `setweight(to_tsvector('english', $text), 'A') || setweight(to_tsvector('english', $headings), 'B') ||
-  setweight(to_tsvector('simple', regexp_replace($path, '[/._-]+', ' ', 'g')), 'C')`;
+  setweight(to_tsvector('english', regexp_replace($path, '[/._-]+', ' ', 'g')), 'C')`;
 
 const tsvSql = (text: string, headings: string, path: string) =>
   TSV.split("$text").join(text).split("$headings").join(headings).split("$path").join(path);
