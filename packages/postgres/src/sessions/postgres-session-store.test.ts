@@ -4,14 +4,15 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Message } from "@corral/core";
 import pg from "pg";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { DatabaseSchemaTooNewError } from "../errors/database-schema-too-new-error.js";
 import { DatabaseUnreachableError } from "../errors/database-unreachable-error.js";
 import { PostgresSessionCorruptError } from "../errors/postgres-session-corrupt-error.js";
 import { migrate } from "../migrations/migrate.js";
 import { openDatabasePool } from "../pool/database-pool.js";
-import { describeWithServer } from "../test-support/describe-with-server.js";
+import { describeWithServer, isCi } from "../test-support/describe-with-server.js";
 import { freePort } from "../test-support/free-port.js";
+import { postgresClusterAvailability, startPostgresCluster } from "../test-support/postgres-cluster.js";
 import { PostgresSessionStore, type PostgresSessionStoreOptions } from "./postgres-session-store.js";
 import { SESSION_MIGRATIONS } from "./session-migrations.js";
 
@@ -230,5 +231,23 @@ describeWithServer("postgres", "PostgresSessionStore on PostgreSQL 15", (server)
     expect(error).toMatchObject({ code: "database_unreachable", location: `127.0.0.1:${port}/corral` });
     expect((error as Error).message).not.toContain("s3cret");
     expect((error as Error).message).toContain("CORRAL_DATABASE_URL");
+  });
+});
+
+describe("PostgresSessionStore when its database goes away", () => {
+  const available = postgresClusterAvailability().available;
+  it.skipIf(!available && !isCi())("says the database is unreachable instead of failing with a socket error", async () => {
+    const cluster = await startPostgresCluster();
+    const store = await PostgresSessionStore.open(cluster.url);
+    try {
+      await store.save("s1", history);
+      await cluster.stop();
+      const error = await store.load("s1").catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DatabaseUnreachableError);
+      expect(error).toMatchObject({ code: "database_unreachable", location: `127.0.0.1:${cluster.port}/postgres` });
+    } finally {
+      await store.close();
+      await cluster.stop();
+    }
   });
 });
