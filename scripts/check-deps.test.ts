@@ -1,6 +1,6 @@
 // Fails when a workspace package imports something its package.json does not declare, or
 // when an import breaks the dependency direction apps/cli -> apps/server -> packages/config
-// -> packages/{rag,tools} -> packages/core (testkit: only a devDependency).
+// -> packages/{rag,tools,postgres} -> packages/core, postgres also over rag (testkit: only a devDependency).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
@@ -16,10 +16,11 @@ const allowed: Record<string, string[]> = {
   "@corral/core": [],
   "@corral/rag": ["@corral/core"],
   "@corral/tools": ["@corral/core"],
-  "@corral/config": ["@corral/core", "@corral/rag", "@corral/tools"],
-  "@corral/server": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config"],
-  "@corral/eval": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config"],
-  "@corral/cli": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/server", "@corral/eval"],
+  "@corral/postgres": ["@corral/core", "@corral/rag"],
+  "@corral/config": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/postgres"],
+  "@corral/server": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/postgres"],
+  "@corral/eval": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/postgres"],
+  "@corral/cli": ["@corral/core", "@corral/rag", "@corral/tools", "@corral/config", "@corral/server", "@corral/eval", "@corral/postgres"],
 };
 
 interface Workspace {

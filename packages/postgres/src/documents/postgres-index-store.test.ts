@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The contract every IndexStore passes, from rag's test support (rag exports no testing subpath yet).
+import { describeIndexStoreContract } from "../../../rag/src/test-support/index-store-contract.js";
+import { describeWithServer } from "../test-support/describe-with-server.js";
+import { openPostgresIndexStore, type PostgresIndexStore } from "./postgres-index-store.js";
+
+let schemas = 0;
+const hashText = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describeWithServer("pglite", "the PostgreSQL + pgvector store on PGlite", (server) => {
+  describeIndexStoreContract("the PostgreSQL + pgvector store", {
+    newLocation: async () => {
+      const schema = `contract_${++schemas}_${process.pid}`;
+      return {
+        location: schema,
+        remove: async () => {
+          const client = new pg.Client({ connectionString: server().url });
+          await client.connect();
+          try {
+            await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+            await client.query("DELETE FROM corral_schema_migrations WHERE component = $1", [`index:${schema}`]);
+          } finally {
+            await client.end();
+          }
+        },
+      };
+    },
+    open: (schema, model) => openPostgresIndexStore({ database: server().url, schema, embedder: { model }, maxConnections: 4 }),
+  });
+
+  describe("keyword search with PostgreSQL full text", () => {
+    const schema = `keywords_${process.pid}`;
+    let store: PostgresIndexStore;
+    beforeAll(async () => {
+      store = await openPostgresIndexStore({ database: server().url, schema, maxConnections: 2 });
+      const chunk = (text: string, headingPath: string[]) => ({ text, hash: hashText(text), ordinal: 0, headingPath, hasVector: false });
+      const document = (path: string, chunks: ReturnType<typeof chunk>[]) => ({
+        document: { path, kind: "markdown", size: 1, mtimeMs: 1, contentHash: hashText(path), metadata: {} },
+        chunks,
+      });
+      await store.write(async (session) => {
+        await session.writeDocuments(
+          [
+            document("guide/in-text.md", [chunk("Rotate the credentials every quarter.", ["Intro"])]),
+            document("guide/in-heading.md", [chunk("Nothing about it here.", ["Credentials"])]),
+            document("credentials/in-path.md", [chunk("Plain words only.", ["Other"])]),
+          ],
+          new Map(),
+        );
+        await session.commit();
+      });
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+    const pathsOf = async (query: string) =>
+      (await store.getChunks((await store.keywordSearch(query, 10)).map((match) => match.id))).map((record) => record.path);
+
+    it("ranks a word in the text above one in a heading, above one in the path", async () => {
+      expect(await pathsOf("credentials")).toEqual(["guide/in-text.md", "guide/in-heading.md", "credentials/in-path.md"]);
+    });
+
+    it("finds chunks with any of the query's words, stemmed, stopwords left out", async () => {
+      expect(await pathsOf("how do I rotate my keys?")).toEqual(["guide/in-text.md"]);
+      expect(await pathsOf("rotating")).toEqual(["guide/in-text.md"]);
+      expect(await pathsOf("the of and")).toEqual([]);
+    });
+
+    it("lets no query syntax through: quotes, operators and parentheses are plain text", async () => {
+      for (const query of ['"rotate', "rotate & | ! <-> (", "-rotate", "rotate:*", "'; DROP TABLE chunks; --", "or OR"]) {
+        await expect(store.keywordSearch(query, 10)).resolves.toEqual(expect.any(Array));
+      }
+      expect(await pathsOf("-rotate")).toEqual(["guide/in-text.md"]);
+      expect((await store.status()).chunks).toBe(3);
+    });
+  });
+});

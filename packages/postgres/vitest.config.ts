@@ -1,0 +1,3 @@
+import { corralVitestConfig } from "../../vitest.shared.ts";
+
+export default corralVitestConfig();
