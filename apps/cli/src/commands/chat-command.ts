@@ -1,6 +1,5 @@
 import path from "node:path";
 import { Agent, type ApprovalRequest } from "@corral/core";
-import { Command } from "commander";
 import { ChatRepl } from "../chat/chat-repl.js";
 import { SessionFile } from "../chat/session-file.js";
 import type { CliContext } from "../cli-context.js";
@@ -8,9 +7,9 @@ import { commandName } from "../command-name.js";
 import { ExitCode } from "../report-error.js";
 import { openAgentRuntime } from "../runtime/open-agent-runtime.js";
 import { displayPath } from "../runtime/open-cli-index.js";
-import { examples } from "./examples.js";
 
-interface ChatOptions {
+/** The options of `corral chat`. */
+export interface ChatOptions {
   docs?: string[];
   session?: string;
   showThinking?: boolean;
@@ -18,28 +17,7 @@ interface ChatOptions {
 }
 
 /** `corral chat`: a REPL over your documents, with streaming answers and saved sessions. */
-export function chatCommand(ctx: CliContext): Command {
-  return new Command("chat")
-    .description("talk to your documents: streaming answers with sources, saved sessions")
-    .option("-d, --docs <paths...>", "sync these folders or files into the index before the first question (incremental)")
-    .option("-s, --session <name>", "resume (or start) the named session; default: a new one")
-    .option("--show-thinking", "show the model's thinking")
-    .option("-a, --agent <name>", "an agent from corral.config.json", "default")
-    .action(async (options: ChatOptions) => chat(ctx, options))
-    .addHelpText(
-      "after",
-      `${examples([
-        "corral chat --docs ./docs",
-        "corral chat --session release-notes",
-        "corral chat --docs ./docs --model llama3.2:3b --show-thinking",
-      ])}
-In the chat: /help /reset /model [name] /sources /tools /exit. Ctrl-C cancels an answer; Ctrl-D leaves.
-Sessions are saved in the index's parent folder (.corral/sessions/<name>.json).
-`,
-    );
-}
-
-async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
+export async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
   const startup = new AbortController();
   const stopStartupInterrupt = ctx.io.onInterrupt(() => startup.abort());
   let opened: Awaited<ReturnType<typeof openAgentRuntime>>;
