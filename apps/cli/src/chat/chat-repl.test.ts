@@ -1,0 +1,62 @@
+import path from "node:path";
+import { createAgentRuntime, loadConfig } from "@corral/config";
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { CliContext } from "../cli-context.js";
+import { addGlobalOptions } from "../program.js";
+import { bufferIo } from "../test-support/buffer-io.js";
+import { useCliWorkspace } from "../test-support/cli-workspace.js";
+import { ChatRepl } from "./chat-repl.js";
+import { SessionFiles } from "./session-files.js";
+import { runSlashCommand } from "./slash-commands.js";
+
+const workspace = useCliWorkspace({ writeDocs: false });
+
+/** A REPL over a real runtime (the fake Ollama behind it), without a terminal. */
+async function openRepl(name: string) {
+  const { config } = await loadConfig({ cwd: workspace.dir, env: {}, flags: { host: workspace.fake.url } });
+  config.agents.default!.docs = false;
+  const runtime = await createAgentRuntime(config, { root: workspace.dir, onWarning: () => {} });
+  const io = bufferIo({ cwd: workspace.dir });
+  const ctx = new CliContext(io, addGlobalOptions(new Command()));
+  const sessions = new SessionFiles(path.join(workspace.dir, "sessions"));
+  const ollama = { ...config.ollama };
+  const repl = new ChatRepl(ctx, { runtime, sessions, name, ollama, showThinking: false });
+  return { runtime, repl, sessions, io };
+}
+
+describe("ChatRepl", () => {
+  it("/model replaces the one agent: the runtime's agent and settings, the next turn and the saved session agree", async () => {
+    const { runtime, repl, sessions, io } = await openRepl("one-agent");
+    try {
+      expect(repl.model).toBe("qwen3:4b");
+      await runSlashCommand(repl, "/model llama3.2:3b");
+      expect(io.out()).toContain("Switched to llama3.2:3b.");
+      // No second copy: what the runtime holds is what answers.
+      expect(runtime.agent.options.model).toBe("llama3.2:3b");
+      expect(runtime.settings.model).toBe("llama3.2:3b");
+      expect(repl.model).toBe("llama3.2:3b");
+      expect((await sessions.read("one-agent"))?.model).toBe("llama3.2:3b");
+
+      workspace.fake.enqueue({ content: "From llama." });
+      await repl.answer("Who is this?");
+      expect((workspace.fake.requestsTo("/api/chat").at(-1)?.body as { model?: string } | undefined)?.model).toBe("llama3.2:3b");
+      expect((await sessions.read("one-agent"))?.messages.map((message) => message.content)).toEqual(["Who is this?", "From llama."]);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("keeps the model when the new one cannot be used, and says why", async () => {
+    const { runtime, repl, io } = await openRepl("kept");
+    try {
+      await runSlashCommand(repl, "/model gemma3:4b");
+      // The default agent has tools; gemma3 in the fake cannot call them.
+      expect(io.err()).toMatch(/gemma3:4b does not support tools; the agent needs them\. Kept qwen3:4b\./);
+      expect(runtime.agent.options.model).toBe("qwen3:4b");
+      expect(repl.model).toBe("qwen3:4b");
+    } finally {
+      await runtime.close();
+    }
+  });
+});
