@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, runCli } from "./test-support/run-cli.js";
+import { closedPort, makeTempDir, runCli } from "./test-support/run-cli.js";
 
 const recorder = fileURLToPath(new URL("./test-support/record-modules.mjs", import.meta.url));
 
@@ -59,5 +59,16 @@ describe("start-up", () => {
     expect(init.code).toBe(0);
     const commands = init.modules.filter((url) => /\/commands\/\w+-command\.js$/.test(url)).map((url) => path.basename(url));
     expect(commands).toEqual(["init-command.js"]);
+  });
+
+  it("`corral models` loads no index, no tools and no server", async () => {
+    const port = await closedPort();
+    const run = await modulesLoadedBy(["models", "--host", `127.0.0.1:${port}`], "models");
+    expect(run.code).toBe(1);
+    expect(run.modules.some((url) => url.endsWith("/commands/models-command.js"))).toBe(true);
+    const heavy = run.modules.filter((url) =>
+      /\/packages\/(rag|tools|server|eval)\/|hnswlib-node|better-sqlite3|langchain|@modelcontextprotocol|fastify/.test(url),
+    );
+    expect(heavy).toEqual([]);
   });
 });

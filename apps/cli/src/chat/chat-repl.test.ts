@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createAgentRuntime, loadConfig } from "@corral/config";
 import { Command } from "commander";
@@ -13,13 +14,13 @@ import { runSlashCommand } from "./slash-commands.js";
 const workspace = useCliWorkspace({ writeDocs: false });
 
 /** A REPL over a real runtime (the fake Ollama behind it), without a terminal. */
-async function openRepl(name: string) {
+async function openRepl(name: string, sessionsFolder = path.join(workspace.dir, "sessions")) {
   const { config } = await loadConfig({ cwd: workspace.dir, env: {}, flags: { host: workspace.fake.url } });
   config.agents.default!.docs = false;
   const runtime = await createAgentRuntime(config, { root: workspace.dir, onWarning: () => {} });
   const io = bufferIo({ cwd: workspace.dir });
   const ctx = new CliContext(io, addGlobalOptions(new Command()));
-  const sessions = new SessionFiles(path.join(workspace.dir, "sessions"));
+  const sessions = new SessionFiles(sessionsFolder);
   const ollama = { ...config.ollama };
   const repl = new ChatRepl(ctx, { runtime, sessions, name, ollama, showThinking: false });
   return { runtime, repl, sessions, io };
@@ -55,6 +56,23 @@ describe("ChatRepl", () => {
       expect(io.err()).toMatch(/gemma3:4b does not support tools; the agent needs them\. Kept qwen3:4b\./);
       expect(runtime.agent.options.model).toBe("qwen3:4b");
       expect(repl.model).toBe("qwen3:4b");
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("a session that cannot be saved is a warning after /reset and /model, and the chat goes on", async () => {
+    // The sessions "folder" is a file: every save fails.
+    const blocked = path.join(workspace.dir, "not-a-folder");
+    await writeFile(blocked, "");
+    const { runtime, repl, io } = await openRepl("blocked", blocked);
+    try {
+      await runSlashCommand(repl, "/reset");
+      expect(io.out()).toContain("Started over");
+      await runSlashCommand(repl, "/model llama3.2:3b");
+      expect(io.out()).toContain("Switched to llama3.2:3b.");
+      expect(io.err().match(/warning: the session could not be saved \(.*\); the chat goes on\./g)).toHaveLength(2);
+      expect(repl.model).toBe("llama3.2:3b");
     } finally {
       await runtime.close();
     }

@@ -87,12 +87,19 @@ export class ChatRepl implements ChatSession {
   async reset(): Promise<void> {
     this.#messages = [];
     this.#lastSources = [];
-    await this.save();
+    await this.#saveOrWarn();
   }
 
   async useModel(model: string): Promise<void> {
     this.#setModel(model);
-    await this.save();
+    await this.#saveOrWarn();
+  }
+
+  /** Saves; a session that cannot be saved is a warning, and the chat goes on. */
+  async #saveOrWarn(): Promise<void> {
+    await this.save().catch((error: unknown) => {
+      this.ctx.warn(`the session could not be saved (${error instanceof Error ? error.message : String(error)}); the chat goes on.`);
+    });
   }
 
   /** Replaces the runtime's agent by one with `model` and the same tools, instructions, approvals and Ollama settings. */
@@ -148,9 +155,7 @@ export class ChatRepl implements ChatSession {
       if (outcome.result && !cancelled) {
         this.#messages = outcome.result.messages.filter((message) => message.role !== "system");
         this.#lastSources = outcome.retrieved;
-        await this.save().catch((error: unknown) => {
-          this.ctx.warn(`the session could not be saved (${error instanceof Error ? error.message : String(error)}); the chat goes on.`);
-        });
+        await this.#saveOrWarn();
       }
     } finally {
       this.#controller = undefined;
