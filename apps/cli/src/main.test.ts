@@ -114,4 +114,17 @@ describe("corral conventions", () => {
     expect(second.stderr).toMatch(/--force/);
     expect((await runInProcess(["init", "--force"], { cwd: dir })).code).toBe(0);
   });
+
+  it("names the command as CORRAL_COMMAND of its own environment says, in hints and errors", async () => {
+    const dir = path.join(temp.dir, "command-name");
+    await mkdir(dir);
+    const env = { CORRAL_COMMAND: "pnpm -s corral" };
+    const first = await runInProcess(["init"], { cwd: dir, env });
+    expect(first.stderr).toContain("then run `pnpm -s corral doctor` and `pnpm -s corral chat --docs ./docs`");
+    const again = await runInProcess(["init"], { cwd: dir, env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("run `pnpm -s corral init --force`");
+    const missing = await runInProcess(["search", "keys", "--index", "nowhere"], { cwd: dir, env });
+    expect(missing.stderr).toMatch(/hint: build it with `pnpm -s corral index <folder>`/);
+  });
 });

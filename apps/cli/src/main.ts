@@ -30,7 +30,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stderr.write("Cancelled.\n");
       return ExitCode.interrupted;
     }
-    io.stderr.write(formatError(error, colorsFor(io.stderr, io.env, !argv.includes("--no-color")), debug));
+    io.stderr.write(formatError(error, colorsFor(io.stderr, io.env, !argv.includes("--no-color")), debug, io.env));
     return exitCodeFor(error);
   } finally {
     for (const cleanup of ctx.cleanups.splice(0).reverse()) {

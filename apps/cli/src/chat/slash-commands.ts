@@ -81,7 +81,7 @@ async function switchModel(session: ChatSession, name: string): Promise<void> {
       return;
     }
   } catch (error) {
-    const { message, hint } = describeError(error);
+    const { message, hint } = describeError(error, ctx.io.env);
     ctx.info(`${ctx.err.red("error:")} ${message}${hint ? ` (${hint})` : ""} Kept ${session.model}.`);
     return;
   }

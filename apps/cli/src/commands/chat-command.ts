@@ -61,5 +61,5 @@ export async function chat(ctx: CliContext, options: ChatOptions): Promise<void>
     ctx.info(e.dim(`Session "${name}". Type /help for commands, Ctrl-D to leave.`));
   }
   await repl.run();
-  if (repl.messages.length) ctx.info(e.dim(`Saved. Resume with: ${commandName()} chat --session ${name}`));
+  if (repl.messages.length) ctx.info(e.dim(`Saved. Resume with: ${commandName(ctx.io.env)} chat --session ${name}`));
 }

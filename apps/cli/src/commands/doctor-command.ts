@@ -44,8 +44,8 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
     checks.push({
       name: "config",
       status: "problem",
-      detail: describeError(error).message,
-      fix: `correct the field named above (\`${commandName()} init --file example.json\` writes an annotated example to compare with).`,
+      detail: describeError(error, ctx.io.env).message,
+      fix: `correct the field named above (\`${commandName(ctx.io.env)} init --file example.json\` writes an annotated example to compare with).`,
     });
     config = await fallbackConfig(ctx);
   }
@@ -65,7 +65,8 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
     checks.push({
       name: "ollama",
       status: "problem",
-      detail: isAgentError(error) && error.code === "ollama_unreachable" ? `no answer at ${host}` : describeError(error).message,
+      detail:
+        isAgentError(error) && error.code === "ollama_unreachable" ? `no answer at ${host}` : describeError(error, ctx.io.env).message,
       fix: "start Ollama (`ollama serve`), or point OLLAMA_HOST (or --host) at the address where it runs.",
     });
   }
@@ -98,8 +99,8 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
       checks.push({
         name: role,
         status: "problem",
-        detail: missing ? `${model} is not installed` : describeError(error).message,
-        fix: missing ? `${commandName()} models pull ${model}` : undefined,
+        detail: missing ? `${model} is not installed` : describeError(error, ctx.io.env).message,
+        fix: missing ? `${commandName(ctx.io.env)} models pull ${model}` : undefined,
       });
     }
   }
@@ -170,7 +171,7 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
       name: "index",
       status: "note",
       detail: `${relative(ctx, dir)} does not exist yet`,
-      fix: `build it with \`${commandName()} index ./docs\` (or \`${commandName()} chat --docs ./docs\`).`,
+      fix: `build it with \`${commandName(ctx.io.env)} index ./docs\` (or \`${commandName(ctx.io.env)} chat --docs ./docs\`).`,
     };
   }
   try {
@@ -187,8 +188,8 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
     return {
       name: "index",
       status: "problem",
-      detail: `${relative(ctx, dir)} does not open: ${describeError(error).message}`,
-      fix: `rebuild it with \`${commandName()} index --rebuild <paths>\`.`,
+      detail: `${relative(ctx, dir)} does not open: ${describeError(error, ctx.io.env).message}`,
+      fix: `rebuild it with \`${commandName(ctx.io.env)} index --rebuild <paths>\`.`,
     };
   }
 }

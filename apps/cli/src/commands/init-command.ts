@@ -13,13 +13,15 @@ export async function init(ctx: CliContext, options: { force?: boolean; file: st
     const message = error instanceof Error ? error.message : String(error);
     if (/already exists/.test(message)) {
       throw new CliError("config_exists", `${path.resolve(ctx.io.cwd, options.file)} already exists; it was left unchanged.`, {
-        hint: `edit it, or run \`${commandName()} init --force\` to replace it.`,
+        hint: `edit it, or run \`${commandName(ctx.io.env)} init --force\` to replace it.`,
       });
     }
     throw error;
   }
   ctx.print(`Wrote ${path.relative(ctx.io.cwd, file) || file}`);
   ctx.info(
-    ctx.err.dim(`next: put your documents in ./docs, then run \`${commandName()} doctor\` and \`${commandName()} chat --docs ./docs\`.`),
+    ctx.err.dim(
+      `next: put your documents in ./docs, then run \`${commandName(ctx.io.env)} doctor\` and \`${commandName(ctx.io.env)} chat --docs ./docs\`.`,
+    ),
   );
 }
