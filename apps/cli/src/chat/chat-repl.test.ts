@@ -1,6 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createAgentRuntime, loadConfig } from "@corral/config";
+import { type AgentRuntime, createAgentRuntime, loadConfig } from "@corral/config";
+import { Agent } from "@corral/core";
+import { createScriptedChatModel } from "@corral/core/testing";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { CliContext } from "../cli-context.js";
@@ -76,5 +78,42 @@ describe("ChatRepl", () => {
     } finally {
       await runtime.close();
     }
+  });
+
+  it("answers with the runtime's agent, saves the history without the system prompt; a failed turn leaves it as it was", async () => {
+    // Only a model is needed here: a scripted one, in-process.
+    const model = createScriptedChatModel([{ content: "Keys rotate hourly." }], { modelId: "scripted:1b" });
+    const agent = new Agent({ model, instructions: "Answer briefly." });
+    const runtime = {
+      name: "default",
+      settings: { model: "scripted:1b", tools: [] },
+      agent,
+      tools: [],
+      approved: [],
+      warnings: [],
+      close: async () => {},
+    } as unknown as AgentRuntime;
+    const io = bufferIo({ cwd: workspace.dir });
+    const ctx = new CliContext(io, addGlobalOptions(new Command()));
+    const sessions = new SessionFiles(path.join(workspace.dir, "scripted"));
+    const ollama = { host: workspace.fake.url, timeoutMs: 1000, idleTimeoutMs: 1000 };
+    const repl = new ChatRepl(ctx, { runtime, sessions, name: "scripted", ollama, showThinking: false });
+    expect(repl.model).toBe("scripted:1b");
+
+    await repl.answer("How often do keys rotate?");
+    expect(io.out()).toContain("Keys rotate hourly.");
+    expect(model.requests[0]?.messages[0]).toMatchObject({ role: "system", content: "Answer briefly." });
+    const saved = await sessions.read("scripted");
+    expect(saved).toMatchObject({ model: "scripted:1b" });
+    expect(saved?.messages.map((message) => [message.role, message.content])).toEqual([
+      ["user", "How often do keys rotate?"],
+      ["assistant", "Keys rotate hourly."],
+    ]);
+
+    // The script has no second turn: the model call fails, the error is shown, the history stays.
+    await repl.answer("And the old ones?");
+    expect(io.err()).toMatch(/error: .*scripted model got call 2/);
+    expect(repl.messages).toHaveLength(2);
+    expect((await sessions.load("scripted"))?.length).toBe(2);
   });
 });
