@@ -1,4 +1,3 @@
-import { resolveOllamaHost } from "@corral/core";
 import type { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { type Colors, colorsFor } from "./colors.js";
@@ -67,11 +66,6 @@ export class CliContext {
   /** A warning on stderr; its text is made inert (it often quotes file names or a server's output). */
   warn(text: string): void {
     this.io.stderr.write(`${this.err.yellow("warning:")} ${terminalText(text)}\n`);
-  }
-
-  /** Ollama's address from --host, then OLLAMA_HOST, then the default (before any config file). */
-  defaultHost(): string {
-    return resolveOllamaHost(this.globals.host ?? this.io.env.OLLAMA_HOST);
   }
 
   /** Whether progress may redraw itself (stderr is a terminal with a known width). */

@@ -41,13 +41,13 @@ describe("corral conventions", () => {
   });
 
   it("prints the version", async () => {
-    const result = await runCli(["--version"], { cwd: temp.dir });
+    const result = await runInProcess(["--version"], { cwd: temp.dir });
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("exits 2 with a one-line error and a hint for usage mistakes", async () => {
-    const unknownCommand = await runCli(["chatt"], { cwd: temp.dir });
+    const unknownCommand = await runInProcess(["chatt"], { cwd: temp.dir });
     expect(unknownCommand.code).toBe(2);
     expect(unknownCommand.stderr).toMatch(/^error: unknown command 'chatt'/);
     expect(unknownCommand.stderr).toMatch(/Did you mean chat\?/);
@@ -76,7 +76,7 @@ describe("corral conventions", () => {
   });
 
   it("reads the question from stdin and refuses an empty one with exit 2", async () => {
-    const result = await runCli(["ask"], { cwd: temp.dir, input: "  \n" });
+    const result = await runInProcess(["ask"], { cwd: temp.dir, input: "  \n" });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/question read from stdin is empty/);
   });
@@ -93,7 +93,7 @@ describe("corral conventions", () => {
     expect(result.stderr).toMatch(/^error: .*\nhint: .*\n$/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
-    const debug = await runCli(["ask", "hello", "--debug"], { cwd: dir });
+    const debug = await runInProcess(["ask", "hello", "--debug"], { cwd: dir });
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
@@ -113,5 +113,18 @@ describe("corral conventions", () => {
     expect(second.stderr).toMatch(/already exists/);
     expect(second.stderr).toMatch(/--force/);
     expect((await runInProcess(["init", "--force"], { cwd: dir })).code).toBe(0);
+  });
+
+  it("names the command as CORRAL_COMMAND of its own environment says, in hints and errors", async () => {
+    const dir = path.join(temp.dir, "command-name");
+    await mkdir(dir);
+    const env = { CORRAL_COMMAND: "pnpm -s corral" };
+    const first = await runInProcess(["init"], { cwd: dir, env });
+    expect(first.stderr).toContain("then run `pnpm -s corral doctor` and `pnpm -s corral chat --docs ./docs`");
+    const again = await runInProcess(["init"], { cwd: dir, env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("run `pnpm -s corral init --force`");
+    const missing = await runInProcess(["search", "keys", "--index", "nowhere"], { cwd: dir, env });
+    expect(missing.stderr).toMatch(/hint: build it with `pnpm -s corral index <folder>`/);
   });
 });

@@ -1,10 +1,8 @@
-import { isAgentError } from "@corral/core";
 import { Command, CommanderError } from "commander";
 import { CliContext } from "./cli-context.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { colorsFor } from "./colors.js";
 import { addGlobalOptions, registerCommands } from "./program.js";
-import { ExitCode, exitCodeFor, formatError } from "./report-error.js";
 
 /**
  * Runs the `corral` command with `argv` (the arguments after the program name) and resolves
@@ -22,12 +20,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     await program.parseAsync(argv, { from: "user" });
     return ctx.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Loaded when a command failed: the error wording needs @corral/core, which `--help` does not.
+    const [{ isAgentError }, { ExitCode, exitCodeFor, formatError }] = await Promise.all([
+      import("@corral/core"),
+      import("./report-error.js"),
+    ]);
     if (isAgentError(error) && error.code === "aborted" && !debug) {
       io.stderr.write("Cancelled.\n");
       return ExitCode.interrupted;
     }
-    io.stderr.write(formatError(error, colorsFor(io.stderr, io.env, !argv.includes("--no-color")), debug));
+    io.stderr.write(formatError(error, colorsFor(io.stderr, io.env, !argv.includes("--no-color")), debug, io.env));
     return exitCodeFor(error);
   } finally {
     for (const cleanup of ctx.cleanups.splice(0).reverse()) {

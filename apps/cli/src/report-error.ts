@@ -19,8 +19,8 @@ export function exitCodeFor(error: unknown): number {
  * The one line (two with a hint) the user sees for an error. With `debug`, the stack and
  * the chain of causes follow.
  */
-export function formatError(error: unknown, colors: Colors, debug: boolean): string {
-  const { message, hint } = describeError(error);
+export function formatError(error: unknown, colors: Colors, debug: boolean, env: Record<string, string | undefined>): string {
+  const { message, hint } = describeError(error, env);
   let text = `${colors.red(colors.bold("error:"))} ${message}\n`;
   if (hint) text += `${colors.dim("hint:")} ${hint}\n`;
   if (debug) {
@@ -40,12 +40,12 @@ export function formatError(error: unknown, colors: Colors, debug: boolean): str
  * The message and hint for an error, with the CLI's wording for the errors users meet most.
  * Both are safe to print: messages carry file names, model output and tool results.
  */
-export function describeError(error: unknown): { message: string; hint?: string } {
-  const { message, hint } = describe(error);
+export function describeError(error: unknown, env: Record<string, string | undefined>): { message: string; hint?: string } {
+  const { message, hint } = describe(error, commandName(env));
   return { message: terminalText(message), ...(hint === undefined ? {} : { hint: terminalText(hint) }) };
 }
 
-function describe(error: unknown): { message: string; hint?: string } {
+function describe(error: unknown, command: string): { message: string; hint?: string } {
   if (error instanceof CliError) return { message: oneLine(error.message), hint: error.hint };
   if (isAgentError(error)) {
     switch (error.code) {
@@ -60,26 +60,26 @@ function describe(error: unknown): { message: string; hint?: string } {
         const model = (error as { model?: string }).model ?? "the model";
         return {
           message: `Model "${model}" is not available in Ollama.`,
-          hint: `pull it with \`${commandName()} models pull ${model}\`, or choose another with --model (chat) or --embed-model (embeddings).`,
+          hint: `pull it with \`${command} models pull ${model}\`, or choose another with --model (chat) or --embed-model (embeddings).`,
         };
       }
       case "index_model_mismatch": {
         const expected = (error as { expected?: string }).expected;
         return {
           message: `${oneLine(error.message.split(". Open it with")[0] ?? error.message)}.`,
-          hint: `rebuild it with \`${commandName()} index --rebuild <paths>\`${expected ? `, or pass --embed-model ${expected}` : ""}.`,
+          hint: `rebuild it with \`${command} index --rebuild <paths>\`${expected ? `, or pass --embed-model ${expected}` : ""}.`,
         };
       }
       case "index_not_found":
         return {
           message: `${oneLine(error.message.split(". Build")[0] ?? error.message)}.`,
-          hint: `build it with \`${commandName()} index <folder>\`.`,
+          hint: `build it with \`${command} index <folder>\`.`,
         };
       case "config_invalid":
         return {
           message: oneLine(error.message),
           hint: /\.json\b/.test(error.message)
-            ? `fix the file (\`${commandName()} init --file example.json\` writes an annotated example).`
+            ? `fix the file (\`${command} init --file example.json\` writes an annotated example).`
             : undefined,
         };
       case "usage":

@@ -3,7 +3,7 @@ import path from "node:path";
 import { startFakeOllama } from "@corral/testkit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useCliWorkspace } from "./test-support/cli-workspace.js";
-import { CliProcess, runCli } from "./test-support/run-cli.js";
+import { InProcessCli, runInProcess } from "./test-support/in-process-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
 // Colours on, as on a terminal: corral's own colour codes must survive.
@@ -47,13 +47,13 @@ beforeAll(async () => {
     `# Clipboard ${hostile[1]}heading\n\nThe clipboard ${hostile.join(" ")} trick hides in documents about clipboard safety.\n`,
   );
   await writeFile(path.join(docs, evilName), "# Named\n\nA file whose name writes the clipboard, about clipboard names.\n");
-  const index = await runCli(["index", "docs"], { cwd: workspace.dir, env: env() });
+  const index = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: env() });
   expect(index.code, index.stderr).toBe(0);
 });
 
 describe("terminal output is inert", () => {
   it("corral search: passages and file names lose their escape sequences, corral's colours stay", async () => {
-    const result = await runCli(["search", "clipboard", "-k", "5"], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["search", "clipboard", "-k", "5"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("The clipboard");
     expect(result.stdout).toContain("docs/evil.md");
@@ -62,7 +62,7 @@ describe("terminal output is inert", () => {
     expectInert(result.stdout);
     expectInert(result.stderr);
 
-    const json = await runCli(["search", "clipboard", "--json"], { cwd: workspace.dir, env: env() });
+    const json = await runInProcess(["search", "clipboard", "--json"], { cwd: workspace.dir, env: env() });
     expect(json.code, json.stderr).toBe(0);
     expect(json.stdout).not.toContain("\u009b");
     expect(JSON.stringify(JSON.parse(json.stdout))).toContain("\\u001b]52");
@@ -80,7 +80,7 @@ describe("terminal output is inert", () => {
       },
       { content: `The answer ${OSC52}is here ${ESC}[?1049h${ESC}[38;5;196mred\rover [1].`, chunkSize: 3 },
     );
-    const result = await runCli(["ask", "--show-thinking", "What about the clipboard?"], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["ask", "--show-thinking", "What about the clipboard?"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("The answer is here red\nover [1].");
     expect(withoutOwnColours(result.stderr)).toContain("Thinking  hard");
@@ -94,7 +94,7 @@ describe("terminal output is inert", () => {
   });
 
   it("corral chat: the streamed answer and /sources are inert", async () => {
-    const chat = new CliProcess(["chat"], { cwd: workspace.dir, env: env() });
+    const chat = new InProcessCli(["chat"], { cwd: workspace.dir, env: env() });
     await chat.waitFor("Session", "stderr");
     workspace.fake.enqueue(
       { toolCalls: [{ name: "search_docs", arguments: { query: "clipboard" } }] },
@@ -118,11 +118,11 @@ describe("terminal output is inert", () => {
     });
     try {
       const ollama = { ...env(), OLLAMA_HOST: hostileOllama.url };
-      const list = await runCli(["models"], { cwd: workspace.dir, env: ollama });
+      const list = await runInProcess(["models"], { cwd: workspace.dir, env: ollama });
       expect(list.code, list.stderr).toBe(0);
       expect(list.stdout).toContain("completion, tools");
       expectInert(list.stdout);
-      const show = await runCli(["models", "show", "evil:1b"], { cwd: workspace.dir, env: ollama });
+      const show = await runInProcess(["models", "show", "evil:1b"], { cwd: workspace.dir, env: ollama });
       expect(show.code, show.stderr).toBe(0);
       expect(show.stdout).toContain("family");
       expect(show.stdout).toContain("fam");
@@ -133,7 +133,7 @@ describe("terminal output is inert", () => {
   });
 
   it("errors quoting untrusted text are inert", async () => {
-    const result = await runCli(["ask", "hi", "--docs", `missing${OSC52}dir`], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["ask", "hi", "--docs", `missing${OSC52}dir`], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no such file or folder/);
     expectInert(result.stderr);

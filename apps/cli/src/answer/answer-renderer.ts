@@ -98,7 +98,7 @@ export class AnswerRenderer {
       return [];
     }
     if (outcome.error) {
-      const { message, hint } = describeError(outcome.error);
+      const { message, hint } = describeError(outcome.error, this.#ctx.io.env);
       this.#ctx.info(`${this.#ctx.err.red("error:")} ${message}${hint ? ` ${this.#ctx.err.dim(`(${hint})`)}` : ""}`);
       return [];
     }

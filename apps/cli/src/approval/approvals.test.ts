@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
-import { CliProcess, corralBin, runCli } from "../test-support/run-cli.js";
+import { InProcessCli, runInProcess } from "../test-support/in-process-cli.js";
+import { corralBin } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
 const env = () => workspace.env();
@@ -43,7 +44,7 @@ describe("approvals in the CLI", () => {
       { toolCalls: [{ name: "write_file", arguments: { path: "corral.config.json", content: hostile, overwrite: true } }] },
       { content: "I could not update the configuration." },
     );
-    const result = await runCli(["ask", "Summarise the notes", "--docs", "docs"], { cwd: dir, env: env() });
+    const result = await runInProcess(["ask", "Summarise the notes", "--docs", "docs"], { cwd: dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(path.join(dir, "corral.config.json"), "utf8")).toBe(before);
     expect(result.stderr).toMatch(/writing: corral\.config\.json/);
@@ -60,7 +61,7 @@ describe("approvals in the CLI", () => {
       { toolCalls: [{ name: "write_file", arguments: { path: "summary.txt", content: "three notes" } }] },
       { content: "Written." },
     );
-    const result = await runCli(["ask", "--yes", "Write the summary"], { cwd: dir, env: env() });
+    const result = await runInProcess(["ask", "--yes", "Write the summary"], { cwd: dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(path.join(dir, "summary.txt"), "utf8")).toBe("three notes");
     expect(toolMessages().at(-1)?.content).toMatch(/summary\.txt/);
@@ -79,7 +80,7 @@ describe("approvals in the CLI", () => {
       },
       { content: "Edited." },
     );
-    const result = await runCli(["ask", "Edit the list"], { cwd: dir, env: env() });
+    const result = await runInProcess(["ask", "Edit the list"], { cwd: dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(path.join(dir, "todo.txt"), "utf8")).toBe("buy bread\n");
     expect(await exists(path.join(dir, "other.txt"))).toBe(false);
@@ -88,7 +89,7 @@ describe("approvals in the CLI", () => {
 
   it("corral chat asks, showing the call and its arguments: y runs it, n and Ctrl-C deny it, and the chat goes on", async () => {
     const dir = await project("chat");
-    const chat = new CliProcess(["chat", "--session", "approvals"], { cwd: dir, env: env() });
+    const chat = new InProcessCli(["chat", "--session", "approvals"], { cwd: dir, env: env() });
     await chat.waitFor('Session "approvals"', "stderr");
 
     workspace.fake.enqueue(
@@ -117,7 +118,7 @@ describe("approvals in the CLI", () => {
     );
     chat.send("And one more");
     at = await chat.waitFor("Allow write_file? [y/N] ", "stderr", at);
-    chat.child.kill("SIGINT");
+    chat.interrupt();
     await chat.waitFor("Cancelled it.");
     at = await chat.waitFor("· denied write_file", "stderr", at);
     expect(chat.stderr).not.toContain("(cancelled)");

@@ -1,38 +1,46 @@
 import type { AgentRuntime } from "@corral/config";
-import type { Agent, ApprovalRequest, Message } from "@corral/core";
+import { Agent, type ApprovalRequest, type Message } from "@corral/core";
 import { AnswerRenderer } from "../answer/answer-renderer.js";
 import type { AnswerSource } from "../answer/answer-source.js";
 import { runAnswer } from "../answer/run-answer.js";
 import { approvalQuestion, formatApprovalRequest, isYes } from "../approval/approval-prompt.js";
 import type { CliContext } from "../cli-context.js";
+import type { ChatSession } from "./chat-session.js";
 import { LineReader } from "./line-reader.js";
-import type { ChatSessionData, SessionFile } from "./session-file.js";
+import type { ChatSessionData, SessionFiles } from "./session-files.js";
 import { runSlashCommand } from "./slash-commands.js";
 
 /** What the REPL starts from. */
 export interface ChatReplOptions {
   runtime: AgentRuntime;
-  session: SessionFile;
+  /** Where sessions are saved. */
+  sessions: SessionFiles;
+  /** This session's name. */
+  name: string;
   /** The saved session being resumed, if any. */
   saved?: ChatSessionData;
-  /** Ollama's address (for `/model`). */
-  host: string;
+  /** Answer with the saved session's model (when it has one) instead of the runtime's. */
+  resumeModel?: boolean;
+  /** Ollama's address and time limits from the configuration (agents built by `/model` use them too). */
+  ollama: { host: string; timeoutMs: number; idleTimeoutMs: number };
   showThinking: boolean;
 }
 
 /**
  * The `corral chat` loop: read a line, answer it (streaming) or run a slash command, save
  * the history, repeat until Ctrl-D or `/exit`. Ctrl-C cancels the answer in progress; at
- * the prompt it clears the line, and a second one in a row leaves.
+ * the prompt it clears the line, and a second one in a row leaves. Slash commands reach it
+ * through the narrow `ChatSession`; the agent lives in one place, `runtime.agent`.
  */
-export class ChatRepl {
+export class ChatRepl implements ChatSession {
   readonly ctx: CliContext;
-  readonly runtime: AgentRuntime;
-  readonly session: SessionFile;
-  readonly host: string;
-  agent: Agent;
-  messages: Message[];
-  lastSources: AnswerSource[];
+  /** This session's name. */
+  readonly name: string;
+  readonly ollama: { readonly host: string; readonly timeoutMs: number; readonly idleTimeoutMs: number };
+  readonly #runtime: AgentRuntime;
+  readonly #sessions: SessionFiles;
+  #messages: Message[];
+  #lastSources: AnswerSource[];
   readonly #showThinking: boolean;
   readonly #createdAt: string;
   #controller: AbortController | undefined;
@@ -45,25 +53,65 @@ export class ChatRepl {
 
   constructor(ctx: CliContext, options: ChatReplOptions) {
     this.ctx = ctx;
-    this.runtime = options.runtime;
-    this.session = options.session;
-    this.host = options.host;
-    this.agent = options.runtime.agent;
-    this.messages = options.saved?.messages ?? [];
-    this.lastSources = options.saved?.lastSources ?? [];
+    this.name = options.name;
+    this.ollama = options.ollama;
+    this.#runtime = options.runtime;
+    this.#sessions = options.sessions;
+    this.#messages = options.saved?.messages ?? [];
+    this.#lastSources = options.saved?.lastSources ?? [];
     this.#showThinking = options.showThinking;
     this.#createdAt = options.saved?.createdAt ?? new Date().toISOString();
+    const savedModel = options.saved?.model;
+    if (options.resumeModel && savedModel && savedModel !== this.model) this.#setModel(savedModel);
   }
 
   /** The model answering now. */
   get model(): string {
-    const model = this.agent.options.model;
+    const model = this.#runtime.agent.options.model;
     return typeof model === "string" ? model : model.modelId;
+  }
+
+  /** The conversation so far, without the system prompt. */
+  get messages(): readonly Message[] {
+    return this.#messages;
+  }
+
+  get lastSources(): readonly AnswerSource[] {
+    return this.#lastSources;
+  }
+
+  get tools(): ReadonlyArray<{ readonly name: string; readonly description: string }> {
+    return this.#runtime.tools;
+  }
+
+  async reset(): Promise<void> {
+    this.#messages = [];
+    this.#lastSources = [];
+    await this.#saveOrWarn();
+  }
+
+  async useModel(model: string): Promise<void> {
+    this.#setModel(model);
+    await this.#saveOrWarn();
+  }
+
+  /** Saves; a session that cannot be saved is a warning, and the chat goes on. */
+  async #saveOrWarn(): Promise<void> {
+    await this.save().catch((error: unknown) => {
+      this.ctx.warn(`the session could not be saved (${error instanceof Error ? error.message : String(error)}); the chat goes on.`);
+    });
+  }
+
+  /** Replaces the runtime's agent by one with `model` and the same tools, instructions, approvals and Ollama settings. */
+  #setModel(model: string): void {
+    const runtime = this.#runtime;
+    runtime.agent = new Agent({ ...runtime.agent.options, ...this.ollama, model });
+    runtime.settings = { ...runtime.settings, model };
   }
 
   /** Reads and answers until the user leaves. */
   async run(): Promise<void> {
-    const history = this.messages
+    const history = this.#messages
       .filter((message) => message.role === "user")
       .map((message) => message.content)
       .reverse();
@@ -96,15 +144,18 @@ export class ChatRepl {
     this.#renderer = renderer;
     await renderer.start();
     try {
-      const outcome = await runAnswer(this.agent, question, { signal: controller.signal, messages: this.messages }, renderer.handlers);
+      const outcome = await runAnswer(
+        this.#runtime.agent,
+        question,
+        { signal: controller.signal, messages: this.#messages },
+        renderer.handlers,
+      );
       const cancelled = controller.signal.aborted;
       renderer.finish(outcome, { cancelled });
       if (outcome.result && !cancelled) {
-        this.messages = outcome.result.messages.filter((message) => message.role !== "system");
-        this.lastSources = outcome.retrieved;
-        await this.save().catch((error: unknown) => {
-          this.ctx.warn(`the session could not be saved (${error instanceof Error ? error.message : String(error)}); the chat goes on.`);
-        });
+        this.#messages = outcome.result.messages.filter((message) => message.role !== "system");
+        this.#lastSources = outcome.retrieved;
+        await this.#saveOrWarn();
       }
     } finally {
       this.#controller = undefined;
@@ -149,14 +200,14 @@ export class ChatRepl {
 
   /** Saves the history now. */
   async save(): Promise<void> {
-    await this.session.save({
+    await this.#sessions.write({
       version: 1,
-      name: this.session.name,
+      name: this.name,
       model: this.model,
       createdAt: this.#createdAt,
       updatedAt: new Date().toISOString(),
-      messages: this.messages,
-      lastSources: this.lastSources,
+      messages: this.#messages,
+      lastSources: this.#lastSources,
     });
   }
 

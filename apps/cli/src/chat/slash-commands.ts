@@ -1,9 +1,8 @@
-import { Agent } from "@corral/core";
 import { formatSourceLocation } from "../answer/answer-source.js";
 import { OllamaAdmin } from "../ollama/ollama-admin.js";
 import { describeError } from "../report-error.js";
 import { terminalText } from "../terminal-text.js";
-import type { ChatRepl } from "./chat-repl.js";
+import type { ChatSession } from "./chat-session.js";
 
 /** The slash commands of `corral chat`, with their one-line help. */
 export const slashCommands: Array<[string, string]> = [
@@ -16,8 +15,8 @@ export const slashCommands: Array<[string, string]> = [
 ];
 
 /** Runs one slash command; resolves to "exit" when the user leaves. */
-export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"exit" | undefined> {
-  const ctx = repl.ctx;
+export async function runSlashCommand(session: ChatSession, line: string): Promise<"exit" | undefined> {
+  const ctx = session.ctx;
   const c = ctx.out;
   const [command = "", ...rest] = line.split(/\s+/);
   const argument = rest.join(" ").trim();
@@ -29,37 +28,35 @@ export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"ex
       return;
     case "/reset":
     case "/clear":
-      repl.messages = [];
-      repl.lastSources = [];
-      await repl.save();
+      await session.reset();
       ctx.print("Started over: the conversation is cleared.");
       return;
     case "/model":
-      await switchModel(repl, argument);
+      await switchModel(session, argument);
       return;
     case "/sources":
-      if (repl.lastSources.length === 0) {
+      if (session.lastSources.length === 0) {
         ctx.print("The last answer has no sources.");
         return;
       }
-      repl.lastSources.forEach((source, position) => {
+      session.lastSources.forEach((source, position) => {
         const heading = source.headingPath?.length ? c.dim(` (${terminalText(source.headingPath.join(" > "))})`) : "";
         ctx.print(`${c.bold(`[${position + 1}]`)} ${c.cyan(terminalText(formatSourceLocation(source)))}${heading}`);
         if (source.text) ctx.print(`    ${c.dim(snippet(source.text))}`);
       });
       return;
     case "/tools":
-      if (repl.runtime.tools.length === 0) ctx.print("The agent has no tools.");
+      if (session.tools.length === 0) ctx.print("The agent has no tools.");
       {
-        const width = Math.max(0, ...repl.runtime.tools.map((tool) => tool.name.length));
+        const width = Math.max(0, ...session.tools.map((tool) => tool.name.length));
         // MCP servers write their own tool descriptions.
-        for (const tool of repl.runtime.tools) ctx.print(`  ${c.cyan(tool.name.padEnd(width))}  ${c.dim(snippet(tool.description, 100))}`);
+        for (const tool of session.tools) ctx.print(`  ${c.cyan(tool.name.padEnd(width))}  ${c.dim(snippet(tool.description, 100))}`);
       }
       return;
     case "/exit":
     case "/quit":
     case "/bye":
-      repl.leave();
+      session.leave();
       return "exit";
     default:
       ctx.print(`Unknown command ${command}. Type /help for the list.`);
@@ -67,29 +64,28 @@ export async function runSlashCommand(repl: ChatRepl, line: string): Promise<"ex
   }
 }
 
-async function switchModel(repl: ChatRepl, name: string): Promise<void> {
-  const ctx = repl.ctx;
+async function switchModel(session: ChatSession, name: string): Promise<void> {
+  const ctx = session.ctx;
   if (!name) {
-    ctx.print(`Model: ${repl.model}`);
+    ctx.print(`Model: ${session.model}`);
     return;
   }
-  if (name === repl.model) {
+  if (name === session.model) {
     ctx.print(`Already using ${name}.`);
     return;
   }
   try {
-    const details = await new OllamaAdmin(repl.host).show(name);
-    if (repl.runtime.tools.length && details.capabilities.length && !details.capabilities.includes("tools")) {
-      ctx.info(`${ctx.err.red("error:")} ${name} does not support tools; the agent needs them. Kept ${repl.model}.`);
+    const details = await new OllamaAdmin(session.ollama.host, session.ollama).show(name);
+    if (session.tools.length && details.capabilities.length && !details.capabilities.includes("tools")) {
+      ctx.info(`${ctx.err.red("error:")} ${name} does not support tools; the agent needs them. Kept ${session.model}.`);
       return;
     }
   } catch (error) {
-    const { message, hint } = describeError(error);
-    ctx.info(`${ctx.err.red("error:")} ${message}${hint ? ` (${hint})` : ""} Kept ${repl.model}.`);
+    const { message, hint } = describeError(error, ctx.io.env);
+    ctx.info(`${ctx.err.red("error:")} ${message}${hint ? ` (${hint})` : ""} Kept ${session.model}.`);
     return;
   }
-  repl.agent = new Agent({ ...repl.agent.options, model: name });
-  await repl.save();
+  await session.useModel(name);
   ctx.print(`Switched to ${name}.`);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
+import { runInProcess } from "../test-support/in-process-cli.js";
 import { closedPort, runCli } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace();
@@ -14,7 +15,7 @@ function scriptSearchThenAnswer(query: string): void {
 }
 
 describe("corral ask", () => {
-  it("syncs --docs, streams the answer to stdout with its sources, activity on stderr", async () => {
+  it("as a child process: syncs --docs, streams the answer to stdout with its sources, activity on stderr", async () => {
     scriptSearchThenAnswer("rotate keys");
     const result = await runCli(["ask", "How do I rotate the API keys?", "--docs", "docs"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
@@ -34,7 +35,12 @@ describe("corral ask", () => {
 
   it("prints { answer, sources, usage } with --json, reading the question from stdin", async () => {
     scriptSearchThenAnswer("rotate");
-    const result = await runCli(["ask", "--json"], { cwd: workspace.dir, env: env(), input: "How do I rotate the API keys?\n" });
+    // --docs: the file's tests do not lean on each other's index.
+    const result = await runInProcess(["ask", "--json", "--docs", "docs"], {
+      cwd: workspace.dir,
+      env: env(),
+      input: "How do I rotate the API keys?\n",
+    });
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout) as {
       answer: string;
@@ -52,7 +58,7 @@ describe("corral ask", () => {
 
   it("takes the question back when it follows --docs, and shows thinking on stderr with --show-thinking", async () => {
     workspace.fake.enqueue({ thinking: "Licence question.", content: "Yes, it is free." });
-    const result = await runCli(["ask", "--show-thinking", "--docs", "docs", "Is corral free?"], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["ask", "--show-thinking", "--docs", "docs", "Is corral free?"], { cwd: workspace.dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Yes, it is free.");
     expect(result.stderr).toContain("Licence question.");
@@ -61,14 +67,14 @@ describe("corral ask", () => {
 
   it("fails with exit 1 naming the address when Ollama is unreachable", async () => {
     const port = await closedPort();
-    const result = await runCli(["ask", "hello", "--host", `127.0.0.1:${port}`], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["ask", "hello", "--host", `127.0.0.1:${port}`], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`error: Cannot reach Ollama at http://127\\.0\\.0\\.1:${port}\\.`));
     expect(result.stderr).toMatch(/hint: .*OLLAMA_HOST \(or --host\)/);
   });
 
   it("fails with exit 1 and the pull command when the model is missing", async () => {
-    const result = await runCli(["ask", "hello", "--model", "qwen9:1b"], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["ask", "hello", "--model", "qwen9:1b"], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Model "qwen9:1b" is not available/);
     expect(result.stderr).toMatch(/corral models pull qwen9:1b/);

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
 import { AnswerRenderer } from "../answer/answer-renderer.js";
 import { formatSourceLocation } from "../answer/answer-source.js";
 import { runAnswer } from "../answer/run-answer.js";
@@ -11,9 +10,9 @@ import { readAll } from "../read-stdin.js";
 import { ExitCode } from "../report-error.js";
 import { openAgentRuntime } from "../runtime/open-agent-runtime.js";
 import { terminalJson } from "../terminal-text.js";
-import { examples } from "./examples.js";
 
-interface AskOptions {
+/** The options of `corral ask`. */
+export interface AskOptions {
   docs?: string[];
   json?: boolean;
   showThinking?: boolean;
@@ -22,29 +21,7 @@ interface AskOptions {
 }
 
 /** `corral ask`: one answer on stdout, with its sources. */
-export function askCommand(ctx: CliContext): Command {
-  return new Command("ask")
-    .description("answer one question (from the arguments, or stdin when piped) and list the sources")
-    .argument("[question...]", "the question; omit it (or pass -) to read it from stdin")
-    .option("-d, --docs <paths...>", "sync these folders or files into the index first (incremental)")
-    .option("--json", "print { answer, sources, usage } as JSON")
-    .option("--show-thinking", "print the model's thinking on stderr")
-    .option("-a, --agent <name>", "an agent from corral.config.json", "default")
-    .option("-y, --yes", "run tools that need approval (write_file, edit_file, run_command) without asking")
-    .action(async (words: string[], options: AskOptions) => ask(ctx, words, options))
-    .addHelpText(
-      "after",
-      examples([
-        'corral ask "How do I rotate the API keys?"',
-        'corral ask "What changed in v2?" --docs ./docs ./CHANGELOG.md',
-        "git diff | corral ask --json | jq -r .answer",
-        'corral ask --yes "Fix the typo in README.md"',
-        'echo "Summarise the install guide" | corral ask --model llama3.2:3b',
-      ]),
-    );
-}
-
-async function ask(ctx: CliContext, words: string[], options: AskOptions): Promise<void> {
+export async function ask(ctx: CliContext, words: string[], options: AskOptions): Promise<void> {
   let docs = options.docs ?? [];
   // `corral ask --docs ./docs "question"`: the variadic option swallows the question; take back
   // trailing values that are not files.

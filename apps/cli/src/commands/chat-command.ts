@@ -1,16 +1,16 @@
 import path from "node:path";
-import { Agent, type ApprovalRequest } from "@corral/core";
-import { Command } from "commander";
+import { ollamaConnection } from "@corral/config";
+import type { ApprovalRequest } from "@corral/core";
 import { ChatRepl } from "../chat/chat-repl.js";
-import { SessionFile } from "../chat/session-file.js";
+import { SessionFiles } from "../chat/session-files.js";
 import type { CliContext } from "../cli-context.js";
 import { commandName } from "../command-name.js";
 import { ExitCode } from "../report-error.js";
 import { openAgentRuntime } from "../runtime/open-agent-runtime.js";
 import { displayPath } from "../runtime/open-cli-index.js";
-import { examples } from "./examples.js";
 
-interface ChatOptions {
+/** The options of `corral chat`. */
+export interface ChatOptions {
   docs?: string[];
   session?: string;
   showThinking?: boolean;
@@ -18,28 +18,7 @@ interface ChatOptions {
 }
 
 /** `corral chat`: a REPL over your documents, with streaming answers and saved sessions. */
-export function chatCommand(ctx: CliContext): Command {
-  return new Command("chat")
-    .description("talk to your documents: streaming answers with sources, saved sessions")
-    .option("-d, --docs <paths...>", "sync these folders or files into the index before the first question (incremental)")
-    .option("-s, --session <name>", "resume (or start) the named session; default: a new one")
-    .option("--show-thinking", "show the model's thinking")
-    .option("-a, --agent <name>", "an agent from corral.config.json", "default")
-    .action(async (options: ChatOptions) => chat(ctx, options))
-    .addHelpText(
-      "after",
-      `${examples([
-        "corral chat --docs ./docs",
-        "corral chat --session release-notes",
-        "corral chat --docs ./docs --model llama3.2:3b --show-thinking",
-      ])}
-In the chat: /help /reset /model [name] /sources /tools /exit. Ctrl-C cancels an answer; Ctrl-D leaves.
-Sessions are saved in the index's parent folder (.corral/sessions/<name>.json).
-`,
-    );
-}
-
-async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
+export async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
   const startup = new AbortController();
   const stopStartupInterrupt = ctx.io.onInterrupt(() => startup.abort());
   let opened: Awaited<ReturnType<typeof openAgentRuntime>>;
@@ -58,24 +37,29 @@ async function chat(ctx: CliContext, options: ChatOptions): Promise<void> {
   }
   const { config, runtime } = opened;
 
-  const sessions = path.join(path.dirname(config.index), "sessions");
-  const session = new SessionFile(sessions, options.session ?? SessionFile.newName());
-  const saved = options.session ? await session.load() : undefined;
-  // A resumed session keeps its model unless --model (or CORRAL_MODEL) says otherwise.
-  if (saved?.model && saved.model !== runtime.settings.model && !ctx.globals.model && !ctx.io.env.CORRAL_MODEL) {
-    runtime.agent = new Agent({ ...runtime.agent.options, model: saved.model });
-  }
-  repl = new ChatRepl(ctx, { runtime, session, saved, host: config.ollama.host, showThinking: options.showThinking ?? false });
+  const sessions = new SessionFiles(path.join(path.dirname(config.index), "sessions"));
+  const name = options.session ?? SessionFiles.newName();
+  const saved = options.session ? await sessions.read(name) : undefined;
+  repl = new ChatRepl(ctx, {
+    runtime,
+    sessions,
+    name,
+    saved,
+    // A resumed session keeps its model unless --model (or CORRAL_MODEL) says otherwise.
+    resumeModel: !ctx.globals.model && !ctx.io.env.CORRAL_MODEL,
+    ollama: ollamaConnection(config),
+    showThinking: options.showThinking ?? false,
+  });
 
   const e = ctx.err;
   const docs = runtime.index ? `docs: ${displayPath(ctx, config.index)}` : "no documents (add --docs <folder>)";
   ctx.info(`${e.bold("corral chat")} ${e.dim("·")} ${repl.model} ${e.dim("·")} ${docs}`);
   if (saved) {
     const turns = saved.messages.filter((message) => message.role === "user").length;
-    ctx.info(e.dim(`Resumed session "${session.name}" (${turns} earlier question${turns === 1 ? "" : "s"}).`));
+    ctx.info(e.dim(`Resumed session "${name}" (${turns} earlier question${turns === 1 ? "" : "s"}).`));
   } else {
-    ctx.info(e.dim(`Session "${session.name}". Type /help for commands, Ctrl-D to leave.`));
+    ctx.info(e.dim(`Session "${name}". Type /help for commands, Ctrl-D to leave.`));
   }
   await repl.run();
-  if (repl.messages.length) ctx.info(e.dim(`Saved. Resume with: ${commandName()} chat --session ${session.name}`));
+  if (repl.messages.length) ctx.info(e.dim(`Saved. Resume with: ${commandName(ctx.io.env)} chat --session ${name}`));
 }

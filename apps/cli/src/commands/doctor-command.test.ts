@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
 import { writeDocs } from "../test-support/docs-fixture.js";
-import { closedPort, runCli } from "../test-support/run-cli.js";
+import { closedPort } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
 
@@ -13,7 +13,7 @@ describe("corral doctor", () => {
     await writeDocs(workspace.dir);
     const indexed = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
     expect(indexed.code, indexed.stderr).toBe(0);
-    const result = await runCli(["doctor"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
+    const result = await runInProcess(["doctor"], { cwd: workspace.dir, env: { OLLAMA_HOST: workspace.fake.url } });
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/✓ ollama\s+Ollama \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+/);
     expect(result.stdout).toMatch(/✓ chat model\s+qwen3:4b \(.*tools/);
@@ -24,7 +24,7 @@ describe("corral doctor", () => {
 
   it("fails with the fix when Ollama is down", async () => {
     const port = await closedPort();
-    const result = await runCli(["doctor", "--json"], { cwd: workspace.dir, env: { OLLAMA_HOST: `127.0.0.1:${port}` } });
+    const result = await runInProcess(["doctor", "--json"], { cwd: workspace.dir, env: { OLLAMA_HOST: `127.0.0.1:${port}` } });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as {
       ok: boolean;

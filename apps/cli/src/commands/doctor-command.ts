@@ -2,13 +2,11 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { agentModelSettings, type CorralConfig } from "@corral/config";
 import { isAgentError, parseModelfileParameters, resolveContextWindow, resolveOllamaHost } from "@corral/core";
-import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { commandName } from "../command-name.js";
 import { type ModelDetails, OllamaAdmin } from "../ollama/ollama-admin.js";
 import { describeError } from "../report-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
-import { examples } from "./examples.js";
 
 /** The outcome of one doctor check. */
 export interface DoctorCheck {
@@ -20,25 +18,19 @@ export interface DoctorCheck {
 }
 
 /** `corral doctor`: is Ollama up, are the models there and able, does the index open. */
-export function doctorCommand(ctx: CliContext): Command {
-  return new Command("doctor")
-    .description("check Ollama, the chat and embedding models, the config file and the index; print the fix for each problem")
-    .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }) => {
-      const checks = await runChecks(ctx);
-      const problems = checks.filter((check) => check.status === "problem").length;
-      if (problems) ctx.exitCode = 1;
-      if (options.json) return ctx.print(JSON.stringify({ ok: problems === 0, checks }, null, 2));
-      const c = ctx.out;
-      const width = Math.max(...checks.map((check) => check.name.length));
-      for (const check of checks) {
-        const mark = { ok: c.green("✓"), problem: c.red("✗"), skipped: c.dim("-"), note: c.yellow("!") }[check.status];
-        ctx.print(`${mark} ${check.name.padEnd(width)}  ${check.status === "skipped" ? c.dim(check.detail) : check.detail}`);
-        if (check.fix) ctx.print(`  ${" ".repeat(width)}  ${c.cyan("fix:")} ${check.fix}`);
-      }
-      ctx.print(problems ? c.red(`${problems} problem${problems > 1 ? "s" : ""} found.`) : c.green("Everything looks good."));
-    })
-    .addHelpText("after", examples(["corral doctor", "OLLAMA_HOST=gpu-box:11434 corral doctor", "corral doctor --json"]));
+export async function doctor(ctx: CliContext, options: { json?: boolean }): Promise<void> {
+  const checks = await runChecks(ctx);
+  const problems = checks.filter((check) => check.status === "problem").length;
+  if (problems) ctx.exitCode = 1;
+  if (options.json) return ctx.print(JSON.stringify({ ok: problems === 0, checks }, null, 2));
+  const c = ctx.out;
+  const width = Math.max(...checks.map((check) => check.name.length));
+  for (const check of checks) {
+    const mark = { ok: c.green("✓"), problem: c.red("✗"), skipped: c.dim("-"), note: c.yellow("!") }[check.status];
+    ctx.print(`${mark} ${check.name.padEnd(width)}  ${check.status === "skipped" ? c.dim(check.detail) : check.detail}`);
+    if (check.fix) ctx.print(`  ${" ".repeat(width)}  ${c.cyan("fix:")} ${check.fix}`);
+  }
+  ctx.print(problems ? c.red(`${problems} problem${problems > 1 ? "s" : ""} found.`) : c.green("Everything looks good."));
 }
 
 async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
@@ -52,8 +44,8 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
     checks.push({
       name: "config",
       status: "problem",
-      detail: describeError(error).message,
-      fix: `correct the field named above (\`${commandName()} init --file example.json\` writes an annotated example to compare with).`,
+      detail: describeError(error, ctx.io.env).message,
+      fix: `correct the field named above (\`${commandName(ctx.io.env)} init --file example.json\` writes an annotated example to compare with).`,
     });
     config = await fallbackConfig(ctx);
   }
@@ -73,7 +65,8 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
     checks.push({
       name: "ollama",
       status: "problem",
-      detail: isAgentError(error) && error.code === "ollama_unreachable" ? `no answer at ${host}` : describeError(error).message,
+      detail:
+        isAgentError(error) && error.code === "ollama_unreachable" ? `no answer at ${host}` : describeError(error, ctx.io.env).message,
       fix: "start Ollama (`ollama serve`), or point OLLAMA_HOST (or --host) at the address where it runs.",
     });
   }
@@ -106,8 +99,8 @@ async function runChecks(ctx: CliContext): Promise<DoctorCheck[]> {
       checks.push({
         name: role,
         status: "problem",
-        detail: missing ? `${model} is not installed` : describeError(error).message,
-        fix: missing ? `${commandName()} models pull ${model}` : undefined,
+        detail: missing ? `${model} is not installed` : describeError(error, ctx.io.env).message,
+        fix: missing ? `${commandName(ctx.io.env)} models pull ${model}` : undefined,
       });
     }
   }
@@ -178,7 +171,7 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
       name: "index",
       status: "note",
       detail: `${relative(ctx, dir)} does not exist yet`,
-      fix: `build it with \`${commandName()} index ./docs\` (or \`${commandName()} chat --docs ./docs\`).`,
+      fix: `build it with \`${commandName(ctx.io.env)} index ./docs\` (or \`${commandName(ctx.io.env)} chat --docs ./docs\`).`,
     };
   }
   try {
@@ -195,8 +188,8 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
     return {
       name: "index",
       status: "problem",
-      detail: `${relative(ctx, dir)} does not open: ${describeError(error).message}`,
-      fix: `rebuild it with \`${commandName()} index --rebuild <paths>\`.`,
+      detail: `${relative(ctx, dir)} does not open: ${describeError(error, ctx.io.env).message}`,
+      fix: `rebuild it with \`${commandName(ctx.io.env)} index --rebuild <paths>\`.`,
     };
   }
 }

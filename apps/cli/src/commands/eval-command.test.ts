@@ -2,8 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type FakeChatRequest, type FakeOllama, type FakeTurn, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runInProcess } from "../test-support/buffer-io.js";
-import { CliProcess, makeTempDir, runCli } from "../test-support/run-cli.js";
+import { InProcessCli, runInProcess } from "../test-support/in-process-cli.js";
+import { makeTempDir, runCli } from "../test-support/run-cli.js";
 
 let fake: FakeOllama;
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -152,16 +152,16 @@ describe("corral eval", () => {
     expect(badOut.stderr).toMatch(/Cannot save the results to .*x\.json/);
   });
 
-  it("runs as a child process, and Ctrl-C prints what finished and exits with 130", async () => {
+  it("Ctrl-C prints what finished and exits with 130", async () => {
     const suite = ["first", "second", "third"].map(
       (name) => `  - name: ${name}\n    prompt: 'The ${name} question: 123 * 456?'\n    tools: []\n    expect:\n      contains: "56088"`,
     );
     await writeFile(path.join(temp.dir, "three.yaml"), `tasks:\n${suite.join("\n")}\n`);
-    const child = new CliProcess(["eval", "three.yaml", "--models", "slow:1b", "--out", "partial.json"], { cwd: temp.dir, env: env() });
+    const child = new InProcessCli(["eval", "three.yaml", "--models", "slow:1b", "--out", "partial.json"], { cwd: temp.dir, env: env() });
     await child.waitFor(/\[1\/3\] first pass/, "stderr");
     // The second task's reply is held back by the fake; interrupt it.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    child.child.kill("SIGINT");
+    child.interrupt();
     const result = await child.exited;
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted: 1 finished task run shown/);

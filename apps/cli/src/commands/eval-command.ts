@@ -2,16 +2,15 @@ import { randomUUID } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EvalResult, EvalSuite } from "@corral/eval";
-import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { CliError, UsageError } from "../cli-error.js";
 import { evalReportJson, formatEvalComparison, formatEvalMarkdown, formatEvalTerminal } from "../format/format-eval-report.js";
 import { ExitCode } from "../report-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { terminalJson, terminalText } from "../terminal-text.js";
-import { examples } from "./examples.js";
 
-interface EvalOptions {
+/** The options of `corral eval`. */
+export interface EvalOptions {
   models?: string;
   repeat?: string;
   json?: boolean;
@@ -19,30 +18,6 @@ interface EvalOptions {
   out?: string;
   compare?: string[];
   agent?: string;
-}
-
-/** `corral eval`: a scorecard of models on a suite of tasks (the built-in one by default). */
-export function evalCommand(ctx: CliContext): Command {
-  return new Command("eval")
-    .description("score models on a suite of tasks (tools, docs, formats); the built-in suite without a file")
-    .argument("[suite]", "a suite file (.yaml, .yml or .json); default: the built-in suite")
-    .option("--models <names>", "comma-separated models to score, one after another (default: --model, then the config's model)")
-    .option("--repeat <n>", "run each task n times per model", "1")
-    .option("--json", 'print { "results": [...], "summary": [...] } as JSON')
-    .option("--md", "print the scorecard as Markdown")
-    .option("--out <file>", "also save the results as JSON (for --compare)")
-    .option("--compare <files...>", "compare two saved result files (per model and task: better, worse, same)")
-    .option("-a, --agent <name>", "the agent of corral.config.json the tasks start from", "default")
-    .action(async (suite: string | undefined, options: EvalOptions) => runEvalCommand(ctx, suite, options))
-    .addHelpText(
-      "after",
-      examples([
-        "corral eval --models qwen3:4b,llama3.2:3b",
-        "corral eval ./eval/suite.yaml --models qwen3:4b --repeat 3 --md > scorecard.md",
-        "corral eval --models qwen3:4b --out today.json",
-        "corral eval --compare yesterday.json today.json",
-      ]),
-    );
 }
 
 async function readResults(ctx: CliContext, file: string): Promise<EvalResult[]> {
@@ -109,7 +84,8 @@ async function checkWritable(file: string): Promise<void> {
   }
 }
 
-async function runEvalCommand(ctx: CliContext, suiteFile: string | undefined, options: EvalOptions): Promise<void> {
+/** `corral eval`: a scorecard of models on a suite of tasks (the built-in one by default). */
+export async function runEvalCommand(ctx: CliContext, suiteFile: string | undefined, options: EvalOptions): Promise<void> {
   if (options.json && options.md) throw new UsageError("--json and --md are exclusive: choose one output form.");
   const library = await import("@corral/eval");
 

@@ -2,23 +2,23 @@ import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { startFakeOllama } from "@corral/testkit";
 import { describe, expect, it } from "vitest";
-import { runInProcess } from "../test-support/buffer-io.js";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
-import { CliProcess, runCli } from "../test-support/run-cli.js";
+import { runInProcess } from "../test-support/in-process-cli.js";
+import { CliProcess } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace();
 const env = () => workspace.env();
 
 describe("corral index and search", () => {
   it("indexes a folder; a second run embeds nothing; a changed file is embedded again", async () => {
-    const first = await runCli(["index", "docs"], { cwd: workspace.dir, env: env() });
+    const first = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: env() });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^Indexed into \.corral\/index: 3 added, 0 updated, 0 removed, 0 unchanged \(\d+ chunks embedded\)/);
     expect(first.stderr).toMatch(/Syncing docs into the index/);
     const embedsAfterFirst = workspace.fake.requestsTo("/api/embed").length;
     expect(embedsAfterFirst).toBeGreaterThan(0);
 
-    const second = await runCli(["index", "docs"], { cwd: workspace.dir, env: env() });
+    const second = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: env() });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/0 added, 0 updated, 0 removed, 3 unchanged \(0 chunks embedded\)/);
     expect(workspace.fake.requestsTo("/api/embed")).toHaveLength(embedsAfterFirst);
@@ -30,8 +30,18 @@ describe("corral index and search", () => {
     expect(workspace.fake.requestsTo("/api/embed").length).toBeGreaterThan(embedsAfterFirst);
   });
 
+  /** The docs indexed (a no-op when they already are), so each test stands alone. */
+  async function indexed(): Promise<void> {
+    const result = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: env() });
+    expect(result.code, result.stderr).toBe(0);
+  }
+
   it("searches with path:line, score and text; --json for scripts", async () => {
-    const result = await runCli(["search", "how", "to", "rotate", "the", "API", "keys", "-k", "2"], { cwd: workspace.dir, env: env() });
+    await indexed();
+    const result = await runInProcess(["search", "how", "to", "rotate", "the", "API", "keys", "-k", "2"], {
+      cwd: workspace.dir,
+      env: env(),
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.split("\n")[0]).toMatch(/^1\. \S*keys\.md:\d+ {2}\(\d\.\d{3}\)/);
     expect(result.stdout).toMatch(/corral keys rotate/);
@@ -58,7 +68,8 @@ describe("corral index and search", () => {
     expect(workspace.fake.requestsTo("/api/embed").length).toBeGreaterThan(before);
   });
 
-  it("Ctrl-C stops a sync cleanly with exit 130, and the next run finishes it", async () => {
+  it("as a child process, Ctrl-C (SIGINT) stops a sync cleanly with exit 130, and the next run finishes it", async () => {
+    await indexed();
     await appendFile(path.join(workspace.dir, "docs", "keys.md"), "\nKeys are 32 bytes long.\n");
     workspace.fake.addFault({ path: "/api/embed", type: "hang", times: 1 });
     const indexing = new CliProcess(["index", "docs"], { cwd: workspace.dir, env: env() });

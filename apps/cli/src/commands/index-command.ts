@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../cli-error.js";
 import { ExitCode } from "../report-error.js";
@@ -8,50 +7,36 @@ import { loadCliConfig } from "../runtime/load-cli-config.js";
 import { displayPath, openCliIndex } from "../runtime/open-cli-index.js";
 import { summarizeSync, syncDocs } from "../runtime/sync-docs.js";
 import { terminalJson } from "../terminal-text.js";
-import { examples } from "./examples.js";
 
 /** `corral index`: syncs folders into the index, embedding only what changed. */
-export function indexCommand(ctx: CliContext): Command {
-  return new Command("index")
-    .description("add folders or files to the index (only changed files are embedded again)")
-    .argument("[paths...]", "folders or files; default: the default agent's docs in corral.config.json")
-    .option("--rebuild", "empty the index and build it again (e.g. after changing the embedding model)")
-    .option("--json", "print the report as JSON")
-    .action(async (paths: string[], options: { rebuild?: boolean; json?: boolean }) => {
-      const { config } = await loadCliConfig(ctx);
-      let targets = paths.map((entry) => path.resolve(ctx.io.cwd, entry));
-      if (targets.length === 0) {
-        const configured = config.agents.default?.docs;
-        if (!Array.isArray(configured) || configured.length === 0) {
-          throw new UsageError(
-            'name the folders to index (corral index ./docs), or set "docs" of the default agent in corral.config.json.',
-          );
-        }
-        targets = configured;
-      }
-      for (const [position, target] of targets.entries()) {
-        if (!existsSync(target)) throw new UsageError(`${paths[position] ?? target}: no such file or folder.`);
-      }
-      const index = await openCliIndex(ctx, config, { readOnly: false, rebuild: options.rebuild });
-      if (options.rebuild) ctx.info(ctx.err.dim(`Emptied ${displayPath(ctx, config.index)}; rebuilding.`));
-      const controller = new AbortController();
-      ctx.cleanups.push(ctx.io.onInterrupt(() => controller.abort()));
-      const started = Date.now();
-      let report: Awaited<ReturnType<typeof syncDocs>>;
-      try {
-        report = await syncDocs(ctx, index, targets, { signal: controller.signal, config });
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-        ctx.info("Indexing cancelled. What was written is consistent; run the same command to continue.");
-        ctx.exitCode = ExitCode.interrupted;
-        return;
-      }
-      if (options.json) return ctx.print(terminalJson(report));
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      ctx.print(`Indexed into ${displayPath(ctx, config.index)}: ${summarizeSync(report)} in ${seconds}s.`);
-    })
-    .addHelpText(
-      "after",
-      examples(["corral index ./docs", "corral index ./docs ./README.md --rebuild", "corral --index /tmp/idx index ./notes --json"]),
-    );
+export async function runIndex(ctx: CliContext, paths: string[], options: { rebuild?: boolean; json?: boolean }): Promise<void> {
+  const { config } = await loadCliConfig(ctx);
+  let targets = paths.map((entry) => path.resolve(ctx.io.cwd, entry));
+  if (targets.length === 0) {
+    const configured = config.agents.default?.docs;
+    if (!Array.isArray(configured) || configured.length === 0) {
+      throw new UsageError('name the folders to index (corral index ./docs), or set "docs" of the default agent in corral.config.json.');
+    }
+    targets = configured;
+  }
+  for (const [position, target] of targets.entries()) {
+    if (!existsSync(target)) throw new UsageError(`${paths[position] ?? target}: no such file or folder.`);
+  }
+  const index = await openCliIndex(ctx, config, { readOnly: false, rebuild: options.rebuild });
+  if (options.rebuild) ctx.info(ctx.err.dim(`Emptied ${displayPath(ctx, config.index)}; rebuilding.`));
+  const controller = new AbortController();
+  ctx.cleanups.push(ctx.io.onInterrupt(() => controller.abort()));
+  const started = Date.now();
+  let report: Awaited<ReturnType<typeof syncDocs>>;
+  try {
+    report = await syncDocs(ctx, index, targets, { signal: controller.signal, config });
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    ctx.info("Indexing cancelled. What was written is consistent; run the same command to continue.");
+    ctx.exitCode = ExitCode.interrupted;
+    return;
+  }
+  if (options.json) return ctx.print(terminalJson(report));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  ctx.print(`Indexed into ${displayPath(ctx, config.index)}: ${summarizeSync(report)} in ${seconds}s.`);
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../test-support/buffer-io.js";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
-import { closedPort, runCli } from "../test-support/run-cli.js";
+import { closedPort } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
 const env = () => workspace.env();
 
 describe("corral models", () => {
   it("lists the installed models with size and capabilities", async () => {
-    const result = await runCli(["models"], { cwd: workspace.dir, env: env() });
+    const result = await runInProcess(["models"], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^NAME\s+SIZE\s+CAPABILITIES$/);
@@ -23,7 +23,7 @@ describe("corral models", () => {
   });
 
   it("pulls with progress on stderr, then lists the new model; a missing model fails with exit 1", async () => {
-    const pulled = await runCli(["models", "pull", "smollm2:135m"], { cwd: workspace.dir, env: env() });
+    const pulled = await runInProcess(["models", "pull", "smollm2:135m"], { cwd: workspace.dir, env: env() });
     expect(pulled.code).toBe(0);
     expect(pulled.stdout.trim()).toBe("Pulled smollm2:135m");
     expect(pulled.stderr).toMatch(/pulling manifest/);
@@ -39,7 +39,7 @@ describe("corral models", () => {
   });
 
   it("removes a model, and says so clearly when it is not installed", async () => {
-    const removed = await runCli(["models", "rm", "llama3.2:3b"], { cwd: workspace.dir, env: env() });
+    const removed = await runInProcess(["models", "rm", "llama3.2:3b"], { cwd: workspace.dir, env: env() });
     expect(removed.code).toBe(0);
     expect(removed.stdout.trim()).toBe("Removed llama3.2:3b");
     expect(workspace.fake.models.map((model) => model.name)).not.toContain("llama3.2:3b");

@@ -1,5 +1,4 @@
 import { isAgentError } from "@corral/core";
-import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
 import { formatBytes } from "../format/format-bytes.js";
@@ -8,83 +7,42 @@ import { OllamaAdmin, type PullProgress } from "../ollama/ollama-admin.js";
 import { ProgressBar } from "../progress/progress-bar.js";
 import { resolveOllama } from "../runtime/load-cli-config.js";
 import { terminalJson, terminalText } from "../terminal-text.js";
-import { examples } from "./examples.js";
 
-/** `corral models`: list, pull, remove and inspect Ollama models. */
-export function modelsCommand(ctx: CliContext): Command {
-  const models = new Command("models")
-    .description("list, pull, remove and inspect the models in Ollama")
-    .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }) => listModels(ctx, options))
-    .addHelpText(
-      "after",
-      examples(["corral models", "corral models pull qwen3:4b", "corral models show nomic-embed-text", "corral models rm llama3.2:3b"]),
-    );
-
-  models
-    .command("list")
-    .alias("ls")
-    .description("list the installed models with their size and capabilities")
-    .option("--json", "print JSON")
-    .action(async (_options: unknown, command: Command) => listModels(ctx, command.optsWithGlobals()))
-    .addHelpText("after", examples(["corral models list", "corral models list --json | jq '.[].name'"]));
-
-  models
-    .command("pull")
-    .description("download a model, with a progress bar")
-    .argument("<name>", "a model from ollama.com/library, e.g. qwen3:4b")
-    .action(async (name: string) => pullModel(ctx, name))
-    .addHelpText("after", examples(["corral models pull qwen3:4b", "corral models pull nomic-embed-text"]));
-
-  models
-    .command("rm")
-    .alias("remove")
-    .description("remove a model from Ollama")
-    .argument("<name>", "an installed model")
-    .action(async (name: string) => {
-      const admin = await openAdmin(ctx);
-      await admin.delete(name).catch((error: unknown) => {
-        if (!isAgentError(error) || error.code !== "model_not_found") throw error;
-        throw new CliError("model_not_found", `Model "${name}" is not installed, so there is nothing to remove.`, {
-          hint: "`corral models` lists the installed models.",
-        });
-      });
-      ctx.print(`Removed ${name}`);
-    })
-    .addHelpText("after", examples(["corral models rm llama3.2:3b"]));
-
-  models
-    .command("show")
-    .description("show a model's details: family, size, context length, capabilities")
-    .argument("<name>", "an installed model")
-    .option("--json", "print JSON")
-    .action(async (name: string, _options: unknown, command: Command) => {
-      // `--json` after a subcommand may land on `models` itself; read both.
-      const options = command.optsWithGlobals() as { json?: boolean };
-      const admin = await openAdmin(ctx);
-      const details = await admin.show(name);
-      if (options.json) return ctx.print(terminalJson(details));
-      const rows: string[][] = [
-        ["name", details.name],
-        ["family", details.family ?? "-"],
-        ["parameters", details.parameterSize ?? "-"],
-        ["quantization", details.quantization ?? "-"],
-        ["size", formatBytes(details.size)],
-        ["context length", details.contextLength?.toString() ?? "-"],
-        ["capabilities", details.capabilities.join(", ") || "-"],
-      ];
-      if (details.embeddingLength && details.capabilities.includes("embedding"))
-        rows.push(["embedding length", String(details.embeddingLength)]);
-      if (details.license) rows.push(["license", details.license]);
-      // What Ollama reports (a license, a family) is shown inert.
-      ctx.print(formatTable(rows.map(([key, value]) => [ctx.out.dim(key ?? ""), terminalText(value ?? "")])));
-    })
-    .addHelpText("after", examples(["corral models show qwen3:4b", "corral models show qwen3:4b --json"]));
-
-  return models;
+/** `corral models rm NAME`: removes a model from Ollama. */
+export async function removeModel(ctx: CliContext, name: string): Promise<void> {
+  const admin = await openAdmin(ctx);
+  await admin.delete(name).catch((error: unknown) => {
+    if (!isAgentError(error) || error.code !== "model_not_found") throw error;
+    throw new CliError("model_not_found", `Model "${name}" is not installed, so there is nothing to remove.`, {
+      hint: "`corral models` lists the installed models.",
+    });
+  });
+  ctx.print(`Removed ${name}`);
 }
 
-async function listModels(ctx: CliContext, options: { json?: boolean }): Promise<void> {
+/** `corral models show NAME`: a model's details: family, size, context length, capabilities. */
+export async function showModel(ctx: CliContext, name: string, options: { json?: boolean }): Promise<void> {
+  const admin = await openAdmin(ctx);
+  const details = await admin.show(name);
+  if (options.json) return ctx.print(terminalJson(details));
+  const rows: string[][] = [
+    ["name", details.name],
+    ["family", details.family ?? "-"],
+    ["parameters", details.parameterSize ?? "-"],
+    ["quantization", details.quantization ?? "-"],
+    ["size", formatBytes(details.size)],
+    ["context length", details.contextLength?.toString() ?? "-"],
+    ["capabilities", details.capabilities.join(", ") || "-"],
+  ];
+  if (details.embeddingLength && details.capabilities.includes("embedding"))
+    rows.push(["embedding length", String(details.embeddingLength)]);
+  if (details.license) rows.push(["license", details.license]);
+  // What Ollama reports (a license, a family) is shown inert.
+  ctx.print(formatTable(rows.map(([key, value]) => [ctx.out.dim(key ?? ""), terminalText(value ?? "")])));
+}
+
+/** `corral models` and `corral models list`: the installed models with their size and capabilities. */
+export async function listModels(ctx: CliContext, options: { json?: boolean }): Promise<void> {
   const admin = await openAdmin(ctx);
   const list = (await admin.list()).sort((a, b) => a.name.localeCompare(b.name));
   if (options.json) return ctx.print(terminalJson(list));
@@ -102,7 +60,8 @@ async function listModels(ctx: CliContext, options: { json?: boolean }): Promise
   );
 }
 
-async function pullModel(ctx: CliContext, name: string): Promise<void> {
+/** `corral models pull NAME`: downloads a model, with a progress bar. */
+export async function pullModel(ctx: CliContext, name: string): Promise<void> {
   const admin = await openAdmin(ctx);
   const bar = await ProgressBar.create(ctx.io.stderr, { enabled: ctx.interactiveStderr });
   let lastLine = "";

@@ -1,10 +1,9 @@
-import { Command } from "commander";
 import type { CliContext } from "../cli-context.js";
 import { CliError, UsageError } from "../cli-error.js";
 import { loadCliConfig } from "../runtime/load-cli-config.js";
-import { examples } from "./examples.js";
 
-interface ServeOptions {
+/** The options of `corral serve`. */
+export interface ServeOptions {
   bind?: string;
   port?: string;
   insecure?: boolean;
@@ -12,31 +11,7 @@ interface ServeOptions {
 }
 
 /** `corral serve`: the HTTP agent endpoint of @corral/server, until Ctrl-C or SIGTERM. */
-export function serveCommand(ctx: CliContext): Command {
-  return new Command("serve")
-    .description("serve the agents over HTTP: corral's API, OpenAI- and Ollama-compatible endpoints")
-    .option("-b, --bind <address>", "address to listen on (default: server.host of the config, 127.0.0.1)")
-    .option("-p, --port <n>", "port to listen on, 0 for any free one (default: server.port of the config, 8787)")
-    .option("--insecure", "allow listening beyond loopback without an API key (dangerous)")
-    .option(
-      "--log-level <level>",
-      "fatal, error, warn, info, debug or silent; logs are JSON lines on stderr (default: CORRAL_LOG_LEVEL, or info)",
-    )
-    .action(async (options: ServeOptions) => serve(ctx, options))
-    .addHelpText(
-      "after",
-      `${examples([
-        "corral serve",
-        "corral serve --port 9000 --model llama3.2:3b",
-        "CORRAL_API_KEY=$(openssl rand -hex 24) corral serve --bind 0.0.0.0",
-        'curl -s localhost:8787/v1/chat/completions -d \'{"model":"default","messages":[{"role":"user","content":"hi"}]}\'',
-      ])}
---host is Ollama's address for every command; use --bind for the address the server listens on.
-`,
-    );
-}
-
-async function serve(ctx: CliContext, options: ServeOptions): Promise<void> {
+export async function serve(ctx: CliContext, options: ServeOptions): Promise<void> {
   const { config } = await loadCliConfig(ctx);
   if (options.bind) config.server.host = options.bind;
   if (options.port !== undefined) {

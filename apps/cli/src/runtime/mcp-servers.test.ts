@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
-import { runCli } from "../test-support/run-cli.js";
+import { runInProcess } from "../test-support/in-process-cli.js";
 
 const workspace = useCliWorkspace({ writeDocs: false });
 const fixture = fileURLToPath(new URL("../../../../packages/tools/src/__fixtures__/mcp-server.mjs", import.meta.url));
@@ -20,7 +20,7 @@ async function processesWith(marker: string): Promise<number[]> {
 }
 
 describe("mcpServers through corral ask", () => {
-  it("the agent calls a tool of a stdio MCP server; a server that fails is a warning; no server outlives corral", async () => {
+  it("the agent calls a tool of a stdio MCP server; a server that fails is a warning; no server outlives the command", async () => {
     const marker = `--corral-test-${process.pid}-${Date.now()}`;
     const config = {
       tools: [],
@@ -32,7 +32,7 @@ describe("mcpServers through corral ask", () => {
     };
     await writeFile(path.join(workspace.dir, "corral.config.json"), JSON.stringify(config));
     workspace.fake.enqueue({ toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] }, { content: "The sum is 5." });
-    const result = await runCli(["ask", "What is 2 + 3?"], { cwd: workspace.dir, env: workspace.env() });
+    const result = await runInProcess(["ask", "What is 2 + 3?"], { cwd: workspace.dir, env: workspace.env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("The sum is 5.");
     expect(result.stderr).toMatch(

@@ -60,7 +60,7 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
       index = await openCliIndex(ctx, config, { readOnly: true });
     } else {
       const how = Array.isArray(settings.docs)
-        ? `build it with \`${commandName()} index\`, or pass --docs <folder>`
+        ? `build it with \`${commandName(ctx.io.env)} index\`, or pass --docs <folder>`
         : "pass --docs <folder> to add some";
       ctx.info(ctx.err.dim(`No documents index at ${displayPath(ctx, config.index)}: answering without documents (${how}).`));
       settings.docs = false;

@@ -16,7 +16,7 @@ export async function openCliIndex(
 ): Promise<DocumentIndex> {
   if (options.readOnly && !existsSync(config.index)) {
     throw new CliError("index_missing", `There is no index at ${displayPath(ctx, config.index)} yet.`, {
-      hint: `build it with \`${commandName()} index <folder>\` (e.g. ${commandName()} index ./docs), or point --index at an existing one.`,
+      hint: `build it with \`${commandName(ctx.io.env)} index <folder>\` (e.g. ${commandName(ctx.io.env)} index ./docs), or point --index at an existing one.`,
     });
   }
   const { createOllamaEmbedder, openIndex } = await import("@corral/rag");

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitForOutput } from "./wait-for-output.js";
 
 /** The built binary the tests run. */
 export const corralBin = fileURLToPath(new URL("../../bin/corral.js", import.meta.url));
@@ -71,44 +72,29 @@ export class CliProcess {
     this.child.stdin.end();
   }
 
+  /** Ctrl-C: sends SIGINT. */
+  interrupt(): void {
+    this.child.kill("SIGINT");
+  }
+
   /**
    * Resolves when `stream` (after `from` characters) matches `pattern`; rejects if the process
    * exits first. Returns the position after the match, to wait for the next occurrence.
    */
   waitFor(pattern: string | RegExp, stream: "stdout" | "stderr" = "stdout", from = 0, timeoutMs = 60_000): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const fail = (why: string) => {
-        this.#listeners.delete(check);
-        clearTimeout(timer);
-        reject(new Error(`${why} before ${stream} showed ${pattern}.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`));
-      };
-      // A guard against a hang, so a failure shows the output instead of a bare test timeout.
-      const timer = setTimeout(() => fail(`${timeoutMs} ms passed`), timeoutMs);
-      const check = () => {
-        const text = this[stream].slice(from);
-        const match = typeof pattern === "string" ? indexOfEnd(text, pattern) : regexEnd(text, pattern);
-        if (match >= 0) {
-          this.#listeners.delete(check);
-          clearTimeout(timer);
-          resolve(from + match);
-        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
-          fail("corral exited");
-        }
-      };
-      this.#listeners.add(check);
-      check();
-    });
+    return waitForOutput(
+      {
+        text: () => this[stream],
+        ended: () => this.child.exitCode !== null || this.child.signalCode !== null,
+        describe: () => `stdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        subscribe: (listener) => {
+          this.#listeners.add(listener);
+          return () => this.#listeners.delete(listener);
+        },
+      },
+      { pattern, stream, from, timeoutMs, ended: "corral exited" },
+    );
   }
-}
-
-function indexOfEnd(text: string, needle: string): number {
-  const at = text.indexOf(needle);
-  return at < 0 ? -1 : at + needle.length;
-}
-
-function regexEnd(text: string, pattern: RegExp): number {
-  const match = pattern.exec(text);
-  return match ? match.index + match[0].length : -1;
 }
 
 /** Runs `corral args...` to the end. */

@@ -1,0 +1,74 @@
+// Start-up cost: `corral --help` and `--version` load commander and the CLI's own few files, no
+// zod, no ajv and none of corral's packages; each command loads its own module only when it runs.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort, makeTempDir, runCli } from "./test-support/run-cli.js";
+
+const recorder = fileURLToPath(new URL("./test-support/record-modules.mjs", import.meta.url));
+
+let temp: Awaited<ReturnType<typeof makeTempDir>>;
+beforeAll(async () => {
+  temp = await makeTempDir();
+});
+afterAll(async () => {
+  await temp.remove();
+});
+
+/** Runs the built `corral args...` as a child process and resolves to the URLs of every module it loaded. */
+async function modulesLoadedBy(args: string[], name: string): Promise<{ code: number | null; stdout: string; modules: string[] }> {
+  const file = path.join(temp.dir, `${name}.modules.txt`);
+  const result = await runCli(args, {
+    cwd: temp.dir,
+    env: { CORRAL_RECORD_MODULES: file, NODE_OPTIONS: `--import=${recorder}` },
+  });
+  const modules = [...new Set((await readFile(file, "utf8")).split("\n").filter(Boolean))];
+  return { code: result.code, stdout: result.stdout, modules };
+}
+
+const packageOf = (url: string) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+
+describe("start-up", () => {
+  it.each([
+    ["--help", /Usage: corral/],
+    ["--version", /^\d+\.\d+\.\d+/],
+  ])("corral %s loads no zod, no ajv and none of corral's packages", async (flag, output) => {
+    const run = await modulesLoadedBy([flag], flag.slice(2));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(output);
+    // The recorder saw the CLI itself: an empty list would pass for the wrong reason.
+    expect(run.modules.some((url) => url.endsWith("/main.js"))).toBe(true);
+    expect(run.modules.some((url) => url.includes("/commander/"))).toBe(true);
+    const packages = new Set(run.modules.map(packageOf).filter(Boolean));
+    expect(packages.has("zod")).toBe(false);
+    expect(packages.has("ajv")).toBe(false);
+    expect([...packages].filter((name) => name?.startsWith("@corral/"))).toEqual([]);
+    expect(run.modules.filter((url) => /\/packages\/(core|config|rag|tools|server|eval)\//.test(url))).toEqual([]);
+    // No command's module is loaded to print the program's help.
+    expect(run.modules.filter((url) => /\/commands\/\w+-command\.js$/.test(url))).toEqual([]);
+  });
+
+  it("a command's help loads no command module either; running `init` loads init's module and not chat's", async () => {
+    const help = await modulesLoadedBy(["chat", "--help"], "chat-help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: corral chat/);
+    expect(help.modules.filter((url) => /\/commands\/\w+-command\.js$/.test(url))).toEqual([]);
+
+    const init = await modulesLoadedBy(["init", "--file", "started.json"], "init");
+    expect(init.code).toBe(0);
+    const commands = init.modules.filter((url) => /\/commands\/\w+-command\.js$/.test(url)).map((url) => path.basename(url));
+    expect(commands).toEqual(["init-command.js"]);
+  });
+
+  it("`corral models` loads no index, no tools and no server", async () => {
+    const port = await closedPort();
+    const run = await modulesLoadedBy(["models", "--host", `127.0.0.1:${port}`], "models");
+    expect(run.code).toBe(1);
+    expect(run.modules.some((url) => url.endsWith("/commands/models-command.js"))).toBe(true);
+    const heavy = run.modules.filter((url) =>
+      /\/packages\/(rag|tools|server|eval)\/|hnswlib-node|better-sqlite3|langchain|@modelcontextprotocol|fastify/.test(url),
+    );
+    expect(heavy).toEqual([]);
+  });
+});
