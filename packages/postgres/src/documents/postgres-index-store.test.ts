@@ -10,13 +10,20 @@ let schemas = 0;
 const hashText = (text: string) => createHash("sha256").update(text).digest("hex");
 
 describeWithServer("pglite", "the PostgreSQL + pgvector store on PGlite", (server) => {
+  // A database of the suite's own (on PGlite, its one database; on CORRAL_TEST_PGVECTOR_URL, a new one).
+  let database: Promise<string> | undefined;
+  const url = () => {
+    database ??= server().createDatabase();
+    return database;
+  };
   describeIndexStoreContract("the PostgreSQL + pgvector store", {
     newLocation: async () => {
       const schema = `contract_${++schemas}_${process.pid}`;
+      const at = await url();
       return {
         location: schema,
         remove: async () => {
-          const client = new pg.Client({ connectionString: server().url });
+          const client = new pg.Client({ connectionString: at });
           await client.connect();
           try {
             await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -27,14 +34,14 @@ describeWithServer("pglite", "the PostgreSQL + pgvector store on PGlite", (serve
         },
       };
     },
-    open: (schema, model) => openPostgresIndexStore({ database: server().url, schema, embedder: { model }, maxConnections: 4 }),
+    open: async (schema, model) => openPostgresIndexStore({ database: await url(), schema, embedder: { model }, maxConnections: 4 }),
   });
 
   describe("keyword search with PostgreSQL full text", () => {
     const schema = `keywords_${process.pid}`;
     let store: PostgresIndexStore;
     beforeAll(async () => {
-      store = await openPostgresIndexStore({ database: server().url, schema, maxConnections: 2 });
+      store = await openPostgresIndexStore({ database: await url(), schema, maxConnections: 2 });
       const chunk = (text: string, headingPath: string[]) => ({ text, hash: hashText(text), ordinal: 0, headingPath, hasVector: false });
       const document = (path: string, chunks: ReturnType<typeof chunk>[]) => ({
         document: { path, kind: "markdown", size: 1, mtimeMs: 1, contentHash: hashText(path), metadata: {} },
