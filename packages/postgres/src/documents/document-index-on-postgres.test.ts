@@ -34,9 +34,15 @@ describeWithServer("pglite", "a DocumentIndex on the PostgreSQL store", (server)
   });
 
   const embedderFor = (model = "all-minilm") => createOllamaEmbedder({ model, host: fake.url, retries: 0 });
+  // A database of the suite's own (on PGlite, its one database; on CORRAL_TEST_PGVECTOR_URL, a new one).
+  let database: Promise<string> | undefined;
+  const url = () => {
+    database ??= server().createDatabase();
+    return database;
+  };
   const openOnPostgres = async (schema: string, model = "all-minilm") => {
     const embedder = embedderFor(model);
-    const store = await openPostgresIndexStore({ database: server().url, schema, embedder: { model }, maxConnections: 4 });
+    const store = await openPostgresIndexStore({ database: await url(), schema, embedder: { model }, maxConnections: 4 });
     return {
       store,
       index: new DocumentIndex({ dir: store.location, root, store, embedder, chunkSize: 1000, chunkOverlap: 150, readOnly: false }),
@@ -73,7 +79,7 @@ describeWithServer("pglite", "a DocumentIndex on the PostgreSQL store", (server)
   it("searches vectors through an HNSW cosine index of the current generation, replaced on rebuild", async () => {
     const schema = `docs_${++schemas}`;
     const { store, index } = await openOnPostgres(schema);
-    const client = new pg.Client({ connectionString: server().url });
+    const client = new pg.Client({ connectionString: await url() });
     await client.connect();
     try {
       await index.sync(["docs"]);
@@ -113,8 +119,8 @@ describeWithServer("pglite", "a DocumentIndex on the PostgreSQL store", (server)
 
   it("refuses a second writer naming the first, and frees the index when a dead writer's lease lapses", async () => {
     const schema = `docs_${++schemas}`;
-    const store = await openPostgresIndexStore({ database: server().url, schema, embedder: { model: "all-minilm" }, maxConnections: 2 });
-    const client = new pg.Client({ connectionString: server().url });
+    const store = await openPostgresIndexStore({ database: await url(), schema, embedder: { model: "all-minilm" }, maxConnections: 2 });
+    const client = new pg.Client({ connectionString: await url() });
     await client.connect();
     try {
       // What a writer that died leaves behind: its lease row, which nobody renews any more.

@@ -19,6 +19,8 @@ export function indexMigrations(schema: string): Migration[] {
           id bigserial PRIMARY KEY,
           model text,
           dimensions integer,
+          -- Bumped by every write transaction, so readers reload counts and documents only after one.
+          changes bigint NOT NULL DEFAULT 0,
           created_at timestamptz NOT NULL DEFAULT now()
         )`);
         await client.query(`INSERT INTO ${s}.generations DEFAULT VALUES`);

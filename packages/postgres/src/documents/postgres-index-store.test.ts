@@ -10,13 +10,20 @@ let schemas = 0;
 const hashText = (text: string) => createHash("sha256").update(text).digest("hex");
 
 describeWithServer("pglite", "the PostgreSQL + pgvector store on PGlite", (server) => {
+  // A database of the suite's own (on PGlite, its one database; on CORRAL_TEST_PGVECTOR_URL, a new one).
+  let database: Promise<string> | undefined;
+  const url = () => {
+    database ??= server().createDatabase();
+    return database;
+  };
   describeIndexStoreContract("the PostgreSQL + pgvector store", {
     newLocation: async () => {
       const schema = `contract_${++schemas}_${process.pid}`;
+      const at = await url();
       return {
         location: schema,
         remove: async () => {
-          const client = new pg.Client({ connectionString: server().url });
+          const client = new pg.Client({ connectionString: at });
           await client.connect();
           try {
             await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -27,14 +34,48 @@ describeWithServer("pglite", "the PostgreSQL + pgvector store on PGlite", (serve
         },
       };
     },
-    open: (schema, model) => openPostgresIndexStore({ database: server().url, schema, embedder: { model }, maxConnections: 4 }),
+    open: async (schema, model) => openPostgresIndexStore({ database: await url(), schema, embedder: { model }, maxConnections: 4 }),
+  });
+
+  it("answers statusNow and documentsNow from its last refresh, which reloads them after another handle's write", async () => {
+    const at = await url();
+    const schema = `instant_${process.pid}`;
+    const [reader, writer] = [
+      await openPostgresIndexStore({ database: at, schema, maxConnections: 2 }),
+      await openPostgresIndexStore({ database: at, schema, maxConnections: 2 }),
+    ];
+    try {
+      const text = "instant reads";
+      await writer.write(async (session) => {
+        await session.writeDocuments(
+          [
+            {
+              document: { path: "a.md", kind: "markdown", size: 5, mtimeMs: 1, contentHash: hashText(text), metadata: {} },
+              chunks: [{ text, hash: hashText(text), ordinal: 0, headingPath: [], hasVector: false }],
+            },
+          ],
+          new Map(),
+        );
+      });
+      expect(reader.statusNow()).toMatchObject({ documents: 0, chunks: 0 });
+      await reader.refresh();
+      expect(reader.statusNow()).toMatchObject({ documents: 1, chunks: 1, pending: 1, vectors: 0 });
+      const [document] = reader.documentsNow();
+      expect(document).toMatchObject({ path: "a.md", size: 5 });
+      await writer.write((session) => session.touchDocument(document!.id, 9, 2));
+      await reader.refresh();
+      expect(reader.documentsNow()[0]).toMatchObject({ size: 9, mtimeMs: 2 });
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
   });
 
   describe("keyword search with PostgreSQL full text", () => {
     const schema = `keywords_${process.pid}`;
     let store: PostgresIndexStore;
     beforeAll(async () => {
-      store = await openPostgresIndexStore({ database: server().url, schema, maxConnections: 2 });
+      store = await openPostgresIndexStore({ database: await url(), schema, maxConnections: 2 });
       const chunk = (text: string, headingPath: string[]) => ({ text, hash: hashText(text), ordinal: 0, headingPath, hasVector: false });
       const document = (path: string, chunks: ReturnType<typeof chunk>[]) => ({
         document: { path, kind: "markdown", size: 1, mtimeMs: 1, contentHash: hashText(path), metadata: {} },

@@ -78,7 +78,6 @@ export async function openPostgresIndexStore(options: PostgresIndexStoreOptions)
     if (options.rebuild && !options.readOnly) await store.rebuild();
     await store.refresh();
     store.checkEmbedder();
-    await store.snapshotDocuments();
     return store;
   } catch (error) {
     await database.end();
@@ -96,6 +95,8 @@ export class PostgresIndexStore implements IndexStore, InstantReads {
   #bound: { model: string; dimensions: number } | undefined;
   #status: StoreStatus = { documents: 0, chunks: 0, vectors: 0, pending: 0, deletedVectors: 0, formatVersion: INDEX_SCHEMA_VERSION };
   #documents: StoredDocument[] = [];
+  /** `<generation>:<changes>` when the counts and documents were last loaded. */
+  #seen = "";
   #closed = false;
 
   /** Use `openPostgresIndexStore`. */
@@ -120,20 +121,25 @@ export class PostgresIndexStore implements IndexStore, InstantReads {
     }
   }
 
-  /** Follows a rebuild to the newest generation and reloads the counts: two small queries. */
+  /**
+   * Follows a rebuild to the newest generation and, when a write committed since the last
+   * look (its `changes` counter moved), reloads the counts and documents that `statusNow()` and
+   * `documentsNow()` answer from. Otherwise one small query.
+   */
   async refresh(): Promise<void> {
     this.#assertOpen();
-    const { rows } = await this.#database.query<{ id: string; model: string | null; dimensions: number | null }>(
-      `SELECT id, model, dimensions FROM ${this.#s}.generations ORDER BY id DESC LIMIT 1`,
+    const { rows } = await this.#database.query<{ id: string; model: string | null; dimensions: number | null; changes: string }>(
+      `SELECT id, model, dimensions, changes FROM ${this.#s}.generations ORDER BY id DESC LIMIT 1`,
     );
     const row = rows[0];
     if (!row) throw new IndexNotFoundError(this.location);
-    const generation = Number(row.id);
-    const switched = generation !== this.#generation;
-    this.#generation = generation;
+    const seen = `${row.id}:${row.changes}`;
+    this.#generation = Number(row.id);
     this.#bound = row.model !== null && row.dimensions !== null ? { model: row.model, dimensions: row.dimensions } : undefined;
+    if (seen === this.#seen) return;
     this.#status = await this.#count();
-    if (switched || this.#status.documents !== this.#documents.length) await this.snapshotDocuments();
+    this.#documents = await this.listDocuments();
+    this.#seen = seen;
   }
 
   async #count(): Promise<StoreStatus> {
@@ -149,11 +155,6 @@ export class PostgresIndexStore implements IndexStore, InstantReads {
       number
     >;
     return { ...counts, deletedVectors: 0, formatVersion: INDEX_SCHEMA_VERSION };
-  }
-
-  /** Reloads the document list that `documentsNow()` answers from. */
-  async snapshotDocuments(): Promise<void> {
-    this.#documents = await this.listDocuments();
   }
 
   async embedding(): Promise<WorkingEmbedding | null> {

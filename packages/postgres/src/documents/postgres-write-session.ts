@@ -132,8 +132,16 @@ export class PostgresWriteSession implements StoreWriteSession {
     if (target.embedding && !target.embedding.dimensions) target.embedding = { ...target.embedding, dimensions };
   }
 
+  /** Tells readers that this generation changed (see `PostgresIndexStore.refresh`). Inside the write's transaction. */
+  async #bump(client: pg.PoolClient): Promise<void> {
+    await client.query(`UPDATE ${this.#s}.generations SET changes = changes + 1 WHERE id = $1`, [this.#target.generation]);
+  }
+
   async touchDocument(id: number, size: number, mtimeMs: number): Promise<void> {
-    await this.#target.database.query(`UPDATE ${this.#s}.documents SET size = $2, mtime_ms = $3 WHERE id = $1`, [id, size, mtimeMs]);
+    await this.#target.database.transaction(async (client) => {
+      await client.query(`UPDATE ${this.#s}.documents SET size = $2, mtime_ms = $3 WHERE id = $1`, [id, size, mtimeMs]);
+      await this.#bump(client);
+    });
   }
 
   async removeDocuments(ids: number[]): Promise<number> {
@@ -144,6 +152,7 @@ export class PostgresWriteSession implements StoreWriteSession {
         [ids],
       );
       await client.query(`DELETE FROM ${this.#s}.documents WHERE id = ANY($1::bigint[])`, [ids]);
+      await this.#bump(client);
       return Number(rows[0]?.count ?? 0);
     });
   }
@@ -216,6 +225,7 @@ export class PostgresWriteSession implements StoreWriteSession {
         if (stale.length) await client.query(`DELETE FROM ${this.#s}.chunks WHERE id = ANY($1::bigint[])`, [stale]);
         results.push({ added: chunks.length - kept, removed: stale.length, kept });
       }
+      await this.#bump(client);
       return results;
     });
   }
@@ -291,6 +301,7 @@ export class PostgresWriteSession implements StoreWriteSession {
         if (!old) continue;
         for (const part of assignment.parts) await this.#insertChunk(client, Number(old.document_id), old.path, part.chunk, part.vector);
       }
+      await this.#bump(client);
     });
   }
 

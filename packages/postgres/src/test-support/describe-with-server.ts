@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { EXISTING_SERVER_VARIABLES, useExistingServer } from "./existing-server.js";
 import { startPgliteServer } from "./pglite-server.js";
 import { postgresClusterAvailability, startPostgresCluster, type TestPostgresServer } from "./postgres-cluster.js";
 
@@ -25,6 +26,7 @@ const PGLITE_MODULES = ["@electric-sql/pglite", "@electric-sql/pglite-pgvector",
 
 /** Whether a server of the kind can be started here (synchronous, for use while vitest collects tests). */
 export function serverAvailability(kind: TestServerKind): { available: true } | { available: false; reason: string } {
+  if (process.env[EXISTING_SERVER_VARIABLES[kind]]) return { available: true };
   if (kind === "postgres") return postgresClusterAvailability();
   const require = createRequire(import.meta.url);
   for (const name of PGLITE_MODULES) {
@@ -37,8 +39,10 @@ export function serverAvailability(kind: TestServerKind): { available: true } | 
   return { available: true };
 }
 
-/** Starts a server of the kind. */
-export function startTestServer(kind: TestServerKind): Promise<TestPostgresServer> {
+/** Starts a server of the kind, or uses the one `CORRAL_TEST_POSTGRES_URL` / `CORRAL_TEST_PGVECTOR_URL` names. */
+export async function startTestServer(kind: TestServerKind): Promise<TestPostgresServer> {
+  const existing = process.env[EXISTING_SERVER_VARIABLES[kind]];
+  if (existing) return useExistingServer(existing);
   return kind === "postgres" ? startPostgresCluster() : startPgliteServer();
 }
 

@@ -7,6 +7,7 @@ export {
   startTestServer,
   type TestServerKind,
 } from "./describe-with-server.js";
+export { EXISTING_SERVER_VARIABLES, useExistingServer } from "./existing-server.js";
 export { freePort } from "./free-port.js";
 export { type PgliteAvailability, pgliteAvailability, startPgliteServer } from "./pglite-server.js";
 export {

@@ -5,7 +5,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { decideServer, describeWithServer, isCi } from "./describe-with-server.js";
+import { decideServer, describeWithServer, isCi, serverAvailability, startTestServer } from "./describe-with-server.js";
+import { useExistingServer } from "./existing-server.js";
 import { postgresClusterAvailability } from "./postgres-cluster.js";
 
 describe("whether a server suite runs, skips or fails", () => {
@@ -106,6 +107,35 @@ describe("stopping a cluster", () => {
     while (existsSync(data) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(existsSync(data)).toBe(false);
     await expect(query(url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describeWithServer("postgres", "a server the tests did not start (CORRAL_TEST_POSTGRES_URL)", (server) => {
+  it("gets databases of its own on it, dropped on stop, and the server keeps running", async () => {
+    const existing = useExistingServer(server().url);
+    const url = await existing.createDatabase();
+    const name = new URL(url).pathname.slice(1);
+    await query(url, "CREATE TABLE mine (id int)");
+    const listed = async () =>
+      (await query<{ name: string }>(server().url, "SELECT datname AS name FROM pg_database")).map((row) => row.name);
+    expect(await listed()).toContain(name);
+    await existing.stop();
+    expect(await listed()).not.toContain(name);
+    expect(await query<{ one: number }>(server().url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+  });
+
+  it("replaces the throwaway server when its variable is set", async () => {
+    const saved = process.env.CORRAL_TEST_POSTGRES_URL;
+    process.env.CORRAL_TEST_POSTGRES_URL = server().url;
+    try {
+      expect(serverAvailability("postgres")).toEqual({ available: true });
+      const used = await startTestServer("postgres");
+      expect(used.url).toBe(server().url);
+      await used.stop();
+    } finally {
+      if (saved === undefined) delete process.env.CORRAL_TEST_POSTGRES_URL;
+      else process.env.CORRAL_TEST_POSTGRES_URL = saved;
+    }
   });
 });
 
