@@ -15,14 +15,17 @@ import { isServerReachableCode, RETRY_AFTER_BY_CODE } from "./http-status.js";
 import { registerOpenApi } from "./openapi-document.js";
 import { openApi } from "./openapi-fields.js";
 import { OriginPolicy } from "./origin-policy.js";
+import { registerPlayground } from "./playground/register-playground.js";
 import { PUBLIC_PATHS, registerRequestGuards } from "./request-guards.js";
 import { RouteMethods } from "./route-methods.js";
 import { registerDocuments } from "./routes/documents.js";
 import { registerEmbeddings } from "./routes/embeddings.js";
+import { registerIndexStatus } from "./routes/index-status.js";
 import { registerNativeRuns } from "./routes/native-runs.js";
 import { registerOllama } from "./routes/ollama.js";
 import { registerOpenAi } from "./routes/openai.js";
 import { registerOperations } from "./routes/operations.js";
+import { registerSessionList } from "./routes/session-list.js";
 import { registerSessions } from "./routes/sessions.js";
 import { RunContext } from "./run-context.js";
 import { RunLimiter } from "./run-limiter.js";
@@ -227,6 +230,9 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   registerOpenAi(app, context);
   registerOllama(app, context);
   registerEmbeddings(app, context);
+  registerSessionList(app, context);
+  registerIndexStatus(app, context);
+  registerPlayground(app);
 
   app.addHook("onClose", async () => {
     clearInterval(sweeper);
