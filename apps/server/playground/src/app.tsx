@@ -146,9 +146,10 @@ export function App() {
     <div class="layout">
       <header class="top">
         <h1>corral</h1>
-        <label class="agent-picker">
-          Agent
+        <div class="agent-picker">
+          <label for="agent">Agent</label>
           <select
+            id="agent"
             value={agent}
             disabled={running !== undefined}
             onChange={(event) => {
@@ -162,7 +163,7 @@ export function App() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </header>
       <aside class="side">
         <SessionsPanel

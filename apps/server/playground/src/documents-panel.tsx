@@ -1,6 +1,10 @@
 import { useState } from "preact/hooks";
 import { getJson, type Hit, type IndexStatus, location, type UploadResult, uploadDocument } from "./api.js";
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** Uploads (with progress, then the sync report), the index's state, and a search of the documents. */
 export function DocumentsPanel({
   status,
@@ -48,7 +52,7 @@ export function DocumentsPanel({
       <h2 id="documents-title">Documents</h2>
       <p class="index-state" aria-live="polite">
         {status
-          ? `${status.documents} documents · ${status.chunks} chunks · ${status.pending_embeddings} pending embeddings`
+          ? `${count(status.documents, "document")} · ${count(status.chunks, "chunk")} · ${count(status.pending_embeddings, "pending embedding")}`
           : "Index state unknown"}
       </p>
       {status?.keyword_only_reason && <p class="hint">Keyword search only: {status.keyword_only_reason}</p>}
@@ -64,7 +68,7 @@ export function DocumentsPanel({
       {report && (
         <p class="upload-report" role="status">
           {report.name}: {report.report.added} added, {report.report.updated} updated, {report.report.unchanged} unchanged;{" "}
-          {report.report.chunksAdded} chunks, {report.report.pendingEmbeddings} pending embeddings
+          {count(report.report.chunksAdded, "chunk")}, {count(report.report.pendingEmbeddings, "pending embedding")}
           {report.report.warnings.length ? ` (${report.report.warnings.join(" ")})` : ""}
         </p>
       )}
