@@ -6,6 +6,13 @@ import { launchChromium, openRecordedPage, type RecordedPage } from "../test-sup
 import { startTestServer, type TestServer } from "../test-support/start-test-server.js";
 import { loadPlayground, PLAYGROUND_DIR } from "./playground-assets.js";
 
+// The callbacks given to page.evaluate and waitForFunction run in the browser, where these exist.
+declare const document: any;
+declare const window: any;
+declare const sessionStorage: any;
+declare const localStorage: any;
+declare const getComputedStyle: (element: unknown) => { outlineStyle: string; outlineWidth: string; backgroundColor: string };
+
 /** The JavaScript a first load may transfer (gzip), in bytes: docs/benchmarks.md. */
 const FIRST_LOAD_JS_BUDGET = 64 * 1024;
 const SCREENSHOT = fileURLToPath(new URL("../../../../docs/playground.png", import.meta.url));
@@ -37,9 +44,9 @@ afterEach(async () => {
   servers = [];
 });
 
-async function server(options: { keyed?: boolean } = {}): Promise<TestServer> {
+async function server(options: { keyed?: boolean; agents?: Record<string, Record<string, unknown>> } = {}): Promise<TestServer> {
   const started = await startTestServer({
-    config: { agents: { default: { docs: [] } }, ...(options.keyed ? { server: { apiKeys: [KEY] } } : {}) },
+    config: { agents: options.agents ?? { default: { docs: [] } }, ...(options.keyed ? { server: { apiKeys: [KEY] } } : {}) },
   });
   servers.push(started);
   return started;
@@ -73,7 +80,9 @@ const lastAnswer = (page: Page) => page.locator("article.assistant").last();
 
 /** Waits until the last answer is no longer streaming. */
 async function answered(page: Page): Promise<void> {
-  await page.waitForFunction(() => [...document.querySelectorAll("article.assistant")].at(-1)?.getAttribute("aria-busy") === "false");
+  await page.waitForFunction(
+    () => ([...document.querySelectorAll("article.assistant")] as any[]).at(-1)?.getAttribute("aria-busy") === "false",
+  );
 }
 
 describe("the playground in Chromium", () => {
@@ -93,7 +102,7 @@ describe("the playground in Chromium", () => {
 
     // Streamed: part of the text is on the page while the run is still going, with the tool's activity.
     await page.waitForFunction(() => {
-      const answer = [...document.querySelectorAll("article.assistant")].at(-1);
+      const answer = ([...document.querySelectorAll("article.assistant")] as any[]).at(-1);
       const text = answer?.querySelector(".markdown")?.textContent ?? "";
       return answer?.getAttribute("aria-busy") === "true" && text.length > 0 && !text.includes("[1].");
     });
@@ -137,12 +146,33 @@ describe("the playground in Chromium", () => {
     await page.screenshot({ path: SCREENSHOT, animations: "disabled", caret: "hide" });
   });
 
+  it("picks an agent: the run goes to the chosen one, and resuming its session picks it again", async () => {
+    const test = await server({ agents: { default: { docs: false }, writer: { docs: false, instructions: "You are the writer." } } });
+    const { page } = await open(test);
+    const picker = page.getByLabel("Agent", { exact: true });
+    await page.getByRole("option", { name: "writer" }).waitFor({ state: "attached" });
+    expect(await picker.inputValue()).toBe("default");
+    await picker.selectOption("writer");
+    test.fake.enqueue({ content: "Written." });
+    await ask(page, "Write something");
+    await answered(page);
+    const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { messages: { role: string; content: string }[] };
+    expect(sent.messages[0]).toEqual(expect.objectContaining({ role: "system", content: expect.stringContaining("You are the writer.") }));
+    const [session] = (await api(test, "/v1/sessions")).data;
+    expect(session.agent).toBe("writer");
+    await picker.selectOption("default");
+    await page.getByRole("region", { name: "Sessions" }).getByRole("button", { name: "Write something", exact: true }).click();
+    await expect.poll(() => picker.inputValue()).toBe("writer");
+  });
+
   it("Stop aborts the run: the answer stops growing, nothing is stored, and the next question works", async () => {
     const test = await server();
     test.fake.enqueue({ content: "one two three four five six seven eight nine ten eleven twelve", fault: { type: "latency", ms: 400 } });
     const { page } = await open(test);
     await ask(page, "Count slowly");
-    await page.waitForFunction(() => ([...document.querySelectorAll("article.assistant .markdown")].at(-1)?.textContent ?? "").length > 0);
+    await page.waitForFunction(
+      () => (([...document.querySelectorAll("article.assistant .markdown")] as any[]).at(-1)?.textContent ?? "").length > 0,
+    );
     await page.getByRole("button", { name: "Stop" }).click();
     await page.getByText("Stopped.").waitFor();
     const text = (await lastAnswer(page).locator(".markdown").textContent()) ?? "";
@@ -292,7 +322,7 @@ describe("the playground in Chromium", () => {
     await page.locator("body").click({ position: { x: 5, y: 790 } });
     await page.keyboard.press("Tab");
     const outline = await page.evaluate(() => {
-      const focused = document.activeElement as HTMLElement;
+      const focused = document.activeElement;
       const style = getComputedStyle(focused);
       return { tag: focused.tagName, style: style.outlineStyle, width: style.outlineWidth };
     });
