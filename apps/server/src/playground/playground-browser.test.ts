@@ -143,6 +143,11 @@ describe("the playground in Chromium", () => {
     await page.locator("article.assistant .tools").first().waitFor();
     await mkdir(fileURLToPath(new URL(".", `file://${SCREENSHOT}`)), { recursive: true });
     await page.setViewportSize({ width: 1200, height: 560 });
+    // Fonts loaded and two frames painted at the new size, so the picture is the same run after run.
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((resolve) => window.requestAnimationFrame(() => window.requestAnimationFrame(resolve)));
+    });
     await page.screenshot({ path: SCREENSHOT, animations: "disabled", caret: "hide" });
   });
 
