@@ -85,7 +85,8 @@ async function answered(page: Page): Promise<void> {
   );
 }
 
-describe("the playground in Chromium", () => {
+// Each test drives a real browser against two real servers: minutes on a loaded machine, not seconds.
+describe("the playground in Chromium", { timeout: 180_000 }, () => {
   it("streams the answer with its thinking folded, the tool activity as it happens, and sources that open their passage", async () => {
     const test = await server();
     await api(test, "/v1/documents", { name: "keys.md", text: HANDBOOK });

@@ -43,6 +43,8 @@ export async function openRecordedPage(browser: Browser, options: { colorScheme?
     locale: "en-US",
     timezoneId: "UTC",
   });
+  // Generous: the suite must pass on a busy 2-core machine.
+  context.setDefaultTimeout(60_000);
   const requests: string[] = [];
   const problems: string[] = [];
   const scripts: Promise<number>[] = [];
