@@ -27,11 +27,11 @@ function newest(dir) {
   return latest;
 }
 
-/** True when a package the CLI runs has no build, or sources newer than its last build. */
+/** True when a package the CLI runs has no build, or sources (src/, and the server's playground/) newer than its last build. */
 function needsBuild() {
   return packageDirs().some((dir) => {
     const info = path.join(dir, "tsconfig.tsbuildinfo");
-    return !existsSync(info) || newest(path.join(dir, "src")) > statSync(info).mtimeMs;
+    return !existsSync(info) || Math.max(newest(path.join(dir, "src")), newest(path.join(dir, "playground"))) > statSync(info).mtimeMs;
   });
 }
 

@@ -44,6 +44,12 @@ describe("npm install -g ./dist/packs/corral-cli.tgz", () => {
     expect(manifest.repository).toMatchObject({ type: "git", directory: "apps/cli" });
   });
 
+  it("ships the server's built playground page (corral serve answers browsers with it)", () => {
+    const web = path.join(prefix.dir, "lib/node_modules/@corral/cli/node_modules/@corral/server/dist/playground-web");
+    expect(existsSync(path.join(web, "index.html"))).toBe(true);
+    expect(existsSync(path.join(web, "assets"))).toBe(true);
+  });
+
   it("answers --help", async () => {
     const help = await run(corral, ["--help"], { cwd: work.dir, env: env() });
     expect(help.code).toBe(0);

@@ -1,6 +1,7 @@
 // The README's commands from a clone: `pnpm -s corral ...` prints corral's output only, resolves
 // paths from the folder it was called in, builds nothing once built, names itself in hints, and
 // every root script keeps turbo's telemetry off.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -68,6 +69,45 @@ describe("pnpm -s corral", () => {
     const result = await pnpm(["-s", "corral", "search", "anything"], empty, cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" }));
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("`pnpm -s corral index <folder>`");
+  });
+});
+
+describe("pnpm -s corral serve", () => {
+  it("serves the playground to a browser at the address it prints; API clients still get Ollama's answer", async () => {
+    const project = path.join(scratch.dir, "served");
+    await mkdir(project, { recursive: true });
+    const args = ["-s", "corral", "serve", "--port", "0", "--log-level", "silent"];
+    const child = spawn(pnpmPath ? process.execPath : "pnpm", pnpmPath ? [pnpmPath, ...args] : args, {
+      cwd: project,
+      env: cleanEnv({ OLLAMA_HOST: fake.url, NO_COLOR: "1" }),
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: pnpm, the shell and corral stop together.
+      detached: true,
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk) => {
+          out += chunk;
+          const found = /Listening on (http:\/\/\S+)/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`corral serve exited with ${code} before listening:\n${out}`)));
+      });
+      const page = await fetch(`${url}/`, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("<title>corral playground</title>");
+      const script = /src="(\/playground\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect((await fetch(`${url}${script}`)).status).toBe(200);
+      expect(await (await fetch(`${url}/`)).text()).toBe("Ollama is running");
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        process.kill(-child.pid!, "SIGTERM");
+        await exited;
+      }
+    }
   });
 });
 

@@ -15,7 +15,7 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Whether a route is public (no API key needed). */
 export function isPublicRoute(request: FastifyRequest): boolean {
   const url = request.routeOptions.url ?? request.url;
-  return PUBLIC_PATHS.has(url) || url.startsWith("/docs");
+  return PUBLIC_PATHS.has(url) || url.startsWith("/docs") || url.startsWith("/playground/assets/");
 }
 
 function payloadTooLarge(limit: number): Error {

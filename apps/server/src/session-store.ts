@@ -1,4 +1,4 @@
-import type { Message, SessionLease, SessionSaveOptions, SharedSessionStore } from "@corral/core";
+import type { Message, SessionLease, SessionListOptions, SessionSaveOptions, SessionSummary, SharedSessionStore } from "@corral/core";
 import Database from "better-sqlite3";
 import { preparePrivateDatabase } from "./private-files.js";
 import { SessionCorruptError } from "./server-errors.js";
@@ -17,6 +17,7 @@ export interface Session {
   expiresAt: string;
 }
 
+/** A session as listed: no messages, a title and a count. */
 /** Options of `SqliteSessionStore`. */
 export interface SqliteSessionStoreOptions {
   /** How long a session is kept after its last run. Default 30 days. */
@@ -136,6 +137,38 @@ export class SqliteSessionStore implements SharedSessionStore {
          ON CONFLICT(id) DO UPDATE SET messages = excluded.messages, updated_at = excluded.updated_at`,
       )
       .run(id, agent, JSON.stringify(messages), now, now);
+  }
+
+  /**
+   * The live sessions, most recently used first, without their messages: each with its title
+   * (the start of its first user message; null when the row cannot be read) and its message count.
+   */
+  async list(options: SessionListOptions = {}): Promise<SessionSummary[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT id, agent, messages, created_at, updated_at FROM sessions
+         WHERE updated_at >= ? AND (? IS NULL OR agent = ?) ORDER BY updated_at DESC, id LIMIT ?`,
+      )
+      .all(this.#cutoff(), options.agent ?? null, options.agent ?? null, options.limit ?? 100) as Row[];
+    return rows.map((row) => {
+      let messages: unknown;
+      try {
+        messages = JSON.parse(row.messages);
+      } catch {
+        messages = undefined;
+      }
+      const list = isMessageList(messages) ? messages : undefined;
+      const first = list?.find((message) => message.role === "user")?.content.trim();
+      return {
+        id: row.id,
+        agent: row.agent,
+        title: first === undefined ? null : first.length > 80 ? `${first.slice(0, 79)}…` : first,
+        messageCount: list?.length ?? null,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        expiresAt: new Date(Date.parse(row.updated_at) + this.#ttlMs).toISOString(),
+      };
+    });
   }
 
   /** Deletes the session; false when there was none (or it had expired, and is deleted now). */

@@ -51,9 +51,11 @@ export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
 export {
   InMemorySessionStore,
   type SessionLease,
+  type SessionListOptions,
   type SessionRecord,
   type SessionSaveOptions,
   type SessionStore,
+  type SessionSummary,
   type SharedSessionStore,
 } from "./session/session-store.js";
 export {

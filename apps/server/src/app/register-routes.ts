@@ -1,13 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import { registerOpenApi } from "../openapi-document.js";
 import { openApi } from "../openapi-fields.js";
+import { registerPlayground } from "../playground/register-playground.js";
 import { PUBLIC_PATHS } from "../request-guards.js";
 import { registerDocuments } from "../routes/documents.js";
 import { registerEmbeddings } from "../routes/embeddings.js";
+import { registerIndexStatus } from "../routes/index-status.js";
 import { registerNativeRuns } from "../routes/native-runs.js";
 import { registerOllama } from "../routes/ollama.js";
 import { registerOpenAi } from "../routes/openai.js";
 import { registerOperations } from "../routes/operations.js";
+import { registerSessionList } from "../routes/session-list.js";
 import { registerSessions } from "../routes/sessions.js";
 import type { ServerContext } from "../server-context.js";
 
@@ -16,9 +19,10 @@ export type RouteRegistration = (app: FastifyInstance, context: ServerContext) =
 
 /**
  * Every route group, in registration order: operations, the native face (runs, sessions,
- * documents), the OpenAI-compatible face, the Ollama-compatible face, and the embeddings of
- * both compatible faces. A new face or page (a browser playground, say) is one more entry: it
- * gets the access policy, the error handlers and the OpenAPI document like the rest.
+ * documents), the OpenAI-compatible face, the Ollama-compatible face, the embeddings of both
+ * compatible faces, the session list and index state, and the browser playground at `/`. A new
+ * face or page is one more entry: it gets the access policy, the error handlers and the OpenAPI
+ * document like the rest.
  */
 export const ROUTE_REGISTRATIONS: readonly RouteRegistration[] = [
   registerOperations,
@@ -28,6 +32,9 @@ export const ROUTE_REGISTRATIONS: readonly RouteRegistration[] = [
   registerOpenAi,
   registerOllama,
   registerEmbeddings,
+  registerSessionList,
+  registerIndexStatus,
+  (app) => registerPlayground(app),
 ];
 
 /** The OpenAPI document (`/openapi.json`, `/docs`), then every route group. */

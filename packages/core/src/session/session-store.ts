@@ -27,6 +27,27 @@ export interface SessionRecord {
   expiresAt?: string;
 }
 
+/** A session as a list shows it: no messages, a title instead. */
+export interface SessionSummary {
+  id: string;
+  agent: string;
+  /** The start of the first user message (80 characters at most); null when the row cannot be read. */
+  title: string | null;
+  /** How many messages are stored; null when the row cannot be read. */
+  messageCount: number | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+}
+
+/** Options of `SharedSessionStore.list`. */
+export interface SessionListOptions {
+  /** Only the sessions this agent began. */
+  agent?: string;
+  /** How many at most (the store's default when not given). */
+  limit?: number;
+}
+
 /** Options of `SharedSessionStore.save`. */
 export interface SessionSaveOptions {
   /** The agent the session belongs to. Recorded when the session is created; an existing owner is kept. */
@@ -64,6 +85,8 @@ export interface SharedSessionStore extends SessionStore {
   get(id: string): Promise<SessionRecord | undefined>;
   /** Creates or replaces the session's history; `options.agent` names the owner of a new session. */
   save(id: string, messages: Message[], options?: SessionSaveOptions): Promise<void>;
+  /** The live sessions, most recently used first, without their messages. */
+  list(options?: SessionListOptions): Promise<SessionSummary[]>;
   /** Takes the session for one run: a lease, or undefined when another run holds it. */
   acquire(id: string, options: { ttlMs: number }): Promise<SessionLease | undefined>;
   /** Whether a run holds the session now. */
