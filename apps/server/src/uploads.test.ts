@@ -31,7 +31,8 @@ describe("uploads are bounded, private, and leave nothing behind when rejected",
     test.fake.addFault({ type: "latency", ms: 1_500, path: "/api/embed", times: 1 });
     const before = test.fake.requestsTo("/api/embed").length;
     const slow = upload("slow.md", "# Slow\n\nThis upload waits for the embedding model.");
-    await vi.waitFor(() => expect(test.fake.requestsTo("/api/embed").length).toBeGreaterThan(before), { timeout: 10_000, interval: 10 });
+    // The first upload opens the index before it embeds: seconds on a loaded machine.
+    await vi.waitFor(() => expect(test.fake.requestsTo("/api/embed").length).toBeGreaterThan(before), { timeout: 45_000, interval: 10 });
     const refused = await upload("second.md", "# Second\n\nArrives while the first is indexed.");
     expect(refused.status).toBe(503);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -42,7 +43,7 @@ describe("uploads are bounded, private, and leave nothing behind when rejected",
     // The refused upload left no file.
     expect(await readdir(uploads())).toEqual(["slow.md"]);
     expect((await upload("second.md", "# Second\n\nNow there is room.")).status).toBe(201);
-  }, 30_000);
+  }, 90_000);
 
   it("creates the uploads folder 0700 and its files 0600", async () => {
     expect((await stat(uploads())).mode & 0o777).toBe(0o700);
