@@ -26,7 +26,7 @@ export interface WriteTarget {
   status(): Promise<StoreStatus>;
 }
 
-/** Chunk fields as `insertChunk` writes them. */
+/** Chunk fields as `#insertChunks` writes them. */
 interface ChunkFields {
   ordinal: number;
   text: string;
@@ -196,6 +196,7 @@ export class PostgresWriteSession implements StoreWriteSession {
           reusable.set(row.hash, list);
         }
         let kept = 0;
+        const inserts: Array<{ chunk: ChunkFields; vector: number[] | undefined }> = [];
         for (const [ordinal, chunk] of chunks.entries()) {
           const fields = { ...chunk, ordinal };
           const old = reusable.get(chunk.hash)?.shift();
@@ -219,8 +220,9 @@ export class PostgresWriteSession implements StoreWriteSession {
             );
             continue;
           }
-          await this.#insertChunk(client, documentId, document.path, fields, vector);
+          inserts.push({ chunk: fields, vector });
         }
+        await this.#insertChunks(client, documentId, document.path, inserts);
         const stale = [...reusable.values()].flat().map((chunk) => chunk.id);
         if (stale.length) await client.query(`DELETE FROM ${this.#s}.chunks WHERE id = ANY($1::bigint[])`, [stale]);
         results.push({ added: chunks.length - kept, removed: stale.length, kept });
@@ -230,29 +232,35 @@ export class PostgresWriteSession implements StoreWriteSession {
     });
   }
 
-  async #insertChunk(
+  /** Inserts a document's new chunks in one statement (ids ascend in the given order). */
+  async #insertChunks(
     client: pg.PoolClient,
     documentId: number,
     path: string,
-    chunk: ChunkFields,
-    vector: number[] | undefined,
+    chunks: Array<{ chunk: ChunkFields; vector: number[] | undefined }>,
   ): Promise<void> {
+    if (!chunks.length) return;
+    const column = <T>(pick: (entry: { chunk: ChunkFields; vector: number[] | undefined }) => T) => chunks.map(pick);
     await client.query(
       `INSERT INTO ${this.#s}.chunks (generation, document_id, ordinal, text, hash, start_line, end_line, page, heading_path, tsv, embedding)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, ${tsvSql("$4", "$10", "$11")}, $12::vector)`,
+       SELECT $1, $2, r.ordinal, r.text, r.hash, r.start_line, r.end_line, r.page, r.heading_path::jsonb,
+              ${tsvSql("r.text", "r.headings", "$3")}, r.vector::vector
+         FROM unnest($4::int[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::text[], $11::text[], $12::text[])
+              WITH ORDINALITY AS r(ordinal, text, hash, start_line, end_line, page, heading_path, headings, vector, position)
+        ORDER BY r.position`,
       [
         this.#target.generation,
         documentId,
-        chunk.ordinal,
-        chunk.text,
-        chunk.hash,
-        chunk.startLine ?? null,
-        chunk.endLine ?? null,
-        chunk.page ?? null,
-        JSON.stringify(chunk.headingPath),
-        chunk.headingPath.join(" "),
         path,
-        vector ? toVectorText(vector) : null,
+        column((entry) => entry.chunk.ordinal),
+        column((entry) => entry.chunk.text),
+        column((entry) => entry.chunk.hash),
+        column((entry) => entry.chunk.startLine ?? null),
+        column((entry) => entry.chunk.endLine ?? null),
+        column((entry) => entry.chunk.page ?? null),
+        column((entry) => JSON.stringify(entry.chunk.headingPath)),
+        column((entry) => entry.chunk.headingPath.join(" ")),
+        column((entry) => (entry.vector ? toVectorText(entry.vector) : null)),
       ],
     );
   }
@@ -299,7 +307,12 @@ export class PostgresWriteSession implements StoreWriteSession {
         );
         const old = rows[0];
         if (!old) continue;
-        for (const part of assignment.parts) await this.#insertChunk(client, Number(old.document_id), old.path, part.chunk, part.vector);
+        await this.#insertChunks(
+          client,
+          Number(old.document_id),
+          old.path,
+          assignment.parts.map((part) => ({ chunk: part.chunk, vector: part.vector })),
+        );
       }
       await this.#bump(client);
     });
