@@ -7,7 +7,7 @@ import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cleanEnv, repoRoot, run, tempDir } from "./run.js";
 
-const LIBRARIES = ["core", "tools", "rag", "config", "server", "testkit"];
+const LIBRARIES = ["core", "tools", "rag", "config", "server", "testkit", "postgres"];
 let project: Awaited<ReturnType<typeof tempDir>>;
 let fake: FakeOllama;
 let compiled: Awaited<ReturnType<typeof run>>;

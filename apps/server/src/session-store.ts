@@ -1,4 +1,12 @@
-import type { Message, SessionLease, SessionListOptions, SessionSaveOptions, SessionSummary, SharedSessionStore } from "@corral/core";
+import type {
+  Message,
+  SessionLease,
+  SessionListOptions,
+  SessionSaveOptions,
+  SessionSummary,
+  SharedSessionStore,
+  sessionTitle,
+} from "@corral/core";
 import Database from "better-sqlite3";
 import { preparePrivateDatabase } from "./private-files.js";
 import { SessionCorruptError } from "./server-errors.js";
@@ -158,11 +166,10 @@ export class SqliteSessionStore implements SharedSessionStore {
         messages = undefined;
       }
       const list = isMessageList(messages) ? messages : undefined;
-      const first = list?.find((message) => message.role === "user")?.content.trim();
       return {
         id: row.id,
         agent: row.agent,
-        title: first === undefined ? null : first.length > 80 ? `${first.slice(0, 79)}…` : first,
+        title: list ? sessionTitle(list) : null,
         messageCount: list?.length ?? null,
         createdAt: row.created_at,
         updatedAt: row.updated_at,

@@ -57,6 +57,7 @@ export {
   type SessionStore,
   type SessionSummary,
   type SharedSessionStore,
+  sessionTitle,
 } from "./session/session-store.js";
 export {
   defineTool,

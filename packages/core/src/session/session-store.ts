@@ -40,6 +40,13 @@ export interface SessionSummary {
   expiresAt: string;
 }
 
+/** A session's title in a list: the start of its first user message (80 characters at most), or null without one. */
+export function sessionTitle(messages: readonly Message[] | undefined): string | null {
+  const first = messages?.find((message) => message.role === "user")?.content.trim();
+  if (first === undefined) return null;
+  return first.length > 80 ? `${first.slice(0, 79)}…` : first;
+}
+
 /** Options of `SharedSessionStore.list`. */
 export interface SessionListOptions {
   /** Only the sessions this agent began. */

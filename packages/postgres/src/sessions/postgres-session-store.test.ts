@@ -72,6 +72,23 @@ describeWithServer("postgres", "PostgresSessionStore on PostgreSQL 15", (server)
     });
   });
 
+  it("lists the live sessions, most recently saved first, with their titles and owners", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const store = await open(await server().createDatabase(), { ttlMs: 30 * DAY, now: () => now });
+    await store.save("old", [{ role: "user", content: "an old question" }], { agent: "helper" });
+    now += DAY;
+    await store.save("new", [{ role: "user", content: `  ${"long ".repeat(30)}` }], { agent: "other" });
+    now += DAY;
+    await store.save("latest", history, { agent: "helper" });
+    now += 28 * DAY + 1;
+    const listed = await store.list();
+    expect(listed.map((session) => session.id)).toEqual(["latest", "new"]);
+    expect(listed[1]).toMatchObject({ agent: "other", messageCount: 1, createdAt: "2026-01-02T00:00:00.000Z" });
+    expect(listed[1]?.title).toHaveLength(80);
+    expect(await store.list({ agent: "helper" })).toEqual([expect.objectContaining({ id: "latest", agent: "helper" })]);
+    expect(await store.list({ limit: 1 })).toHaveLength(1);
+  });
+
   it("forgets a session ttlMs after its last save, and a later save starts it afresh", async () => {
     let now = Date.parse("2026-01-01T00:00:00Z");
     const url = await server().createDatabase();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Message, SessionStore } from "@corral/core";
+import { type Message, type SessionListOptions, type SessionSummary, type SharedSessionStore, sessionTitle } from "@corral/core";
 import { PostgresSessionCorruptError } from "../errors/postgres-session-corrupt-error.js";
 import { migrate } from "../migrations/migrate.js";
 import { type DatabasePool, type DatabaseSource, openDatabasePool } from "../pool/database-pool.js";
@@ -80,7 +80,7 @@ function isMessageList(value: unknown): value is Message[] {
  * if (!lease) throw new Error("busy"); // HTTP 409
  * try { await sessions.save("s1", messages, { agent: "helper" }); } finally { await lease.release(); }
  */
-export class PostgresSessionStore implements SessionStore {
+export class PostgresSessionStore implements SharedSessionStore {
   readonly #database: DatabasePool;
   readonly #ttlMs: number;
   readonly #replica: string;
@@ -176,6 +176,38 @@ export class PostgresSessionStore implements SessionStore {
          created_at = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.created_at ELSE s.created_at END`,
       [...this.#clock(), id, options.agent ?? "", JSON.stringify(messages)],
     );
+  }
+
+  /**
+   * The live sessions, most recently saved first, without their messages: each with its title
+   * (the start of its first user message; null when the row cannot be read) and its message count.
+   */
+  async list(options: SessionListOptions = {}): Promise<SessionSummary[]> {
+    const { rows } = await this.#database.query<Omit<Row, "expired">>(
+      `SELECT id, agent, messages::text AS messages, created_at, updated_at FROM corral_sessions
+        WHERE updated_at >= COALESCE($1::timestamptz, clock_timestamp()) - $2 * interval '1 millisecond'
+          AND ($3::text IS NULL OR agent = $3)
+        ORDER BY updated_at DESC, id LIMIT $4`,
+      [...this.#clock(), options.agent ?? null, options.limit ?? 100],
+    );
+    return rows.map((row) => {
+      let messages: unknown;
+      try {
+        messages = JSON.parse(row.messages);
+      } catch {
+        messages = undefined;
+      }
+      const list = isMessageList(messages) ? messages : undefined;
+      return {
+        id: row.id,
+        agent: row.agent,
+        title: list ? sessionTitle(list) : null,
+        messageCount: list?.length ?? null,
+        createdAt: row.created_at.toISOString(),
+        updatedAt: row.updated_at.toISOString(),
+        expiresAt: new Date(row.updated_at.getTime() + this.#ttlMs).toISOString(),
+      };
+    });
   }
 
   /** Deletes the session; false when there was none (or it had expired, and is deleted now). */
