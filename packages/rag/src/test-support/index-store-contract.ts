@@ -221,6 +221,20 @@ export function describeIndexStoreContract(name: string, options: IndexStoreCont
       expect((await store.getChunks([nearest?.id as number]))[0]).toMatchObject({ text: "that overflowed", startLine: 12 });
     });
 
+    it("writes a sync group all or nothing", async () => {
+      const store = await open(await fresh());
+      const unstorable = documentOf("b.md", ["never stored"], { metadata: { size: BigInt(1) } });
+      await expect(
+        store.write(async (session) => {
+          session.chooseModel(MODEL);
+          await session.writeDocuments([documentOf("a.md", ["first of the group"], { vectors: false }), unstorable], new Map());
+        }),
+      ).rejects.toThrow();
+      await store.refresh();
+      expect(await store.listDocuments()).toEqual([]);
+      expect(await store.keywordSearch("first group", 5)).toEqual([]);
+    });
+
     it("removes documents with their chunks and vectors", async () => {
       const store = await open(await fresh());
       await store.write((session) =>
