@@ -185,17 +185,20 @@ export async function searchCorpus(size: number): Promise<SearchCorpus> {
   const fake = await startFakeOllama();
   try {
     const probeRoot = path.join(CACHE_DIR, `probe-${process.pid}`);
-    fs.rmSync(probeRoot, { recursive: true, force: true });
-    const probe = await build(probeRoot, 3, fake.url);
-    const expected: CacheMeta = {
-      generator: GENERATOR_VERSION,
-      size,
-      model: CORPUS_MODEL,
-      dimensions: CORPUS_DIMENSIONS,
-      formatVersion: probe.formatVersion,
-      layout: layoutOf(path.join(probeRoot, "index")),
-    };
-    fs.rmSync(probeRoot, { recursive: true, force: true });
+    let expected: CacheMeta;
+    try {
+      const probe = await build(probeRoot, 3, fake.url);
+      expected = {
+        generator: GENERATOR_VERSION,
+        size,
+        model: CORPUS_MODEL,
+        dimensions: CORPUS_DIMENSIONS,
+        formatVersion: probe.formatVersion,
+        layout: layoutOf(path.join(probeRoot, "index")),
+      };
+    } finally {
+      fs.rmSync(probeRoot, { recursive: true, force: true });
+    }
     let cached: CacheMeta | undefined;
     try {
       cached = JSON.parse(fs.readFileSync(metaFile, "utf8")) as CacheMeta;

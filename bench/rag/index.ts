@@ -1,4 +1,4 @@
-// RAG benchmark: (1) ingest of every Markdown file under the repository's node_modules with a
+// RAG benchmark: (1) ingest of the Markdown files of the dependencies (bench/lib/markdown-corpus.ts) with a
 // zero-latency in-process embedder, (2) re-sync of the unchanged corpus, (3) vector search
 // p50/p99 and recall@10 against exact search at 10k and 100k chunks of 768-dim synthetic vectors
 // (topic-structured like text embeddings, and unstructured low-rank + noise as a hard case),
@@ -9,18 +9,18 @@ import { execSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Embedder, openIndex } from "@corral/rag";
 import { fakeEmbedding } from "@corral/testkit";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Embeddings } from "@langchain/core/embeddings";
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { benchSizes } from "../lib/args.js";
+import { markdownCorpus } from "../lib/markdown-corpus.js";
 import { summarize } from "../stats.js";
 import { clusteredVectors, syntheticVectors } from "./synthetic-vectors.js";
 
-const repo = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const corpusRoot = path.join(repo, "node_modules");
+// A copy (bench/lib/markdown-corpus.ts): pnpm hard-links node_modules, and corral skips hard-linked files by default.
+const corpusRoot = markdownCorpus().dir;
 const sizes = benchSizes((process.env.BENCH_RAG_SIZES ?? "10000,100000").split(",").map(Number));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "corral-bench-rag-"));
 const rows: string[] = [];
@@ -125,7 +125,12 @@ async function corpusBenchmark(): Promise<void> {
   const corralBytes = folderBytes(dir);
   await index.close();
 
-  row("**Corpus**", `${files} Markdown files under node_modules, ${chunks} chunks (${(report.durationMs / 1000).toFixed(1)} s)`, "", "");
+  row(
+    "**Corpus**",
+    `${files} Markdown files of the dependencies (copied from node_modules), ${chunks} chunks (${(report.durationMs / 1000).toFixed(1)} s)`,
+    "",
+    "",
+  );
   row(
     "ingest (corral)",
     `${s(ingest)} s`,
