@@ -3,7 +3,7 @@
 // -> packages/{rag,tools,postgres} -> packages/core, postgres also over rag (testkit: only a devDependency).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -25,7 +25,12 @@ const allowed: Record<string, string[]> = {
 
 interface Workspace {
   dir: string;
-  json: { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  json: {
+    name: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
 }
 
 function workspaces(): Workspace[] {
@@ -79,7 +84,8 @@ describe("workspace dependency rules", () => {
     const name = workspace.json.name;
     it(`${name} imports only what it declares, in the allowed direction`, () => {
       expect(allowed[name], `${name} has no entry in the dependency rules`).toBeDefined();
-      const runtime = new Set(Object.keys(workspace.json.dependencies ?? {}));
+      // A peer dependency is the user's to install (vitest for @corral/rag/testing, say): declared, too.
+      const runtime = new Set([...Object.keys(workspace.json.dependencies ?? {}), ...Object.keys(workspace.json.peerDependencies ?? {})]);
       const dev = new Set(Object.keys(workspace.json.devDependencies ?? {}));
       const problems: string[] = [];
       for (const dep of runtime) {
@@ -88,6 +94,9 @@ describe("workspace dependency rules", () => {
       for (const file of sourceFiles(join(workspace.dir, "src")).concat(sourceFiles(join(workspace.dir, "test")))) {
         const where = relative(root, file);
         for (const specifier of importsOf(readFileSync(file, "utf8"))) {
+          if (specifier.startsWith(".") && !resolve(dirname(file), specifier).startsWith(`${workspace.dir}/`)) {
+            problems.push(`${where}: reaches into another package with ${specifier}: import it by its package name`);
+          }
           const dep = packageName(specifier);
           if (!dep || dep === name) continue;
           if (/@corral\/[^/]+\/src/.test(specifier)) problems.push(`${where}: deep import ${specifier}`);

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+// The contract every IndexStore passes, from rag's test support (rag exports no testing subpath yet).
+import { describeIndexStoreContract } from "@corral/rag/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The contract every IndexStore passes, from rag's test support (rag exports no testing subpath yet).
-import { describeIndexStoreContract } from "../../../rag/src/test-support/index-store-contract.js";
 import { describeWithServer } from "../test-support/describe-with-server.js";
 import { openPostgresIndexStore, type PostgresIndexStore } from "./postgres-index-store.js";
 

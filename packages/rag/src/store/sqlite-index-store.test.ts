@@ -1,5 +1,5 @@
-import { describeIndexStoreContract } from "../test-support/index-store-contract.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
+import { describeIndexStoreContract } from "../testing/index-store-contract.js";
 import { openSqliteIndexStore } from "./sqlite-index-store.js";
 
 describeIndexStoreContract("the SQLite + hnswlib store", {

@@ -1,4 +1,4 @@
-import { fakeEmbedding } from "@corral/testkit";
+import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { IndexLockedError } from "../errors/index-locked-error.js";
 import { hashText } from "../split/chunk.js";
@@ -14,7 +14,16 @@ export interface IndexStoreContractOptions {
 
 const MODEL = "contract-embed";
 const DIMENSIONS = 16;
-const vectorOf = (text: string) => fakeEmbedding(text, { dimensions: DIMENSIONS });
+/** A deterministic unit vector per text (no model): equal texts, equal vectors. */
+function vectorOf(text: string): number[] {
+  const values: number[] = [];
+  for (let block = 0; values.length < DIMENSIONS; block++) {
+    const digest = createHash("sha256").update(`${block}:${text}`).digest();
+    for (let i = 0; i + 1 < digest.length && values.length < DIMENSIONS; i += 2) values.push(digest.readUInt16LE(i) / 32_768 - 1);
+  }
+  const norm = Math.hypot(...values) || 1;
+  return values.map((value) => value / norm);
+}
 
 /** A document with one chunk per text. */
 function documentOf(path: string, texts: string[], options: { kind?: string; metadata?: Record<string, unknown>; vectors?: boolean } = {}) {
