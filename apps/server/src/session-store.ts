@@ -1,10 +1,10 @@
-import type {
-  Message,
-  SessionLease,
-  SessionListOptions,
-  SessionSaveOptions,
-  SessionSummary,
-  SharedSessionStore,
+import {
+  type Message,
+  type SessionLease,
+  type SessionListOptions,
+  type SessionSaveOptions,
+  type SessionSummary,
+  type SharedSessionStore,
   sessionTitle,
 } from "@corral/core";
 import Database from "better-sqlite3";
