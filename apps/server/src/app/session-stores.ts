@@ -6,9 +6,8 @@ import { SqliteSessionStore } from "../session-store.js";
 
 /** The database behind the sessions, for `/readyz`: where it is and whether it answers. */
 export interface SessionDatabase {
-  /** `postgresql` or `sqlite`. */
-  kind: "postgresql" | "sqlite";
-  /** `host:port/database` (never the password), or the SQLite file. */
+  kind: "postgresql";
+  /** `host:port/database` (never the password). */
   location: string;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
