@@ -154,6 +154,22 @@ if (decision.action === "skip") {
       expect(((await overB.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
     });
 
+    it("the database going away: session reads are 503 database_unreachable and /readyz says so", async () => {
+      const [a, b] = replicas as [Replica, Replica];
+      fake.enqueue({ content: "Kept." });
+      const { session_id: sessionId } = (await (await post(a, "/v1/agents/default/runs", { input: "Keep this" })).json()) as {
+        session_id: string;
+      };
+      await postgres.stop();
+      const read = await fetch(`${b.url}/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${RUN_KEY}` } });
+      expect(read.status).toBe(503);
+      expect(read.headers.get("retry-after")).toBe("2");
+      expect(((await read.json()) as { error: { code: string } }).error.code).toBe("database_unreachable");
+      const ready = await fetch(`${b.url}/readyz`, { headers: { authorization: `Bearer ${RUN_KEY}` } });
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as Record<string, any>).database).toMatchObject({ reachable: false });
+    });
+
     it("Redis going away: /readyz says so and limited requests are 503 redis_unreachable, not internal errors", async () => {
       await redis.stop();
       const [a] = replicas as [Replica];
@@ -162,6 +178,7 @@ if (decision.action === "skip") {
       expect(((await ready.json()) as Record<string, any>).redis).toMatchObject({ reachable: false });
       const limited = await fetch(`${a.url}/v1/models`, { headers: { authorization: `Bearer ${RUN_KEY}` } });
       expect(limited.status).toBe(503);
+      expect(limited.headers.get("retry-after")).toBe("2");
       const error = ((await limited.json()) as { error: { code: string; message: string } }).error;
       expect(error.code).toBe("redis_unreachable");
       expect(error.message).toContain(`Cannot reach Redis at 127.0.0.1:${redis.port}/0`);
