@@ -8,7 +8,8 @@ const HELP = `corral-server: serve corral's agents over HTTP
 Usage: corral-server [--config file] [--host 127.0.0.1] [--port 8787] [--insecure]
                      [--model name] [--ollama-host url]
 
-Environment: OLLAMA_HOST, CORRAL_MODEL, CORRAL_EMBED_MODEL, CORRAL_INDEX, CORRAL_API_KEY, CORRAL_LOG_LEVEL.
+Environment: OLLAMA_HOST, CORRAL_MODEL, CORRAL_EMBED_MODEL, CORRAL_INDEX, CORRAL_API_KEY, CORRAL_LOG_LEVEL,
+             CORRAL_DATABASE_URL (sessions in PostgreSQL), CORRAL_REDIS_URL (rate limit in Redis).
 `;
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import { AgentRegistry } from "./agent-registry.js";
 import { AccessPolicy, registerAccessPolicy } from "./app/access-policy.js";
 import { registerJsonParser, registerMultipart } from "./app/body-parsers.js";
 import { registerErrorHandlers } from "./app/error-handlers.js";
+import { connectRateLimitRedis, type RateLimitRedis } from "./app/redis-rate-limit.js";
 import { registerRoutes } from "./app/register-routes.js";
 import { ServerLifecycle } from "./app/server-lifecycle.js";
 import type { CorralServer, CreateServerOptions } from "./app/server-options.js";
@@ -57,11 +58,19 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
   app.setSerializerCompiler(jsonSerializerCompiler);
 
   const lifecycle = new ServerLifecycle(options.shutdownGraceMs ?? 10_000);
-  const stores = openSessionStore(
+  // The shared servers first: one that cannot be reached stops the start with its reason.
+  const stores = await openSessionStore(
     config,
     { sessions: options.sessions, sessionsFile: options.sessionsFile, sweepMs: options.sessionSweepMs },
     app.log,
   );
+  let redis: RateLimitRedis | undefined;
+  try {
+    if (settings.redisUrl) redis = await connectRateLimitRedis(settings.redisUrl, app.log);
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   const root = path.resolve(options.root ?? process.cwd());
   const registry = new AgentRegistry(config, root);
   const context: ServerContext = {
@@ -70,6 +79,8 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     limiter: new RunLimiter(settings.maxConcurrent, settings.maxQueue),
     uploads: new UploadQueue(settings.maxConcurrentUploads, settings.maxUploadQueue),
     sessions: stores.sessions,
+    database: stores.database,
+    redis: redis && { location: redis.location, ping: () => redis.client.ping() },
     shutdown: lifecycle.signal,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     commitAfterMs: options.commitAfterMs ?? 1_500,
@@ -82,7 +93,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
 
   registerErrorHandlers(app);
   registerJsonParser(app);
-  await registerAccessPolicy(app, access, settings);
+  await registerAccessPolicy(app, access, settings, redis);
   await registerMultipart(app, settings.bodyLimit);
   await registerRoutes(app, context, { host: settings.host, port: settings.port, bearer: access.keys.enabled });
 
@@ -90,6 +101,7 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     lifecycle.abort();
     await registry.close();
     await stores.close();
+    await redis?.close();
   });
 
   return {

@@ -1,11 +1,12 @@
 import type { ConfigErrorCode } from "@corral/config";
 import type { CoreErrorCode } from "@corral/core";
+import type { PostgresErrorCode } from "@corral/postgres";
 import type { RagErrorCode } from "@corral/rag";
 import type { ToolsErrorCode } from "@corral/tools";
 import type { ServerErrorCode } from "./server-errors.js";
 
 /** Every error code that can reach the server: its own and those of the packages it runs. */
-export type ServerReachableCode = CoreErrorCode | RagErrorCode | ToolsErrorCode | ConfigErrorCode | ServerErrorCode;
+export type ServerReachableCode = CoreErrorCode | RagErrorCode | ToolsErrorCode | ConfigErrorCode | PostgresErrorCode | ServerErrorCode;
 
 /**
  * The HTTP status of every code, exhaustive by type: a new code in any package's union does not
@@ -17,6 +18,8 @@ export type ServerReachableCode = CoreErrorCode | RagErrorCode | ToolsErrorCode 
  * - `index_storage_failed` is 507 (disk full, permissions, I/O on the server's index files).
  * - Index model or dimension mismatches are 409: the stored index conflicts with the configured
  *   embedding model; an operator must rebuild it.
+ * - `database_unreachable` and `redis_unreachable` are 503 (with Retry-After): the shared
+ *   servers may come back; `database_schema_too_new` is 500 (an operator must upgrade corral).
  * - Tool problems the model caused (unknown tool, bad arguments) are 502 like other wrong model output.
  */
 export const STATUS_BY_CODE = {
@@ -50,6 +53,9 @@ export const STATUS_BY_CODE = {
   // tools
   tool_refused: 403,
   mcp_connect_failed: 502,
+  // postgres (session_corrupt is shared with the server's)
+  database_unreachable: 503,
+  database_schema_too_new: 500,
   // server
   invalid_request: 400,
   unauthorized: 401,
@@ -64,6 +70,7 @@ export const STATUS_BY_CODE = {
   unsupported_media_type: 415,
   queue_full: 503,
   shutting_down: 503,
+  redis_unreachable: 503,
 } as const satisfies Record<ServerReachableCode, number>;
 
 /** Seconds a client should wait before retrying, for the codes that clear up by themselves. */
@@ -71,6 +78,8 @@ export const RETRY_AFTER_BY_CODE: Partial<Record<ServerReachableCode, number>> =
   index_locked: 2,
   queue_full: 2,
   shutting_down: 2,
+  database_unreachable: 2,
+  redis_unreachable: 2,
 };
 
 /** Whether a string is one of the codes in {@link STATUS_BY_CODE}. */

@@ -1,6 +1,7 @@
 import type { CorralConfig } from "@corral/config";
 import type { SharedSessionStore } from "@corral/core";
 import type { AgentRegistry } from "./agent-registry.js";
+import type { SessionDatabase } from "./app/session-stores.js";
 import type { RunContext } from "./run-context.js";
 import type { RunLimiter } from "./run-limiter.js";
 import type { UploadQueue } from "./upload-queue.js";
@@ -12,6 +13,10 @@ export interface ServerContext {
   limiter: RunLimiter;
   /** The sessions: their history, owner, lifetime and lease (busy). */
   sessions: SharedSessionStore;
+  /** The PostgreSQL database of the sessions, when `server.databaseUrl` is set (`/readyz` pings it). */
+  database?: SessionDatabase;
+  /** Redis of the shared rate limit, when `server.redisUrl` is set (`/readyz` pings it). */
+  redis?: { location: string; ping(): Promise<unknown> };
   /** The bounded queue of document uploads. */
   uploads: UploadQueue;
   /** Aborts when the server shuts down. */

@@ -15,6 +15,7 @@ export const SERVER_ERROR_CODES = [
   "host_not_allowed",
   "origin_not_allowed",
   "unsupported_media_type",
+  "redis_unreachable",
 ] as const;
 
 /** One of {@link SERVER_ERROR_CODES}. */
@@ -45,6 +46,22 @@ export class AgentNotFoundError extends AgentError<ServerErrorCode> {
 export class SessionNotFoundError extends AgentError<ServerErrorCode> {
   constructor(id: string) {
     super("session_not_found", `Unknown session "${id}". Omit session_id to start a new session.`);
+  }
+}
+
+/** Redis, which counts the shared rate limit, could not be reached (HTTP 503: it may come back). */
+export class RedisUnreachableError extends AgentError<ServerErrorCode> {
+  /** The Redis server, as `host:port/db` (never the password). */
+  readonly location: string;
+
+  constructor(location: string, options?: { cause?: unknown }) {
+    const reason = options?.cause instanceof Error && options.cause.message ? ` (${options.cause.message})` : "";
+    super(
+      "redis_unreachable",
+      `Cannot reach Redis at ${location}${reason}, which counts the rate limit shared by the replicas. Check that it runs and that CORRAL_REDIS_URL (or server.redisUrl) points at it.`,
+      options,
+    );
+    this.location = location;
   }
 }
 

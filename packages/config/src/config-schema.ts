@@ -102,6 +102,19 @@ export const serverConfigSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(1).default(DEFAULTS.server.requestTimeoutMs),
   /** Days a session is kept after its last run; expired sessions are gone (404) and deleted. */
   sessionTtlDays: z.number().positive().default(DEFAULTS.server.sessionTtlDays),
+  /**
+   * A `postgresql://` URL: keep sessions in PostgreSQL, shared by every replica on it (schema
+   * created and migrated by corral), instead of the SQLite file. `CORRAL_DATABASE_URL` overrides it.
+   */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional(),
+  /** A `redis://` (or `rediss://`) URL: count the rate limit in Redis, shared by every replica. `CORRAL_REDIS_URL` overrides it. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
   /** Document uploads indexed at the same time. */
   maxConcurrentUploads: z.number().int().min(1).default(DEFAULTS.server.maxConcurrentUploads),
   /** Uploads that may wait for their turn; beyond it uploads get 503 with Retry-After. */

@@ -123,6 +123,21 @@ describe("precedence", () => {
     expect(error.message).toContain("CORRAL_API_KEY");
   });
 
+  it("reads CORRAL_DATABASE_URL and CORRAL_REDIS_URL over server.databaseUrl and server.redisUrl", async () => {
+    await writeConfig({ server: { databaseUrl: "postgresql://file-host/corral", redisUrl: "redis://file-host:6379" } });
+    const fileOnly = await loadConfig({ cwd: dir, env: {} });
+    expect(fileOnly.config.server).toMatchObject({ databaseUrl: "postgresql://file-host/corral", redisUrl: "redis://file-host:6379" });
+    const { config } = await loadConfig({
+      cwd: dir,
+      env: { CORRAL_DATABASE_URL: "postgres://env-host:5433/team", CORRAL_REDIS_URL: "rediss://env-host:6380" },
+    });
+    expect(config.server).toMatchObject({ databaseUrl: "postgres://env-host:5433/team", redisUrl: "rediss://env-host:6380" });
+    const error = await configError(loadConfig({ cwd: dir, env: { CORRAL_DATABASE_URL: "mysql://db/corral" } }));
+    expect(error.message).toContain("CORRAL_DATABASE_URL must be a postgresql:// URL");
+    await writeConfig({ server: { redisUrl: "http://cache" } });
+    expect((await configError(loadConfig({ cwd: dir, env: {} }))).message).toContain("redisUrl");
+  });
+
   it("finds the file in a parent folder and resolves its paths against the file's folder", async () => {
     await writeConfig({ index: "idx", agents: { docs: { docs: ["./handbook"] } } });
     const nested = path.join(dir, "a", "b");

@@ -27,7 +27,7 @@ export interface LoadConfigOptions {
   file?: string;
   /** Command-line values. */
   flags?: ConfigFlags;
-  /** The environment to read (`OLLAMA_HOST`, `CORRAL_MODEL`, `CORRAL_EMBED_MODEL`, `CORRAL_INDEX`, `CORRAL_API_KEY`). Default `process.env`. */
+  /** The environment to read (`OLLAMA_HOST`, `CORRAL_MODEL`, `CORRAL_EMBED_MODEL`, `CORRAL_INDEX`, `CORRAL_API_KEY`, `CORRAL_DATABASE_URL`, `CORRAL_REDIS_URL`). Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
 
@@ -97,7 +97,8 @@ function checkHost(value: string, source: string): string {
 /**
  * Loads the configuration: flags > environment > `corral.config.json` > defaults.
  * Environment: `OLLAMA_HOST`, `CORRAL_MODEL`, `CORRAL_EMBED_MODEL`, `CORRAL_INDEX`, and
- * `CORRAL_API_KEY` (comma-separated keys, added to `server.apiKeys`). Relative paths in the
+ * `CORRAL_API_KEY` (comma-separated keys, added to `server.apiKeys`), `CORRAL_DATABASE_URL` and
+ * `CORRAL_REDIS_URL` (over `server.databaseUrl` / `server.redisUrl`). Relative paths in the
  * file are relative to the file's folder; in flags and the environment, to `cwd`.
  * Throws a ConfigError naming the file and the field when something is wrong.
  * @example
@@ -170,6 +171,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       } else if (key === "index") config.index = path.resolve(cwd, value.trim());
       else config[key] = value.trim();
     }
+  }
+
+  // Server URLs: the environment wins over the file.
+  for (const [variable, key, pattern, expected] of [
+    ["CORRAL_DATABASE_URL", "databaseUrl", /^postgres(ql)?:\/\//, "a postgresql:// URL"],
+    ["CORRAL_REDIS_URL", "redisUrl", /^rediss?:\/\//, "a redis:// or rediss:// URL"],
+  ] as const) {
+    const value = fromEnv(env, variable);
+    if (value === undefined) continue;
+    if (!pattern.test(value)) throw new ConfigError(`${variable} must be ${expected} (it starts with "${value.split(":")[0]}:").`);
+    config.server[key] = value;
   }
 
   const keys = (env.CORRAL_API_KEY ?? "")

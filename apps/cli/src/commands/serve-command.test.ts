@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { bufferIo, runInProcess } from "../test-support/buffer-io.js";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
@@ -82,5 +83,20 @@ describe("corral serve", () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/CORRAL_LOG_LEVEL must be one of fatal, error, warn, info/);
+  });
+
+  it("exits 1 naming host, port and database (not the password) when CORRAL_DATABASE_URL cannot be reached", async () => {
+    // A port nothing listens on: the OS gave it a moment ago and it was closed again.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const result = await runInProcess(["serve", "--port", "0"], {
+      cwd: workspace.dir,
+      env: { OLLAMA_HOST: workspace.fake.url, CORRAL_DATABASE_URL: `postgresql://corral:never-shown-pw@127.0.0.1:${port}/teamdb` },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Cannot reach PostgreSQL at 127.0.0.1:${port}/teamdb`);
+    expect(result.stderr).not.toContain("never-shown-pw");
   });
 });

@@ -6,6 +6,7 @@ import { ApiKeys } from "../auth.js";
 import { HostPolicy, isLoopbackName } from "../host-policy.js";
 import { OriginPolicy } from "../origin-policy.js";
 import { registerRequestGuards } from "../request-guards.js";
+import { type RateLimitRedis, redisRateLimitStore } from "./redis-rate-limit.js";
 
 /** Who may call the server: API keys, the Host header's allow-list, browser origins (CORS). */
 export class AccessPolicy {
@@ -30,8 +31,16 @@ export class AccessPolicy {
   }
 }
 
-/** The request guards (Host, Origin, API key, Content-Type, body size), CORS when configured, and the rate limit. */
-export async function registerAccessPolicy(app: FastifyInstance, access: AccessPolicy, settings: CorralConfig["server"]): Promise<void> {
+/**
+ * The request guards (Host, Origin, API key, Content-Type, body size), CORS when configured, and
+ * the rate limit: counted in this process, or in `redis` (shared by every replica on it).
+ */
+export async function registerAccessPolicy(
+  app: FastifyInstance,
+  access: AccessPolicy,
+  settings: CorralConfig["server"],
+  redis?: RateLimitRedis,
+): Promise<void> {
   const { keys, hosts, origins } = access;
   registerRequestGuards(app, { keys, hosts, origins, bodyLimit: settings.bodyLimit });
   if (origins.corsEnabled) {
@@ -50,6 +59,7 @@ export async function registerAccessPolicy(app: FastifyInstance, access: AccessP
     global: true,
     max: settings.rateLimit.max,
     timeWindow: settings.rateLimit.timeWindow,
+    ...(redis ? { store: redisRateLimitStore(redis) } : {}),
     keyGenerator: (request) => {
       const key = keys.check(ApiKeys.fromHeader(request.headers.authorization));
       return key ? `key:${key}` : `ip:${request.ip}`;

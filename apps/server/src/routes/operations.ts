@@ -7,8 +7,42 @@ function normalizeModel(name: string): string {
   return name.includes(":") ? name : `${name}:latest`;
 }
 
-/** What `/readyz` checks: Ollama answers and has every model the agents need. */
+/** Whether a shared server answers within 3 s: `{ location, reachable, error? }`. */
+async function probe(server: {
+  location: string;
+  ping(): Promise<unknown>;
+}): Promise<{ location: string; reachable: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no answer within 3 s")), 3000);
+  });
+  try {
+    await Promise.race([server.ping(), timeout]);
+    return { location: server.location, reachable: true };
+  } catch (error) {
+    return { location: server.location, reachable: false, error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What `/readyz` checks: Ollama answers and has every model the agents need, and the shared
+ * servers (PostgreSQL of the sessions, Redis of the rate limit) answer when configured.
+ */
 export async function readiness(context: ServerContext): Promise<{ ready: boolean; body: Record<string, unknown> }> {
+  const [ollama, database, redis] = await Promise.all([
+    ollamaReadiness(context),
+    context.database ? probe(context.database) : undefined,
+    context.redis ? probe(context.redis) : undefined,
+  ]);
+  const shared = { ...(database ? { database } : {}), ...(redis ? { redis } : {}) };
+  const sharedReady = (database?.reachable ?? true) && (redis?.reachable ?? true);
+  const ready = ollama.ready && sharedReady;
+  return { ready, body: { ...ollama.body, status: ready ? "ready" : "unavailable", ...shared } };
+}
+
+async function ollamaReadiness(context: ServerContext): Promise<{ ready: boolean; body: Record<string, unknown> }> {
   const host = context.config.ollama.host;
   const needed = new Set<string>();
   for (const name of context.registry.names) {
@@ -43,7 +77,8 @@ export async function readiness(context: ServerContext): Promise<{ ready: boolea
 }
 
 /**
- * `GET /healthz` (the process is up) and `GET /readyz` (Ollama is reachable and has the models).
+ * `GET /healthz` (the process is up) and `GET /readyz` (Ollama is reachable and has the models;
+ * the configured PostgreSQL and Redis answer).
  * `/readyz` gives the details (Ollama's address, missing models, the queue) only to
  * authenticated callers (`context.authenticated`); others get `{ status }`. The details of a
  * change of readiness are logged either way.
@@ -59,7 +94,10 @@ export function registerOperations(app: FastifyInstance, context: ServerContext)
     "/readyz",
     {
       config: { public: true, rateLimit: false },
-      schema: openApi({ tags: ["operations"], summary: "Readiness: Ollama reachable and the agents' models present (503 otherwise)" }),
+      schema: openApi({
+        tags: ["operations"],
+        summary: "Readiness: Ollama reachable with the agents' models, and the configured PostgreSQL and Redis reachable (503 otherwise)",
+      }),
     },
     async (request, reply) => {
       if (context.shutdown.aborted) return reply.code(503).send({ status: "shutting_down" });
