@@ -2,13 +2,15 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "@corral/config";
 import { isAgentError } from "@corral/core";
 import { createServer } from "./create-server.js";
+import { startTracingFromEnv } from "./telemetry/tracing-from-env.js";
 
 const HELP = `corral-server: serve corral's agents over HTTP
 
 Usage: corral-server [--config file] [--host 127.0.0.1] [--port 8787] [--insecure]
                      [--model name] [--ollama-host url]
 
-Environment: OLLAMA_HOST, CORRAL_MODEL, CORRAL_EMBED_MODEL, CORRAL_INDEX, CORRAL_API_KEY, CORRAL_LOG_LEVEL.
+Environment: OLLAMA_HOST, CORRAL_MODEL, CORRAL_EMBED_MODEL, CORRAL_INDEX, CORRAL_API_KEY, CORRAL_LOG_LEVEL,
+OTEL_EXPORTER_OTLP_ENDPOINT (send traces there over OTLP/HTTP; unset: no traces leave the machine).
 `;
 
 async function main(): Promise<void> {
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
     config.server.port = port;
   }
   if (values.insecure) config.server.insecure = true;
+  // The OpenTelemetry SDK is imported only when an OTLP endpoint is set.
+  const tracing = await startTracingFromEnv();
   const server = await createServer(config);
   await server.listen();
   let stopping = false;
@@ -42,10 +46,13 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     server.app.log.info({ signal }, "shutting down");
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    server
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
