@@ -57,7 +57,7 @@ beforeAll(async () => {
       'import { appendFileSync } from "node:fs";',
       "export async function resolve(specifier, context, next) {",
       "  const resolved = await next(specifier, context);",
-      '  if (resolved.url.includes("/node_modules/@opentelemetry/")) appendFileSync(process.env.IMPORT_LOG, `${resolved.url}\\n`);',
+      '  if (resolved.url.includes("/node_modules/@opentelemetry/")) appendFileSync(process.env.IMPORT_LOG, resolved.url + "\\n");',
       "  return resolved;",
       "}",
     ].join("\n"),
@@ -129,6 +129,8 @@ async function serveOneRun(env: Record<string, string>): Promise<string> {
       body: JSON.stringify({ input: "What is 6 * 7?" }),
     });
     expect(response.status).toBe(200);
+    const search = await fetch(`${url}/v1/search?q=multiplication&k=3`);
+    expect(search.status).toBe(200);
   } finally {
     child.kill("SIGTERM");
   }
@@ -156,7 +158,8 @@ describe("traces", () => {
     const model = "qwen3:4b";
     const run = spans.find((span) => attribute(span, "gen_ai.operation.name") === "invoke_agent");
     const chats = spans.filter((span) => attribute(span, "gen_ai.operation.name") === "chat");
-    const tool = spans.find((span) => attribute(span, "gen_ai.operation.name") === "execute_tool");
+    const tool = spans.find((span) => attribute(span, "gen_ai.tool.name") === "calculator");
+    const retrieval = spans.find((span) => attribute(span, "gen_ai.operation.name") === "retrieval");
     expect(run?.name).toBe(`invoke_agent ${model}`);
     expect(attribute(run!, "gen_ai.request.model")).toBe(model);
     expect(attribute(run!, "gen_ai.usage.input_tokens")).toBe(53);
@@ -177,6 +180,11 @@ describe("traces", () => {
     expect(tool?.name).toBe("execute_tool calculator");
     expect(attribute(tool!, "gen_ai.tool.name")).toBe("calculator");
     expect(tool!.parentSpanId).toBe(run!.spanId);
+    // GET /v1/search: one index query.
+    expect(retrieval?.name).toBe("retrieval index");
+    expect(attribute(retrieval!, "corral.retrieval.k")).toBe(3);
+    expect(attribute(retrieval!, "corral.retrieval.hits")).toBe(0);
+    expect(typeof attribute(retrieval!, "corral.retrieval.mode")).toBe("string");
   }, 60_000);
 
   it("without OTEL_EXPORTER_OTLP_ENDPOINT, the SDK is not loaded and nothing is sent", async () => {
