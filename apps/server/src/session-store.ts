@@ -1,12 +1,5 @@
-import type {
-  Message,
-  SessionLease,
-  SessionListOptions,
-  SessionSaveOptions,
-  SessionSummary,
-  SharedSessionStore,
-  sessionTitle,
-} from "@corral/core";
+import type { Message, SessionLease, SessionListOptions, SessionSaveOptions, SessionSummary, SharedSessionStore } from "@corral/core";
+import { sessionTitle } from "@corral/core";
 import Database from "better-sqlite3";
 import { preparePrivateDatabase } from "./private-files.js";
 import { SessionCorruptError } from "./server-errors.js";
