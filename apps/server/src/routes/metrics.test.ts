@@ -42,6 +42,7 @@ describe("/metrics", () => {
     });
     expect(failed.status).toBeGreaterThanOrEqual(500);
 
+    expect((await fetch(`${test.url}/no/such/route/42`)).status).toBe(404);
     const scrape = await fetch(`${test.url}/metrics`);
     expect(scrape.status).toBe(200);
     expect(scrape.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -56,6 +57,9 @@ describe("/metrics", () => {
     expect(sample(text, "corral_tokens_total", { model, type: "input" })).toBe(51);
     expect(sample(text, "corral_tokens_total", { model, type: "output" })).toBe(9);
     expect(sample(text, "corral_ollama_errors_total", { host: test.fake.url })).toBeGreaterThanOrEqual(1);
+    // A path no route matches is one series, not one per URL.
+    expect(sample(text, "corral_http_requests_total", { method: "GET", route: "unmatched", status: "404" })).toBe(1);
+    expect(text).not.toContain("/no/such/route/42");
     expect(sample(text, "corral_runs_queued")).toBe(0);
     expect(sample(text, "corral_runs_active")).toBe(0);
     // The first scrape was itself counted by the time of the second.
@@ -83,5 +87,42 @@ describe("/metrics with API keys", () => {
     const allowed = await fetch(`${test.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(allowed.status).toBe(200);
     expect(await allowed.text()).toContain("# TYPE corral_http_requests_total counter");
+  });
+});
+
+describe("/metrics queue depth", () => {
+  let test: TestServer;
+  beforeAll(async () => {
+    test = await startTestServer({ config: { server: { maxConcurrent: 1 } } });
+  });
+  afterAll(() => test.close());
+
+  it("shows a run waiting for the one slot as queued while another holds it", async () => {
+    test.fake.enqueue(
+      { content: "a slow answer in quite a few words", fault: { type: "latency", ms: 300 } },
+      { content: "the second answer" },
+    );
+    const run = (input: string) =>
+      fetch(`${test.url}/v1/agents/default/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input }),
+      });
+    const first = run("first");
+    let text = "";
+    for (let tries = 0; tries < 100 && sample(text, "corral_runs_active") !== 1; tries++) {
+      text = await (await fetch(`${test.url}/metrics`)).text();
+    }
+    const second = run("second");
+    for (let tries = 0; tries < 100 && sample(text, "corral_runs_queued") !== 1; tries++) {
+      text = await (await fetch(`${test.url}/metrics`)).text();
+    }
+    expect(sample(text, "corral_runs_active")).toBe(1);
+    expect(sample(text, "corral_runs_queued")).toBe(1);
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    const after = await (await fetch(`${test.url}/metrics`)).text();
+    expect(sample(after, "corral_runs_queued")).toBe(0);
+    expect(sample(after, "corral_runs_active")).toBe(0);
   });
 });

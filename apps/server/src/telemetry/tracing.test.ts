@@ -31,7 +31,11 @@ interface OtlpSpan {
 /** A real OTLP/HTTP receiver on 127.0.0.1: keeps every JSON export posted to /v1/traces. */
 let receiver: Server;
 let receiverUrl: string;
-const exports: { path: string; contentType: string; body: { resourceSpans?: { scopeSpans: { spans: OtlpSpan[] }[] }[] } }[] = [];
+const exports: {
+  path: string;
+  contentType: string;
+  body: { resourceSpans?: { resource: { attributes: OtlpSpan["attributes"] }; scopeSpans: { spans: OtlpSpan[] }[] }[] };
+}[] = [];
 let fake: FakeOllama;
 let dir: string;
 
@@ -138,7 +142,7 @@ async function serveOneRun(env: Record<string, string>): Promise<string> {
   return readFile(importLog, "utf8");
 }
 
-const attribute = (span: OtlpSpan, key: string) => {
+const attribute = (span: Pick<OtlpSpan, "attributes">, key: string) => {
   const value = span.attributes.find((entry) => entry.key === key)?.value;
   if (!value) return undefined;
   if (value.intValue !== undefined) return Number(value.intValue);
@@ -148,13 +152,17 @@ const attribute = (span: OtlpSpan, key: string) => {
 
 describe("traces", () => {
   it("with OTEL_EXPORTER_OTLP_ENDPOINT, a run's spans reach the OTLP receiver with the GenAI attributes (flushed on SIGTERM)", async () => {
-    const imports = await serveOneRun({ OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
+    const imports = await serveOneRun({ OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_SERVICE_NAME: "corral-test" });
     expect(imports).toMatch(/node_modules\/@opentelemetry\/sdk-trace-node\//);
     expect(exports.length).toBeGreaterThan(0);
     expect(exports.every((sent) => sent.path === "/v1/traces" && sent.contentType.startsWith("application/json"))).toBe(true);
     const spans = exports
       .flatMap((sent) => sent.body.resourceSpans ?? [])
       .flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
+    const services = exports
+      .flatMap((sent) => sent.body.resourceSpans ?? [])
+      .map((resource) => attribute(resource.resource, "service.name"));
+    expect(new Set(services)).toEqual(new Set(["corral-test"]));
     const model = "qwen3:4b";
     const run = spans.find((span) => attribute(span, "gen_ai.operation.name") === "invoke_agent");
     const chats = spans.filter((span) => attribute(span, "gen_ai.operation.name") === "chat");
