@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "@corral/config";
 import { isAgentError } from "@corral/core";
 import { createServer } from "./create-server.js";
+import { startTracingFromEnv } from "./telemetry/tracing-from-env.js";
 
 const HELP = `corral-server: serve corral's agents over HTTP
 
@@ -10,6 +11,7 @@ Usage: corral-server [--config file] [--host 127.0.0.1] [--port 8787] [--insecur
 
 Environment: OLLAMA_HOST, CORRAL_MODEL, CORRAL_EMBED_MODEL, CORRAL_INDEX, CORRAL_API_KEY, CORRAL_LOG_LEVEL,
              CORRAL_DATABASE_URL (sessions in PostgreSQL), CORRAL_REDIS_URL (rate limit in Redis).
+             OTEL_EXPORTER_OTLP_ENDPOINT (send traces there over OTLP/HTTP; unset: no traces leave the machine).
 `;
 
 async function main(): Promise<void> {
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
     config.server.port = port;
   }
   if (values.insecure) config.server.insecure = true;
+  // The OpenTelemetry SDK is imported only when an OTLP endpoint is set.
+  const tracing = await startTracingFromEnv();
   const server = await createServer(config);
   await server.listen();
   let stopping = false;
@@ -43,10 +47,13 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     server.app.log.info({ signal }, "shutting down");
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    server
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

@@ -59,6 +59,16 @@ export {
   type SharedSessionStore,
   sessionTitle,
 } from "./session/session-store.js";
+export { corralTracer, endCorralSpan, inSpan, startCorralSpan, withSpanContext } from "./telemetry/corral-tracer.js";
+export {
+  CORRAL_CHANNELS,
+  type ModelCallRecord,
+  type OllamaErrorRecord,
+  publishModelCall,
+  publishOllamaError,
+  publishRun,
+  type RunRecord,
+} from "./telemetry/telemetry-channels.js";
 export {
   defineTool,
   type InferToolInput,

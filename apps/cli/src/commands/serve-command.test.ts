@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { bufferIo, runInProcess } from "../test-support/buffer-io.js";
@@ -98,5 +99,48 @@ describe("corral serve", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Cannot reach PostgreSQL at 127.0.0.1:${port}/teamdb`);
     expect(result.stderr).not.toContain("never-shown-pw");
+  });
+
+  it("with OTEL_EXPORTER_OTLP_ENDPOINT, sends the run's spans to that OTLP receiver, flushed when it stops", async () => {
+    const bodies: string[] = [];
+    const receiver = createHttpServer((request, response) => {
+      let body = "";
+      request.setEncoding("utf8").on("data", (chunk: string) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        if (request.method === "POST" && request.url === "/v1/traces") bodies.push(body);
+        response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const server = new CliProcess(["serve", "--port", "0", "--log-level", "silent"], {
+        cwd: workspace.dir,
+        env: {
+          OLLAMA_HOST: workspace.fake.url,
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+        },
+      });
+      await server.waitFor(/Listening on http:\/\/127\.0\.0\.1:\d+\n/);
+      const url = /Listening on (\S+)/.exec(server.stdout)?.[1];
+      workspace.fake.enqueue({ content: "Traced.", promptEvalCount: 12, evalCount: 2 });
+      const reply = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "default", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(reply.status).toBe(200);
+      server.child.kill("SIGINT");
+      expect((await server.exited).code).toBe(0);
+      const spans = bodies.flatMap((body) =>
+        (JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[] }).resourceSpans.flatMap((resource) =>
+          resource.scopeSpans.flatMap((scope) => scope.spans),
+        ),
+      );
+      expect(spans.map((span) => span.name.split(" ")[0]).sort()).toEqual(["chat", "invoke_agent"]);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

@@ -27,7 +27,9 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
   const levelSource = options.logLevel !== undefined ? "--log-level" : "CORRAL_LOG_LEVEL";
   if (!levels.includes(logLevel)) throw new UsageError(`${levelSource} must be one of ${levels.join(", ")} (got "${logLevel}").`);
 
-  const { createServer } = await import("@corral/server");
+  const { createServer, startTracingFromEnv } = await import("@corral/server");
+  // The OpenTelemetry SDK is imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = await startTracingFromEnv(ctx.io.env);
   const server = await createServer(config, {
     root: ctx.io.cwd,
     logger: { level: logLevel, stream: ctx.io.stderr as NodeJS.WritableStream },
@@ -37,6 +39,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
     url = await server.listen();
   } catch (error) {
     await server.close().catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new CliError("address_in_use", `Another program already listens on ${config.server.host}:${config.server.port}.`, {
         hint: "stop it, or choose another port with --port <n> (0 picks a free one).",
@@ -63,4 +66,6 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
   });
   ctx.info(ctx.err.dim("Stopping: letting runs in progress finish..."));
   await server.close();
+  // The last runs' spans are sent before the process ends.
+  await tracing?.shutdown();
 }

@@ -6,6 +6,7 @@ import { PUBLIC_PATHS } from "../request-guards.js";
 import { registerDocuments } from "../routes/documents.js";
 import { registerEmbeddings } from "../routes/embeddings.js";
 import { registerIndexStatus } from "../routes/index-status.js";
+import { registerMetrics } from "../routes/metrics.js";
 import { registerNativeRuns } from "../routes/native-runs.js";
 import { registerOllama } from "../routes/ollama.js";
 import { registerOpenAi } from "../routes/openai.js";
@@ -18,13 +19,15 @@ import type { ServerContext } from "../server-context.js";
 export type RouteRegistration = (app: FastifyInstance, context: ServerContext) => void | Promise<void>;
 
 /**
- * Every route group, in registration order: operations, the native face (runs, sessions,
+ * Every route group, in registration order: the Prometheus metrics (first, so their request hook
+ * sees every route), operations, the native face (runs, sessions,
  * documents), the OpenAI-compatible face, the Ollama-compatible face, the embeddings of both
  * compatible faces, the session list and index state, and the browser playground at `/`. A new
  * face or page is one more entry: it gets the access policy, the error handlers and the OpenAPI
  * document like the rest.
  */
 export const ROUTE_REGISTRATIONS: readonly RouteRegistration[] = [
+  registerMetrics,
   registerOperations,
   registerNativeRuns,
   registerSessions,

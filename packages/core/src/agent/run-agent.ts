@@ -5,6 +5,8 @@ import { ContextOverflowError } from "../errors/context-overflow-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import type { ChatRequest, ToolSpec } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type ToolCall, type Usage } from "../model/message.js";
+import { endCorralSpan, startCorralSpan, withSpanContext } from "../telemetry/corral-tracer.js";
+import { publishRun, type RunRecord } from "../telemetry/telemetry-channels.js";
 import type { Tool } from "../tool/define-tool.js";
 import { executeToolCall, type PendingCall } from "../tool/execute-tool-call.js";
 import { parseTextToolCalls } from "../tool/parse-text-tool-calls.js";
@@ -36,15 +38,38 @@ const FINAL_ANSWER: Record<"max-steps" | "loop", string> = {
  * the new user turn. Yields every event; the last one is `finish` or `error`.
  */
 export async function* runAgent(settings: RunSettings, start: Message[], signal?: AbortSignal): AsyncGenerator<AgentEvent> {
+  const model = settings.model.modelId;
+  const span = startCorralSpan(`invoke_agent ${model}`, {
+    "gen_ai.operation.name": "invoke_agent",
+    "gen_ai.provider.name": "ollama",
+    "gen_ai.request.model": model,
+  });
+  const started = performance.now();
   const messages = [...start];
+  let record: Omit<RunRecord, "model" | "durationMs"> = { outcome: "error", errorCode: "aborted" };
   try {
-    const result = yield* loop(settings, messages, signal);
+    const result = yield* withSpanContext(span, loop(settings, messages, signal));
+    record = { outcome: "finish", finishReason: result.finishReason };
+    if (span.isRecording()) {
+      span.setAttributes({
+        "gen_ai.usage.input_tokens": result.usage.inputTokens,
+        "gen_ai.usage.output_tokens": result.usage.outputTokens,
+        "gen_ai.response.finish_reasons": [result.finishReason],
+      });
+    }
+    endCorralSpan(span);
     yield { type: "finish", result };
   } catch (raw) {
     const error = toAgentError(raw, signal);
+    record = { outcome: "error", errorCode: error.code };
+    endCorralSpan(span, error);
     // Every failure carries the history it had, not only aborts, so a caller can save and continue it.
     error.messages = consistentHistory(messages);
     yield { type: "error", error };
+  } finally {
+    // A consumer that stops early ends the run too (its span and record say aborted).
+    if (span.isRecording()) endCorralSpan(span, new AbortError());
+    publishRun(() => ({ model, durationMs: performance.now() - started, ...record }));
   }
 }
 

@@ -1,7 +1,11 @@
+import { SpanKind } from "@opentelemetry/api";
 import type { Ollama, ChatRequest as OllamaChatRequest, ChatResponse as OllamaChatResponse } from "ollama";
+import { AbortError } from "../errors/abort-error.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelDurations, ModelInfo } from "../model/chat-model.js";
-import type { ToolCall, Usage } from "../model/message.js";
+import { emptyUsage, type ToolCall, type Usage } from "../model/message.js";
 import { parseModelfileParameters } from "../model/modelfile-parameters.js";
+import { endCorralSpan, startCorralSpan } from "../telemetry/corral-tracer.js";
+import { publishModelCall } from "../telemetry/telemetry-channels.js";
 import { createOllamaTransport, type OllamaTransportOptions } from "./ollama-transport.js";
 
 /**
@@ -45,32 +49,56 @@ export function createOllamaChatModel(model: string, options: OllamaChatModelOpt
     modelId: model,
 
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResponse> {
-      const response = await transport.request({ signal: callOptions.signal, model }, (ollama) =>
-        ollama.chat({ ...toRequest(request), stream: false }),
-      );
-      const message = response.message as ChatResponse["message"];
-      return {
-        message: { ...message, content: message.content ?? "", tool_calls: normalizeToolCalls(message.tool_calls) },
-        doneReason: response.done_reason,
-        usage: usageOf(response),
-        durations: durationsOf(response),
-      };
+      const call = observeModelCall(request.model ?? model);
+      try {
+        const response = await transport.request({ signal: callOptions.signal, model, onHost: call.onHost }, (ollama) =>
+          ollama.chat({ ...toRequest(request), stream: false }),
+        );
+        const message = response.message as ChatResponse["message"];
+        const answer = {
+          message: { ...message, content: message.content ?? "", tool_calls: normalizeToolCalls(message.tool_calls) },
+          doneReason: response.done_reason,
+          usage: usageOf(response),
+          durations: durationsOf(response),
+        };
+        call.end(answer.usage, answer.doneReason);
+        return answer;
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
     },
 
     async *stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncIterable<ChatStreamPart> {
-      const chunks = transport.stream({ signal: callOptions.signal, model }, (ollama) =>
-        ollama.chat({ ...toRequest(request), stream: true }),
-      );
-      for await (const chunk of chunks) {
-        yield {
-          content: chunk.message?.content ?? "",
-          thinking: chunk.message?.thinking ?? "",
-          toolCalls: normalizeToolCalls(chunk.message?.tool_calls) ?? [],
-          done: chunk.done,
-          doneReason: chunk.done ? chunk.done_reason : undefined,
-          usage: chunk.done ? usageOf(chunk) : undefined,
-          durations: chunk.done ? durationsOf(chunk) : undefined,
-        };
+      const call = observeModelCall(request.model ?? model);
+      let ended = false;
+      try {
+        const chunks = transport.stream({ signal: callOptions.signal, model, onHost: call.onHost }, (ollama) =>
+          ollama.chat({ ...toRequest(request), stream: true }),
+        );
+        for await (const chunk of chunks) {
+          const part: ChatStreamPart = {
+            content: chunk.message?.content ?? "",
+            thinking: chunk.message?.thinking ?? "",
+            toolCalls: normalizeToolCalls(chunk.message?.tool_calls) ?? [],
+            done: chunk.done,
+            doneReason: chunk.done ? chunk.done_reason : undefined,
+            usage: chunk.done ? usageOf(chunk) : undefined,
+            durations: chunk.done ? durationsOf(chunk) : undefined,
+          };
+          if (part.done) {
+            ended = true;
+            call.end(part.usage ?? emptyUsage(), part.doneReason);
+          }
+          yield part;
+        }
+      } catch (error) {
+        ended = true;
+        call.fail(error);
+        throw error;
+      } finally {
+        // The reader stopped before the last piece (an abort, a caller that had enough).
+        if (!ended) call.fail(new AbortError());
       }
     },
 
@@ -148,4 +176,64 @@ function normalizeToolCalls(calls: unknown): ToolCall[] | undefined {
       },
     };
   });
+}
+
+/**
+ * The span (`chat {model}`, GenAI attributes) and the metrics record of one chat call. The host is
+ * known once the transport has picked one.
+ */
+function observeModelCall(model: string) {
+  const span = startCorralSpan(
+    `chat ${model}`,
+    { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "ollama", "gen_ai.request.model": model },
+    SpanKind.CLIENT,
+  );
+  const started = performance.now();
+  let host: string | undefined;
+  let done = false;
+  const publish = (usage: Usage, errorCode?: string) =>
+    publishModelCall(() => ({
+      model,
+      host,
+      durationMs: performance.now() - started,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      ...(errorCode ? { errorCode } : {}),
+    }));
+  return {
+    onHost(url: string): void {
+      host = url;
+      if (!span.isRecording()) return;
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return;
+      }
+      span.setAttribute("server.address", parsed.hostname);
+      const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
+      span.setAttribute("server.port", port);
+    },
+    end(usage: Usage, doneReason: string | undefined): void {
+      if (done) return;
+      done = true;
+      if (span.isRecording()) {
+        span.setAttributes({
+          "gen_ai.response.model": model,
+          "gen_ai.usage.input_tokens": usage.inputTokens,
+          "gen_ai.usage.output_tokens": usage.outputTokens,
+          ...(doneReason ? { "gen_ai.response.finish_reasons": [doneReason] } : {}),
+        });
+      }
+      endCorralSpan(span);
+      publish(usage);
+    },
+    fail(error: unknown): void {
+      if (done) return;
+      done = true;
+      endCorralSpan(span, error);
+      const code = (error as { code?: unknown } | null)?.code;
+      publish(emptyUsage(), typeof code === "string" ? code : "unknown");
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { AgentError } from "../errors/agent-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import { ModelNotFoundError } from "../errors/model-not-found-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
+import { publishOllamaError } from "../telemetry/telemetry-channels.js";
 import { sleep, throwIfAborted } from "../util/abort.js";
 import { mapOllamaError, resetBeforeAnswer } from "./map-ollama-error.js";
 import { OllamaHostPool, type PooledHost } from "./ollama-host-pool.js";
@@ -57,6 +58,8 @@ export interface OllamaCallOptions {
   model?: string;
   /** Overrides the transport's `retries` for this call. */
   retries?: number;
+  /** Told the address of the host that took the call (for traces and metrics). */
+  onHost?: (url: string) => void;
 }
 
 /**
@@ -122,7 +125,9 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
 
   const mapped = (error: unknown, call: OllamaCallOptions, target: PooledHost, started: boolean): AgentError => {
     throwIfAborted(call.signal);
-    return mapOllamaError(error, { host: target.url, model: call.model, started });
+    const mappedError = mapOllamaError(error, { host: target.url, model: call.model, started });
+    publishOllamaError(() => ({ host: target.url, code: mappedError.code }));
+    return mappedError;
   };
 
   /** Sends on the chosen host, moving to another host or retrying what may be; the caller ends the lease with `release`. */
@@ -155,6 +160,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
       try {
         const value = await send(viewOn(target, call));
         pool.markUp(target);
+        call.onHost?.(target.url);
         return { value, target, release };
       } catch (raw) {
         release();

@@ -4,6 +4,7 @@ import { AbortError } from "../errors/abort-error.js";
 import { AgentError } from "../errors/agent-error.js";
 import { ToolExecutionError, ToolInputError, ToolNotFoundError } from "../errors/tool-errors.js";
 import type { Message } from "../model/message.js";
+import { endCorralSpan, inSpan, startCorralSpan } from "../telemetry/corral-tracer.js";
 import { raceAbort } from "../util/abort.js";
 import { coerceArguments } from "./coerce-arguments.js";
 import type { Tool } from "./define-tool.js";
@@ -30,6 +31,24 @@ export interface ExecuteOptions {
  * `error` is the typed error; only an abort of the whole run is thrown.
  */
 export async function executeToolCall(call: PendingCall, options: ExecuteOptions): Promise<ToolResult> {
+  const span = startCorralSpan(`execute_tool ${call.name}`, {
+    "gen_ai.operation.name": "execute_tool",
+    "gen_ai.tool.name": call.name,
+    "gen_ai.tool.call.id": call.id,
+  });
+  if (!span.isRecording()) return runToolCall(call, options);
+  try {
+    // The tool runs under its span: a retrieval it does (the search tool) is a child of it.
+    const result = await inSpan(span, () => runToolCall(call, options));
+    endCorralSpan(span, result.isError ? result.error : undefined);
+    return result;
+  } catch (error) {
+    endCorralSpan(span, error);
+    throw error;
+  }
+}
+
+async function runToolCall(call: PendingCall, options: ExecuteOptions): Promise<ToolResult> {
   const base = { toolCallId: call.id, toolName: call.name, args: call.args };
   // `content` is what the model reads; it stays the error's message unless a hint for the model is added.
   const failure = (error: AgentError<string>, content = error.message): ToolFailure => ({

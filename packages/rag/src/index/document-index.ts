@@ -1,5 +1,5 @@
 import path from "node:path";
-import { AbortError } from "@corral/core";
+import { AbortError, endCorralSpan, startCorralSpan } from "@corral/core";
 import type { Embedder } from "../embed/embedder.js";
 import { IndexReadOnlyError } from "../errors/index-read-only-error.js";
 import { toIndexPath } from "../load/index-path.js";
@@ -78,7 +78,21 @@ export class DocumentIndex {
    */
   async query(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     this.#assertOpen();
-    return searchIndex(this.#store, this.embedder, query, options);
+    const span = startCorralSpan(`retrieval ${path.basename(this.dir)}`, {
+      "gen_ai.operation.name": "retrieval",
+      "gen_ai.data_source.id": path.basename(this.dir),
+      ...(options.mode ? { "corral.retrieval.requested_mode": options.mode } : {}),
+      ...(options.k !== undefined ? { "corral.retrieval.k": options.k } : {}),
+    });
+    try {
+      const result = await searchIndex(this.#store, this.embedder, query, options);
+      if (span.isRecording()) span.setAttributes({ "corral.retrieval.mode": result.mode, "corral.retrieval.hits": result.hits.length });
+      endCorralSpan(span);
+      return result;
+    } catch (error) {
+      endCorralSpan(span, error);
+      throw error;
+    }
   }
 
   /** Counts and settings. */
