@@ -1,5 +1,6 @@
 import {
   type Message,
+  parseSessionMessages,
   type SessionLease,
   type SessionListOptions,
   type SessionSaveOptions,
@@ -37,19 +38,6 @@ export interface SqliteSessionStoreOptions {
 const DAY_MS = 86_400_000;
 
 type Row = { id: string; agent: string; messages: string; created_at: string; updated_at: string };
-
-function isMessageList(value: unknown): value is Message[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (message) =>
-        typeof message === "object" &&
-        message !== null &&
-        typeof (message as { role?: unknown }).role === "string" &&
-        typeof (message as { content?: unknown }).content === "string",
-    )
-  );
-}
 
 /**
  * Sessions in one SQLite file (0600, with its -wal and -shm), core's `SharedSessionStore`. A
@@ -115,13 +103,8 @@ export class SqliteSessionStore implements SharedSessionStore {
       this.#delete(id);
       return undefined;
     }
-    let messages: unknown;
-    try {
-      messages = JSON.parse(row.messages);
-    } catch {
-      throw new SessionCorruptError(id);
-    }
-    if (!isMessageList(messages) || typeof row.agent !== "string" || !Number.isFinite(updated)) throw new SessionCorruptError(id);
+    const messages = parseSessionMessages(row.messages);
+    if (!messages || typeof row.agent !== "string" || !Number.isFinite(updated)) throw new SessionCorruptError(id);
     return {
       id: row.id,
       agent: row.agent,
@@ -159,13 +142,7 @@ export class SqliteSessionStore implements SharedSessionStore {
       )
       .all(this.#cutoff(), options.agent ?? null, options.agent ?? null, options.limit ?? 100) as Row[];
     return rows.map((row) => {
-      let messages: unknown;
-      try {
-        messages = JSON.parse(row.messages);
-      } catch {
-        messages = undefined;
-      }
-      const list = isMessageList(messages) ? messages : undefined;
+      const list = parseSessionMessages(row.messages);
       return {
         id: row.id,
         agent: row.agent,

@@ -50,6 +50,7 @@ export {
 export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
 export {
   InMemorySessionStore,
+  parseSessionMessages,
   type SessionLease,
   type SessionListOptions,
   type SessionRecord,

@@ -40,6 +40,29 @@ export interface SessionSummary {
   expiresAt: string;
 }
 
+/**
+ * The messages of a stored session from their JSON text, or undefined when the text is not JSON
+ * or not a list of messages (each with a string `role` and `content`): a store says "corrupt" then.
+ */
+export function parseSessionMessages(text: string): Message[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const isMessageList =
+    Array.isArray(value) &&
+    value.every(
+      (message) =>
+        typeof message === "object" &&
+        message !== null &&
+        typeof (message as { role?: unknown }).role === "string" &&
+        typeof (message as { content?: unknown }).content === "string",
+    );
+  return isMessageList ? (value as Message[]) : undefined;
+}
+
 /** A session's title in a list: the start of its first user message (80 characters at most), or null without one. */
 export function sessionTitle(messages: readonly Message[] | undefined): string | null {
   const first = messages?.find((message) => message.role === "user")?.content.trim();

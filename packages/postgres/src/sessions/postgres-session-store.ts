@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { type Message, type SessionListOptions, type SessionSummary, type SharedSessionStore, sessionTitle } from "@corral/core";
+import {
+  type Message,
+  parseSessionMessages,
+  type SessionListOptions,
+  type SessionSummary,
+  type SharedSessionStore,
+  sessionTitle,
+} from "@corral/core";
 import { PostgresSessionCorruptError } from "../errors/postgres-session-corrupt-error.js";
 import { migrate } from "../migrations/migrate.js";
 import { type DatabasePool, type DatabaseSource, openDatabasePool } from "../pool/database-pool.js";
@@ -44,19 +51,6 @@ export interface PostgresSessionStoreOptions {
 const DAY_MS = 86_400_000;
 
 type Row = { id: string; agent: string; messages: string; created_at: Date; updated_at: Date; expired: boolean };
-
-function isMessageList(value: unknown): value is Message[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (message) =>
-        typeof message === "object" &&
-        message !== null &&
-        typeof (message as { role?: unknown }).role === "string" &&
-        typeof (message as { content?: unknown }).content === "string",
-    )
-  );
-}
 
 /**
  * Sessions in PostgreSQL, shared by every server replica on the database: core's `SessionStore`
@@ -137,13 +131,8 @@ export class PostgresSessionStore implements SharedSessionStore {
       await this.delete(id);
       return undefined;
     }
-    let messages: unknown;
-    try {
-      messages = JSON.parse(row.messages);
-    } catch {
-      throw new PostgresSessionCorruptError(id);
-    }
-    if (!isMessageList(messages)) throw new PostgresSessionCorruptError(id);
+    const messages = parseSessionMessages(row.messages);
+    if (!messages) throw new PostgresSessionCorruptError(id);
     return {
       id: row.id,
       agent: row.agent,
@@ -191,13 +180,7 @@ export class PostgresSessionStore implements SharedSessionStore {
       [...this.#clock(), options.agent ?? null, options.limit ?? 100],
     );
     return rows.map((row) => {
-      let messages: unknown;
-      try {
-        messages = JSON.parse(row.messages);
-      } catch {
-        messages = undefined;
-      }
-      const list = isMessageList(messages) ? messages : undefined;
+      const list = parseSessionMessages(row.messages);
       return {
         id: row.id,
         agent: row.agent,
