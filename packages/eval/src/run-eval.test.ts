@@ -208,5 +208,6 @@ describe("the built-in suite", () => {
         (request) => (request.body as { model?: string }).model === "perfect:1b" && JSON.stringify(request.body).includes("bat and a ball"),
       );
     expect((thinkingRequest!.body as { think?: unknown }).think).toBe(true);
-  });
+    // The whole built-in suite on two models through real HTTP: minutes, not seconds, on a busy machine.
+  }, 240_000);
 });

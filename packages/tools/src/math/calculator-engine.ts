@@ -9,7 +9,7 @@ const childPath = fileURLToPath(new URL("./calculator-process.js", import.meta.u
 type Reply = { id: number; result?: string; length?: number; error?: string; refused?: boolean };
 
 /** How long a new child process may take to load mathjs before the call fails. */
-const STARTUP_TIMEOUT_MS = 30_000;
+export const STARTUP_TIMEOUT_MS = 30_000;
 /** The last bytes of the child's stderr kept to explain why it died. */
 const STDERR_TAIL_BYTES = 4096;
 

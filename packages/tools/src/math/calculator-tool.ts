@@ -2,7 +2,7 @@ import { defineTool, type Tool } from "@corral/core";
 import { z } from "zod";
 import { ToolRefusedError } from "../shared/tool-refused-error.js";
 import { DEFAULT_MAX_OUTPUT_CHARS, truncationNote } from "../shared/truncate-output.js";
-import { CalculatorEngine } from "./calculator-engine.js";
+import { CalculatorEngine, STARTUP_TIMEOUT_MS } from "./calculator-engine.js";
 
 /** Options of `createCalculatorTool`. */
 export interface CalculatorToolOptions {
@@ -50,8 +50,9 @@ export function createCalculatorTool(options: CalculatorToolOptions = {}): Tool<
     name: "calculator",
     description: "Evaluate a math expression exactly instead of guessing: arithmetic, powers, functions, unit conversions, matrices.",
     input,
-    // The engine enforces `timeoutMs` on the calculation; the margin covers starting its process.
-    timeoutMs: timeoutMs + 10_000,
+    // The engine enforces `timeoutMs` on the calculation and its own limit on starting its process
+    // (STARTUP_TIMEOUT_MS); the loop's limit is a backstop beyond both, so the engine's error is the one that answers.
+    timeoutMs: timeoutMs + STARTUP_TIMEOUT_MS + 5_000,
     async execute({ expression }, context) {
       const trimmed = expression.trim();
       if (trimmed.length === 0) throw new Error('The expression is empty; give one such as "2 * (3 + 4)".');

@@ -71,7 +71,9 @@ export function createShellTool(options: ShellToolOptions): Tool<z.output<typeof
     needsApproval: true,
     description: `Run a program (no shell) in the working folder and get its output. Allowed programs: ${[...allowed].join(", ")}.`,
     input,
-    timeoutMs: timeoutMs + 2000,
+    // The loop's limit is a backstop: the command's own limit kills it and reports what it printed; the margin
+    // covers a slow start and kill on a busy machine, so that the command's own limit is the one that answers.
+    timeoutMs: timeoutMs + 10_000,
     async execute({ command, args, cwd }, context) {
       if (!allowed.has(command)) {
         throw new ToolRefusedError(
