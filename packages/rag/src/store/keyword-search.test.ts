@@ -154,4 +154,40 @@ describe("keywordSearch", () => {
     expect(bounded).toBe(queries);
     expect(recall).toBeGreaterThanOrEqual(0.95);
   });
+
+  it("gives the candidates their exact BM25 when a word that matters is left out", () => {
+    const { texts, vocabulary, next } = generated(3000, 11);
+    const db = corpus(texts);
+    const exactScores = (query: string) =>
+      new Map(
+        (
+          db
+            .prepare("SELECT rowid AS id, bm25(chunks_fts, 1.0, 0.5, 0.2) AS rank FROM chunks_fts WHERE chunks_fts MATCH ?")
+            .all(toFtsQuery(query)) as Array<{
+            id: number;
+            rank: number;
+          }>
+        ).map((row) => [row.id, -row.rank]),
+      );
+    let same = 0;
+    let total = 0;
+    for (let q = 0; q < 20; q++) {
+      // Two mid-frequency words (a few hundred chunks each) and a rarer one: the bound keeps only the rarest.
+      const query = [
+        vocabulary[10 + Math.floor(next() * 10)],
+        vocabulary[30 + Math.floor(next() * 10)],
+        vocabulary[300 + Math.floor(next() * 100)],
+      ].join(" ");
+      const plan = planKeywordQuery(db, query, 150);
+      expect(plan?.exact).toBe(false);
+      expect(plan?.dropped.length).toBeGreaterThan(0);
+      const matches = keywordSearch(db, query, 10, undefined, 150);
+      const exact = exactScores(query);
+      for (const match of matches.slice(0, 3)) {
+        total++;
+        if (Math.abs(match.score - (exact.get(match.id) as number)) < 1e-9) same++;
+      }
+    }
+    expect(same).toBe(total);
+  });
 });

@@ -11,7 +11,7 @@ export interface KeywordMatch {
  * scores. Past it, only the rarest words that fit are matched (always at least the rarest one),
  * so the cost of a query does not grow with the number of chunks its common words match.
  */
-export const KEYWORD_POSTINGS_BOUND = 2000;
+export const KEYWORD_POSTINGS_BOUND = 4000;
 
 /** Common English words that match nearly every chunk: left out of keyword queries (unless the query has nothing else). */
 const STOPWORDS = new Set(
@@ -129,9 +129,13 @@ export function planKeywordQuery(db: Database.Database, query: string, bound = K
 
 /**
  * BM25 search over the FTS5 table (text weighs most, then headings, then path). Its cost is
- * bounded by `bound` postings (see `planKeywordQuery`): when the query's common words are left
- * out and the rarer ones match fewer than `limit` chunks, the result is filled up with chunks
- * holding the left-out words, from at most `bound` of them, ranked among themselves.
+ * bounded by `bound` postings (see `planKeywordQuery`). When words are left out, the chunks
+ * matching the chosen (rarer) words are the candidates, and each gets its exact BM25 over all the
+ * query's words: FTS5 scores the candidates that also hold a left-out word with the expression
+ * `(left out) AND (chosen)`, whose phrases are exactly the query's words. Words in at least half
+ * the chunks are not looked at there, since FTS5 floors their IDF to almost nothing. When the
+ * candidates are fewer than `limit`, the result is filled up with chunks holding the left-out
+ * words, from at most `bound` of them, ranked among themselves.
  */
 export function keywordSearch(
   db: Database.Database,
@@ -146,20 +150,48 @@ export function keywordSearch(
   const restrict = documentIds ? "AND c.document_id IN (SELECT value FROM json_each(?))" : "";
   const select = `SELECT c.id AS id, bm25(chunks_fts, 1.0, 0.5, 0.2) AS rank FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
     WHERE chunks_fts MATCH ? ${restrict}`;
-  const run = (sql: string, expression: string, count: number) => {
+  const run = (sql: string, expression: string, count?: number) => {
     const params: unknown[] = [expression];
     if (documentIds) params.push(JSON.stringify(documentIds));
-    params.push(count);
+    if (count !== undefined) params.push(count);
     return db.prepare(sql).all(...params) as Array<{ id: number; rank: number }>;
   };
-  const rows = run(`${select} ORDER BY rank, c.id LIMIT ?`, plan.expression, limit);
-  if (rows.length < limit && plan.dropped.length) {
+  const byRank = (a: { id: number; rank: number }, b: { id: number; rank: number }) => a.rank - b.rank || a.id - b.id;
+  if (plan.exact) return run(`${select} ORDER BY rank, c.id LIMIT ?`, plan.expression, limit).map(toMatch);
+
+  // The candidates (at most `bound` rows), then the exact score of those that hold a left-out word too.
+  const rank = new Map(run(select, plan.expression).map((row) => [row.id, row.rank]));
+  const half = chunkCount(db) / 2;
+  const weighing = plan.words.filter((entry) => plan.dropped.includes(entry.word) && entry.postings < half).map((entry) => entry.word);
+  if (weighing.length) {
+    for (const row of run(select, `(${expressionOf(weighing)}) AND (${plan.expression})`)) rank.set(row.id, row.rank);
+  }
+  const rows = [...rank]
+    .map(([id, value]) => ({ id, rank: value }))
+    .sort(byRank)
+    .slice(0, limit);
+  if (rows.length < limit) {
     // Fill up from the left-out words: at most `bound` of their matches are scored.
-    const seen = new Set(rows.map((row) => row.id));
     const more = run(`${select} LIMIT ?`, expressionOf(plan.dropped) as string, bound)
-      .filter((row) => !seen.has(row.id))
-      .sort((a, b) => a.rank - b.rank || a.id - b.id);
+      .filter((row) => !rank.has(row.id))
+      .sort(byRank);
     rows.push(...more.slice(0, limit - rows.length));
   }
-  return rows.map((row) => ({ id: row.id, score: -row.rank }));
+  return rows.map(toMatch);
+}
+
+function toMatch(row: { id: number; rank: number }): KeywordMatch {
+  return { id: row.id, score: -row.rank };
+}
+
+const counts = new WeakMap<Database.Database, { version: string; chunks: number }>();
+
+/** The number of chunks, counted again only after a commit (another connection's: `data_version`; this one's: `total_changes()`). */
+function chunkCount(db: Database.Database): number {
+  const version = `${db.pragma("data_version", { simple: true })}/${db.prepare("SELECT total_changes()").pluck().get()}`;
+  const known = counts.get(db);
+  if (known && known.version === version) return known.chunks;
+  const chunks = db.prepare("SELECT count(*) FROM chunks").pluck().get() as number;
+  counts.set(db, { version, chunks });
+  return chunks;
 }
