@@ -90,18 +90,29 @@ function statementsOf(db: Database.Database): Statements {
   return prepared;
 }
 
+/** Words as the index's tokenizer makes them into terms, per connection (the tokenizer is fixed, so they keep). */
+const termsOfWord = new WeakMap<Database.Database, Map<string, string[]>>();
+const TERM_CACHE = 10_000;
+
 /** Each word's postings: its terms as the index's tokenizer makes them, looked up in the FTS5 vocabulary. */
 function postingsOf(db: Database.Database, words: string[]): WordPostings[] {
   const s = statementsOf(db);
-  const counts = words.map(() => 0);
-  db.transaction(() => {
-    for (const [i, word] of words.entries()) s.addWord.run(i, word);
-    for (const row of s.wordTerms.all() as Array<{ doc: number; term: string }>) {
-      counts[row.doc] = (counts[row.doc] as number) + (((s.postings.get(row.term) as number | undefined) ?? 0) as number);
-    }
-    s.clearWords.run();
-  })();
-  return words.map((word, i) => ({ word, postings: counts[i] as number }));
+  const known = termsOfWord.get(db) ?? new Map<string, string[]>();
+  termsOfWord.set(db, known);
+  const unknown = words.filter((word) => !known.has(word));
+  if (unknown.length) {
+    if (known.size + unknown.length > TERM_CACHE) known.clear();
+    for (const word of unknown) known.set(word, []);
+    db.transaction(() => {
+      for (const [i, word] of unknown.entries()) s.addWord.run(i, word);
+      for (const row of s.wordTerms.all() as Array<{ doc: number; term: string }>) known.get(unknown[row.doc] as string)?.push(row.term);
+      s.clearWords.run();
+    })();
+  }
+  return words.map((word) => ({
+    word,
+    postings: (known.get(word) ?? []).reduce((sum, term) => sum + (((s.postings.get(term) as number | undefined) ?? 0) as number), 0),
+  }));
 }
 
 /**
@@ -147,9 +158,11 @@ export function keywordSearch(
   if (limit <= 0) return [];
   const plan = planKeywordQuery(db, query, bound);
   if (!plan) return [];
-  const restrict = documentIds ? "AND c.document_id IN (SELECT value FROM json_each(?))" : "";
-  const select = `SELECT c.id AS id, bm25(chunks_fts, 1.0, 0.5, 0.2) AS rank FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-    WHERE chunks_fts MATCH ? ${restrict}`;
+  // A chunk's FTS5 rowid is its id (the schema's triggers): the join is needed only to filter by document.
+  const select = documentIds
+    ? `SELECT c.id AS id, bm25(chunks_fts, 1.0, 0.5, 0.2) AS rank FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+    WHERE chunks_fts MATCH ? AND c.document_id IN (SELECT value FROM json_each(?))`
+    : "SELECT rowid AS id, bm25(chunks_fts, 1.0, 0.5, 0.2) AS rank FROM chunks_fts WHERE chunks_fts MATCH ?";
   const run = (sql: string, expression: string, count?: number) => {
     const params: unknown[] = [expression];
     if (documentIds) params.push(JSON.stringify(documentIds));
@@ -157,7 +170,7 @@ export function keywordSearch(
     return db.prepare(sql).all(...params) as Array<{ id: number; rank: number }>;
   };
   const byRank = (a: { id: number; rank: number }, b: { id: number; rank: number }) => a.rank - b.rank || a.id - b.id;
-  if (plan.exact) return run(`${select} ORDER BY rank, c.id LIMIT ?`, plan.expression, limit).map(toMatch);
+  if (plan.exact) return run(`${select} ORDER BY rank, id LIMIT ?`, plan.expression, limit).map(toMatch);
 
   // The candidates (at most `bound` rows), then the exact score of those that hold a left-out word too.
   const rank = new Map(run(select, plan.expression).map((row) => [row.id, row.rank]));
