@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -153,6 +155,24 @@ describe("keywordSearch", () => {
     }
     expect(bounded).toBe(queries);
     expect(recall).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("runs on a read-only connection and writes nothing to the index file (its tables are TEMP)", () => {
+    const texts = Array.from({ length: 300 }, (_, i) => `common filler text number ${i}`);
+    texts[7] = "common rare";
+    const writer = corpus(texts);
+    const file = writer.name;
+    writer.pragma("wal_checkpoint(TRUNCATE)");
+    const digest = () => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+    const before = digest();
+    const reader = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      expect(planKeywordQuery(reader, "common rare", 50)?.exact).toBe(false);
+      expect(keywordSearch(reader, "common rare", 5, undefined, 50)[0]?.id).toBe(8);
+    } finally {
+      reader.close();
+    }
+    expect(digest()).toBe(before);
   });
 
   it("gives the candidates their exact BM25 when a word that matters is left out", () => {
