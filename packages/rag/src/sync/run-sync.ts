@@ -6,11 +6,12 @@ import { resolveLoadLimits } from "../load/load-limits.js";
 import { acquireLoader, releaseLoader } from "../load/loader-pool.js";
 import type { StoreWriteSession } from "../store/index-store.js";
 import { embedPending } from "./embed-pending.js";
+import { GroupPipeline } from "./group-pipeline.js";
 import { prepareFile, type SplitSettings } from "./prepare-file.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { removeGoneDocuments } from "./remove-gone-documents.js";
 import { SyncState } from "./sync-state.js";
-import { GROUP_CHUNKS, type PendingFile, writeGroup } from "./write-group.js";
+import { GROUP_CHUNKS, type PendingFile } from "./write-group.js";
 
 /** Files per group when nothing needs embedding. */
 const GROUP_FILES = 200;
@@ -82,23 +83,31 @@ export async function runSync(
     const documents = await session.listDocuments();
     await removeGoneDocuments(state, context.root, paths, documents, files);
     const byPath = new Map(documents.map((row) => [row.path, row]));
-    let queue: PendingFile[] = [];
-    let queuedChunks = 0;
-    for (const file of files) {
-      state.checkAbort();
-      progress.update({ path: file.path });
-      const pending = await prepareFile(state, file, byPath.get(file.path), loader, limits, context.split);
-      if (!pending) continue;
-      queue.push(pending);
-      queuedChunks += pending.chunks.length;
-      if (queuedChunks >= GROUP_CHUNKS || queue.length >= GROUP_FILES) {
-        const batch = queue;
-        queue = [];
-        queuedChunks = 0;
-        await writeGroup(state, batch);
+    // Groups are embedded while earlier ones are written (see GroupPipeline), in order.
+    const pipeline = new GroupPipeline(state);
+    try {
+      let queue: PendingFile[] = [];
+      let queuedChunks = 0;
+      for (const file of files) {
+        state.checkAbort();
+        progress.update({ path: file.path });
+        const pending = await prepareFile(state, file, byPath.get(file.path), loader, limits, context.split);
+        if (!pending) continue;
+        queue.push(pending);
+        queuedChunks += pending.chunks.length;
+        if (queuedChunks >= GROUP_CHUNKS || queue.length >= GROUP_FILES) {
+          const batch = queue;
+          queue = [];
+          queuedChunks = 0;
+          await pipeline.add(batch);
+        }
       }
+      await pipeline.add(queue);
+    } catch (error) {
+      await pipeline.finish({ error });
+      throw error;
     }
-    await writeGroup(state, queue);
+    await pipeline.finish();
     await embedPending(state);
     finished = true;
   } catch (error) {

@@ -17,14 +17,28 @@ export interface PendingFile {
   chunks: Chunk[];
 }
 
+/** A group of loaded files with the vectors of their new chunk texts, ready to be written. */
+export interface EmbeddedGroup {
+  batch: PendingFile[];
+  batchBytes: number;
+  /** Each text of the group once, with the location of its first chunk. */
+  wanted: Map<string, Chunk>;
+  /** The hashes the embedding cache already held. */
+  cached: Set<string>;
+  vectorOf: Map<string, number[]>;
+  /** The parts of chunks that overflowed the model's context, by the hash of the whole chunk. */
+  partsOf: Map<string, EmbeddedChunk[]>;
+  /** The group's bytes already credited to progress while embedding. */
+  bytesCredited: number;
+}
+
 /**
- * Writes a group of loaded files: embeds the chunk texts neither the cache nor the group has
+ * The first half of writing a group: embeds the chunk texts neither the cache nor the group has
  * seen (each text once, in groups whose vectors are committed to the cache as they arrive, so
- * an abort keeps them), then writes the group's documents, chunks and vectors in one
- * transaction. Chunks whose embedding failed are written without a vector.
+ * an abort keeps them). Chunks whose embedding failed are written without a vector. `stopped`
+ * says the sync failed elsewhere meanwhile: then nothing more is committed.
  */
-export async function writeGroup(state: SyncState, batch: PendingFile[]): Promise<void> {
-  if (!batch.length) return;
+export async function embedGroup(state: SyncState, batch: PendingFile[], stopped: () => boolean = () => false): Promise<EmbeddedGroup> {
   const { session, report, progress, model } = state;
   const batchBytes = batch.reduce((sum, pending) => sum + pending.file.size, 0);
   // Text that occurs more than once is embedded once; every chunk keeps its own location.
@@ -33,39 +47,50 @@ export async function writeGroup(state: SyncState, batch: PendingFile[]): Promis
   const cached = model ? await session.cachedHashes(model, wanted.keys()) : new Set<string>();
   const toEmbed = [...wanted.values()].filter((chunk) => !cached.has(chunk.hash));
   report.chunksFromCache += wanted.size - toEmbed.length;
-  const vectorOf = new Map<string, number[]>();
-  /** The parts of chunks that overflowed the model's context, by the hash of the whole chunk. */
-  const partsOf = new Map<string, EmbeddedChunk[]>();
-  let bytesCredited = 0;
+  const group: EmbeddedGroup = { batch, batchBytes, wanted, cached, vectorOf: new Map(), partsOf: new Map(), bytesCredited: 0 };
   if (toEmbed.length && state.embedder && model && state.embedderDown === undefined) {
     progress.update({ phase: "embedding" });
     // Groups of chunks, also inside one large file: progress moves, and each group's vectors
     // are committed to the cache, so an abort keeps them and the next sync goes on from there.
     for (let start = 0; start < toEmbed.length; start += GROUP_CHUNKS) {
-      const group = toEmbed.slice(start, start + GROUP_CHUNKS);
+      const part = toEmbed.slice(start, start + GROUP_CHUNKS);
       let results: EmbeddedChunk[];
       try {
-        results = await embedWithSplitting(state.embedder, group, state.signal);
+        results = await embedWithSplitting(state.embedder, part, state.signal);
         state.checkDimensions(results);
       } catch (error) {
+        if (stopped()) return group;
         await state.embeddingFailed(error);
         break;
       }
+      if (stopped()) return group;
       for (const [origin, items] of groupByOrigin(results)) {
-        for (const item of items) vectorOf.set(item.chunk.hash, item.vector);
-        if (wasSplit(items, origin)) partsOf.set(origin, items);
+        for (const item of items) group.vectorOf.set(item.chunk.hash, item.vector);
+        if (wasSplit(items, origin)) group.partsOf.set(origin, items);
       }
       await session.putEmbeddings(
         model,
         results.map((item) => ({ hash: item.chunk.hash, vector: item.vector })),
       );
       report.chunksEmbedded += results.length;
-      const credit = Math.floor((batchBytes * (start + group.length)) / toEmbed.length) - bytesCredited;
-      bytesCredited += credit;
+      const credit = Math.floor((batchBytes * (start + part.length)) / toEmbed.length) - group.bytesCredited;
+      group.bytesCredited += credit;
       progress.add({ chunksEmbedded: results.length, bytesDone: credit });
       state.checkAbort();
     }
   }
+  return group;
+}
+
+/**
+ * The second half: writes the group's documents, chunks and vectors in one transaction, then
+ * lets the store checkpoint its vectors.
+ */
+export async function storeGroup(state: SyncState, group: EmbeddedGroup): Promise<void> {
+  const { session, report, progress } = state;
+  const { batch, wanted, cached, vectorOf, partsOf } = group;
+  // Let the embedding requests just started for the next group go out before this thread is busy writing.
+  await new Promise((resolve) => setImmediate(resolve));
   state.checkAbort();
   const documents: DocumentWrite[] = batch.map((pending) => ({
     document: {
@@ -89,8 +114,14 @@ export async function writeGroup(state: SyncState, batch: PendingFile[]): Promis
     report.chunksAdded += write.added;
     report.chunksRemoved += write.removed;
   }
-  progress.add({ filesDone: batch.length, bytesDone: batchBytes - bytesCredited });
+  progress.add({ filesDone: batch.length, bytesDone: group.batchBytes - group.bytesCredited });
   await session.checkpoint();
   // Keep a server's event loop responsive during a long sync.
   await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Embeds and writes a group of loaded files, one after the other (see `embedGroup`, `storeGroup`). */
+export async function writeGroup(state: SyncState, batch: PendingFile[]): Promise<void> {
+  if (!batch.length) return;
+  await storeGroup(state, await embedGroup(state, batch));
 }

@@ -1,0 +1,69 @@
+import path from "node:path";
+import { type FakeOllama, startFakeOllama } from "@corral/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Embedder } from "../embed/embedder.js";
+import { createOllamaEmbedder } from "../embed/ollama-embedder.js";
+import { type Index, openIndex } from "../index/open-index.js";
+import { makeTempDir } from "../test-support/temp-dir.js";
+
+describe("sync embeds the next group while the previous one is written", () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it("sends the next group's embedding requests before the previous group's write finished, and writes every group in order", async () => {
+    // One simulated GPU: one request at a time, each held 100 ms.
+    const fake: FakeOllama = await startFakeOllama({ numParallel: 1, faults: [{ type: "latency", ms: 100, path: "/api/embed" }] });
+    cleanups.push(() => fake.close());
+    const temp = makeTempDir();
+    cleanups.push(() => temp.remove());
+    // Three files of 300 chunks each: every file is a group of its own (a group holds 256 chunks or more).
+    const FILES = 3;
+    for (let f = 0; f < FILES; f++) {
+      temp.write(
+        `docs/file-${f}.md`,
+        Array.from(
+          { length: 300 },
+          (_, s) =>
+            `## File ${f} section ${s}\n\nfile${f} passage ${s} about topic ${s % 17}. ${"Some words to fill a chunk. ".repeat(32)}\n`,
+        ).join("\n"),
+      );
+    }
+    const ollama = createOllamaEmbedder({ model: "nomic-embed-text", host: fake.url, retries: 0 });
+    // The real embedder over HTTP, noting when each call starts and which file its texts come from.
+    const events: string[] = [];
+    const embedder: Embedder = {
+      model: ollama.model,
+      embedDocuments: (texts, options) => {
+        events.push(`embed file${/file(\d+) passage/.exec(texts[0] ?? "")?.[1]}`);
+        return ollama.embedDocuments(texts, options);
+      },
+      embedQuery: (text, options) => ollama.embedQuery(text, options),
+    };
+    const index: Index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder });
+    cleanups.push(() => index.close());
+    let filesDone = 0;
+    const report = await index.sync(["docs"], {
+      onProgress: (progress) => {
+        if (progress.filesDone > filesDone) events.push(`written ${progress.filesDone} files`);
+        filesDone = progress.filesDone;
+      },
+    });
+
+    expect(report.added).toBe(FILES);
+    const stats = index.stats();
+    expect(stats).toMatchObject({ documents: FILES, vectors: stats.chunks });
+    expect(stats.chunks).toBeGreaterThanOrEqual(FILES * 256);
+    // Groups are written in order, one file each.
+    expect(events.filter((event) => event.startsWith("written"))).toEqual(["written 1 files", "written 2 files", "written 3 files"]);
+    // Overlap: file 1's embedding started before file 0's group was written, file 2's before file 1's.
+    expect(events.indexOf("embed file1")).toBeLessThan(events.indexOf("written 1 files"));
+    expect(events.indexOf("embed file2")).toBeLessThan(events.indexOf("written 2 files"));
+    // And it reached the server: every chunk was embedded over HTTP, once.
+    const inputs = fake.requestsTo("/api/embed").flatMap((request) => (request.body as { input: string[] }).input);
+    expect(inputs).toHaveLength(stats.chunks);
+    const found = await index.search("file2 passage 299", { k: 1, mode: "keyword" });
+    expect(found[0]?.source.path).toBe("docs/file-2.md");
+  }, 60_000);
+});
