@@ -3,4 +3,5 @@ export { type CorralServer, type CreateServerOptions, createServer } from "./cre
 export type { ServerReachableCode } from "./http-status.js";
 export type { ServerErrorCode } from "./server-errors.js";
 export { type Session, SqliteSessionStore, type SqliteSessionStoreOptions } from "./session-store.js";
-export { startTracingFromEnv, type Tracing } from "./telemetry/tracing-from-env.js";
+export type { Tracing } from "./telemetry/tracing.js";
+export { startTracingFromEnv } from "./telemetry/tracing-from-env.js";

@@ -2,7 +2,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { serverVersion } from "../package-version.js";
-import type { Tracing } from "./tracing-from-env.js";
+import type { Tracing } from "./tracing.js";
 
 /**
  * Registers an OpenTelemetry tracer provider that sends spans over OTLP/HTTP (JSON) to

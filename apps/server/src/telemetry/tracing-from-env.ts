@@ -1,10 +1,4 @@
-/** The tracer provider `startTracingFromEnv` registered. */
-export interface Tracing {
-  /** Sends the spans still buffered. */
-  flush(): Promise<void>;
-  /** Sends what is buffered and stops exporting. */
-  shutdown(): Promise<void>;
-}
+import type { Tracing } from "./tracing.js";
 
 /**
  * Starts exporting traces when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)
