@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     globalSetup: ["src/pack-setup.ts"],
+    // The three files wait mostly on npm and the registry: run them side by side.
+    maxWorkers: 3,
     testTimeout: 900_000,
     hookTimeout: 900_000,
   },

@@ -1,17 +1,40 @@
 // The CLI's tarball installs on its own, as users install software: `npm install -g` into a fresh
 // prefix (third-party dependencies from the registry, native modules built), then the installed
 // `corral` answers --help, passes `doctor` against a fake Ollama and indexes and searches a folder.
+//
+// Native modules: hnswlib-node is compiled by node-gyp, as on every install. better-sqlite3 first
+// asks prebuild-install for its prebuilt binary, which users online download from GitHub; this machine
+// cannot reach GitHub, so the test hands prebuild-install the binary the workspace's own install
+// compiled, through prebuild-install's `local-prebuilds` setting. Without it better-sqlite3 compiles
+// SQLite from source, about 90 s of CPU; the workspace install (`pnpm install`) already proves that path.
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { cleanEnv, run, tempDir } from "./run.js";
+import { cleanEnv, repoRoot, run, tempDir } from "./run.js";
 
 let prefix: Awaited<ReturnType<typeof tempDir>>;
 let work: Awaited<ReturnType<typeof tempDir>>;
 let fake: FakeOllama;
 let corral: string;
+let prebuilds: Awaited<ReturnType<typeof tempDir>>;
+
+/**
+ * A folder holding better-sqlite3's prebuilt binary under the name prebuild-install looks for
+ * (`<name>-v<version>-node-v<abi>-<platform>-<arch>.tar.gz`), made from the workspace's build of it.
+ */
+async function localPrebuilds(): Promise<string> {
+  const requireFromRag = createRequire(path.join(repoRoot, "packages/rag/package.json"));
+  const moduleDir = path.dirname(requireFromRag.resolve("better-sqlite3/package.json"));
+  const { version } = JSON.parse(await readFile(path.join(moduleDir, "package.json"), "utf8")) as { version: string };
+  prebuilds = await tempDir("corral-prebuilds-");
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const packed = await run("tar", ["-czf", path.join(prebuilds.dir, name), "-C", moduleDir, "build/Release/better_sqlite3.node"]);
+  expect(packed.code, packed.stderr).toBe(0);
+  return prebuilds.dir;
+}
 
 beforeAll(async () => {
   prefix = await tempDir("corral-prefix-");
@@ -19,7 +42,7 @@ beforeAll(async () => {
   fake = await startFakeOllama();
   const tarball = path.join(inject("packs"), "corral-cli.tgz");
   const install = await run("npm", ["install", "-g", "--prefix", prefix.dir, "--no-audit", "--no-fund", tarball], {
-    env: cleanEnv(),
+    env: cleanEnv({ npm_config_better_sqlite3_local_prebuilds: await localPrebuilds() }),
     timeoutMs: 840_000,
   });
   expect(install.code, `npm install -g failed:\n${install.stderr.slice(-4000)}`).toBe(0);
@@ -29,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await prefix?.remove();
+  await prebuilds?.remove();
   await work?.remove();
 });
 
@@ -48,6 +72,14 @@ describe("npm install -g ./dist/packs/corral-cli.tgz", () => {
     const web = path.join(prefix.dir, "lib/node_modules/@corral/cli/node_modules/@corral/server/dist/playground-web");
     expect(existsSync(path.join(web, "index.html"))).toBe(true);
     expect(existsSync(path.join(web, "assets"))).toBe(true);
+  });
+
+  it("compiled hnswlib-node with node-gyp, and took better-sqlite3's prebuilt binary", () => {
+    const modules = path.join(prefix.dir, "lib/node_modules/@corral/cli/node_modules");
+    // node-gyp leaves its object files beside a binary it compiled; an unpacked prebuilt has none.
+    expect(existsSync(path.join(modules, "hnswlib-node/build/Release/obj.target"))).toBe(true);
+    expect(existsSync(path.join(modules, "better-sqlite3/build/Release/better_sqlite3.node"))).toBe(true);
+    expect(existsSync(path.join(modules, "better-sqlite3/build/Release/obj.target"))).toBe(false);
   });
 
   it("answers --help", async () => {
