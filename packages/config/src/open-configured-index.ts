@@ -30,7 +30,9 @@ function parseDatabaseIndex(index: string): { url: string; schema: string } {
   }
   const schema = url.searchParams.get("schema") ?? "corral_index";
   if (!SCHEMA_NAME.test(schema)) {
-    throw new ConfigError(`The index URL's schema ${JSON.stringify(schema)} is not allowed: use lower-case letters, digits and _ (at most 63).`);
+    throw new ConfigError(
+      `The index URL's schema ${JSON.stringify(schema)} is not allowed: use lower-case letters, digits and _ (at most 63).`,
+    );
   }
   url.searchParams.delete("schema");
   return { url: url.toString(), schema };
@@ -45,7 +47,10 @@ function parseDatabaseIndex(index: string): { url: string; schema: string } {
  * @example
  * const index = await openConfiguredIndex(config, { embedder, root: process.cwd(), readOnly: true });
  */
-export async function openConfiguredIndex(config: Pick<CorralConfig, "index">, options: OpenConfiguredIndexOptions): Promise<DocumentIndex> {
+export async function openConfiguredIndex(
+  config: Pick<CorralConfig, "index">,
+  options: OpenConfiguredIndexOptions,
+): Promise<DocumentIndex> {
   const { embedder, root, readOnly = false, rebuild = false } = options;
   if (!isDatabaseIndex(config.index)) {
     const { openIndex } = await import("@corral/rag");

@@ -52,7 +52,11 @@ export async function openSessionStore(
   let database: SessionDatabase | undefined;
   if (options.sessions) sessions = options.sessions;
   else if (config.server.databaseUrl) ({ sessions, database } = await openPostgresSessions(config.server.databaseUrl, ttlMs));
-  else sessions = new SqliteSessionStore(options.sessionsFile ?? path.join(localStateDir(config, options.root ?? process.cwd()), "sessions.db"), { ttlMs });
+  else
+    sessions = new SqliteSessionStore(
+      options.sessionsFile ?? path.join(localStateDir(config, options.root ?? process.cwd()), "sessions.db"),
+      { ttlMs },
+    );
   const sweeper = setInterval(() => {
     sessions.deleteExpired().catch((error: unknown) => log.error({ err: error }, "deleting expired sessions failed"));
   }, options.sweepMs ?? 3_600_000);
