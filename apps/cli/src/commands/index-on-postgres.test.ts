@@ -46,6 +46,19 @@ describeWithServer("pglite", "corral index and search with the index in PostgreS
     for (const run of [first, second, search, json, doctor]) expect(run.stdout + run.stderr).not.toContain(PASSWORD);
   });
 
+  it("corral ask searches the index in PostgreSQL and cites it", async () => {
+    const index = indexUrl(await server().createDatabase(), "cli_search");
+    workspace.fake.enqueue({ toolCalls: [{ name: "search_docs", arguments: { query: "rotate keys" } }] }, { content: "Run it [1]." });
+    const result = await runInProcess(["ask", "How do I rotate the API keys?"], {
+      cwd: workspace.dir,
+      env: { ...workspace.env(), CORRAL_INDEX: index },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Run it [1].");
+    expect(result.stdout).toMatch(/Sources: docs\/keys\.md:\d+/);
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
+
   it("says there is no index yet for a schema never synced, creating nothing", async () => {
     const index = indexUrl(await server().createDatabase(), "cli_never_synced");
     const result = await runInProcess(["search", "keys"], { cwd: workspace.dir, env: { ...workspace.env(), CORRAL_INDEX: index } });
