@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { ConfigError } from "@corral/core";
-import type { Embedder } from "@corral/rag";
+import type { DocumentIndex, Embedder } from "@corral/rag";
 import type { CorralConfig } from "./config-schema.js";
-import type { DocumentIndex } from "./create-agent-runtime.js";
 import { describeIndexLocation, isDatabaseIndex } from "./index-location.js";
 
 /** Options of `openConfiguredIndex`. */
