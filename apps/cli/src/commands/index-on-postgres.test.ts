@@ -1,7 +1,9 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { describeWithServer } from "@corral/postgres/testing";
 import { describe, expect, it } from "vitest";
 import { useCliWorkspace } from "../test-support/cli-workspace.js";
-import { runInProcess } from "../test-support/in-process-cli.js";
+import { InProcessCli, runInProcess } from "../test-support/in-process-cli.js";
 import { closedPort, runCli } from "../test-support/run-cli.js";
 
 const workspace = useCliWorkspace();
@@ -57,6 +59,27 @@ describeWithServer("pglite", "corral index and search with the index in PostgreS
     expect(result.stdout).toContain("Run it [1].");
     expect(result.stdout).toMatch(/Sources: docs\/keys\.md:\d+/);
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
+
+  it("corral chat --docs syncs into PostgreSQL, shows it without the password, and saves the session in .corral/sessions", async () => {
+    const index = indexUrl(await server().createDatabase(), "cli_chat");
+    const chat = new InProcessCli(["chat", "--docs", "docs", "--session", "pg"], {
+      cwd: workspace.dir,
+      env: { ...workspace.env(), CORRAL_INDEX: index },
+    });
+    await chat.waitFor('Session "pg"', "stderr");
+    expect(chat.stderr).toMatch(/Index up to date: 3 added/);
+    expect(chat.stderr).toMatch(/docs: postgresql:\/\/127\.0\.0\.1:\d+\/postgres\?schema=cli_chat/);
+    workspace.fake.enqueue({ content: "Hello." });
+    chat.send("Hi");
+    await chat.waitFor("Hello.");
+    chat.send("/exit");
+    const exit = await chat.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(existsSync(path.join(workspace.dir, ".corral", "sessions", "pg.json"))).toBe(true);
+    // Nothing was written under a folder named after the URL.
+    expect(readdirSync(workspace.dir).filter((entry) => entry.startsWith("postgres"))).toEqual([]);
+    expect(exit.stdout + exit.stderr).not.toContain(PASSWORD);
   });
 
   it("says there is no index yet for a schema never synced, creating nothing", async () => {
