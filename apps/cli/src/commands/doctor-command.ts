@@ -185,7 +185,7 @@ async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<Doctor
       await index.close();
     }
   } catch (error) {
-    const unreachable = isAgentError(error) && (error.code === "database_unreachable" || error.code === "vector_extension_missing");
+    const unreachable = isAgentError(error) && error.code === "database_unreachable";
     return {
       name: "index",
       status: "problem",

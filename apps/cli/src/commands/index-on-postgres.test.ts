@@ -108,6 +108,20 @@ describeWithServer("pglite", "corral index and search with the index in PostgreS
   }, 120_000);
 });
 
+describeWithServer("postgres", "corral index on a PostgreSQL without pgvector", (server) => {
+  it("says to install pgvector 0.7+ and CREATE EXTENSION vector, exit code 1", async () => {
+    const index = indexUrl(await server().createDatabase(), "cli_no_vector");
+    const result = await runInProcess(["index", "docs"], { cwd: workspace.dir, env: { ...workspace.env(), CORRAL_INDEX: index } });
+    // A server given through CORRAL_TEST_POSTGRES_URL may have pgvector: then the index is simply built.
+    if (result.code === 0) return void expect(result.stdout).toMatch(/3 added/);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /error: PostgreSQL at 127\.0\.0\.1:\d+\/\S+ has no pgvector extension.*pgvector 0\.7 or newer.*CREATE EXTENSION vector;/,
+    );
+    expect(result.stderr).not.toContain(PASSWORD);
+  });
+});
+
 describe("an index URL whose database does not answer", () => {
   it("corral search and corral doctor say so without the password", async () => {
     const port = await closedPort();
