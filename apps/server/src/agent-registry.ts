@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
-import { type AgentRuntime, type CorralConfig, createAgentRuntime, type DocumentIndex } from "@corral/config";
-import { createOllamaEmbedder, openIndex } from "@corral/rag";
+import {
+  type AgentRuntime,
+  type CorralConfig,
+  createAgentRuntime,
+  type DocumentIndex,
+  isDatabaseIndex,
+  openConfiguredIndex,
+} from "@corral/config";
+import { createOllamaEmbedder } from "@corral/rag";
 import { AgentNotFoundError } from "./server-errors.js";
 
 /**
@@ -38,20 +45,23 @@ export class AgentRegistry {
     if (!Object.hasOwn(this.#config.agents, name)) throw new AgentNotFoundError(name, this.names);
   }
 
-  /** Whether the agent searches documents (same rule as createAgentRuntime). */
+  /**
+   * Whether the agent searches documents (same rule as createAgentRuntime). An index in
+   * PostgreSQL counts as there: the replicas share it, and another may have filled it.
+   */
   usesDocs(name: string): boolean {
     const docs = this.#config.agents[name]?.docs;
     if (docs === false) return false;
-    return Array.isArray(docs) || this.#index !== undefined || existsSync(this.#config.index);
+    return Array.isArray(docs) || this.#index !== undefined || isDatabaseIndex(this.#config.index) || existsSync(this.#config.index);
   }
 
-  /** The shared documents index, opened (and created) on first use. */
+  /** The shared documents index (a folder or PostgreSQL), opened (and created) on first use. */
   index(): Promise<DocumentIndex> {
     let index = this.#index;
     if (!index) {
       const { host, timeoutMs, idleTimeoutMs } = this.#config.ollama;
       const embedder = createOllamaEmbedder({ model: this.#config.embedModel, host, timeoutMs, idleTimeoutMs });
-      const opening = openIndex({ dir: this.#config.index, embedder, root: this.#root });
+      const opening = openConfiguredIndex(this.#config, { embedder, root: this.#root });
       opening.catch(() => {
         if (this.#index === opening) this.#index = undefined;
       });

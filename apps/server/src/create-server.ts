@@ -59,9 +59,10 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
 
   const lifecycle = new ServerLifecycle(options.shutdownGraceMs ?? 10_000);
   // The shared servers first: one that cannot be reached stops the start with its reason.
+  const root = path.resolve(options.root ?? process.cwd());
   const stores = await openSessionStore(
     config,
-    { sessions: options.sessions, sessionsFile: options.sessionsFile, sweepMs: options.sessionSweepMs },
+    { sessions: options.sessions, sessionsFile: options.sessionsFile, sweepMs: options.sessionSweepMs, root },
     app.log,
   );
   let redis: RateLimitRedis | undefined;
@@ -71,7 +72,6 @@ export async function createServer(config: CorralConfig, options: CreateServerOp
     await stores.close();
     throw error;
   }
-  const root = path.resolve(options.root ?? process.cwd());
   const registry = new AgentRegistry(config, root);
   const context: ServerContext = {
     config,

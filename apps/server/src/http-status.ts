@@ -19,7 +19,8 @@ export type ServerReachableCode = CoreErrorCode | RagErrorCode | ToolsErrorCode 
  * - Index model or dimension mismatches are 409: the stored index conflicts with the configured
  *   embedding model; an operator must rebuild it.
  * - `database_unreachable` and `redis_unreachable` are 503 (with Retry-After): the shared
- *   servers may come back; `database_schema_too_new` is 500 (an operator must upgrade corral).
+ *   servers may come back; `database_schema_too_new` is 500 (an operator must upgrade corral), and so is
+ *   `vector_extension_missing` (an operator must install pgvector 0.7+).
  * - Tool problems the model caused (unknown tool, bad arguments) are 502 like other wrong model output.
  */
 export const STATUS_BY_CODE = {
@@ -56,6 +57,7 @@ export const STATUS_BY_CODE = {
   // postgres (session_corrupt is shared with the server's)
   database_unreachable: 503,
   database_schema_too_new: 500,
+  vector_extension_missing: 500,
   // server
   invalid_request: 400,
   unauthorized: 401,

@@ -159,7 +159,11 @@ export const configSchema = z
     model: name.default(DEFAULTS.model),
     /** The embedding model of the documents index. */
     embedModel: name.default(DEFAULTS.embedModel),
-    /** The documents index directory (relative paths: to the config file's folder). */
+    /**
+     * The documents index: a folder (relative paths: to the config file's folder), or a
+     * `postgresql://` URL to keep the documents in PostgreSQL 15+ with pgvector 0.7+
+     * (`?schema=name` picks the schema, default `corral_index`).
+     */
     index: name.default(DEFAULTS.index),
     /** Ollama `options` of every agent (Ollama's names: num_ctx, temperature, top_p, seed, stop, ...). */
     options: modelOptionsSchema.optional(),

@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { Agent, type ApprovalRequest, ConfigError, type Tool } from "@corral/core";
 import type { openIndex } from "@corral/rag";
 import type { AgentConfig, CorralConfig } from "./config-schema.js";
 import { connectMcpServers, type McpServersConnection } from "./connect-mcp-servers.js";
+import { configuredIndexExists, openConfiguredIndex } from "./open-configured-index.js";
 
 /** The index type `openIndex` resolves to. */
 export type DocumentIndex = Awaited<ReturnType<typeof openIndex>>;
@@ -76,10 +76,10 @@ export const CITATION_INSTRUCTIONS =
   "Base your answer on the results, cite the sources you use as [n] with the result's number, " +
   "and say so when the documents do not contain the answer.";
 
-function wantsDocs(config: CorralConfig, settings: AgentConfig): boolean {
+async function wantsDocs(config: CorralConfig, settings: AgentConfig, given: DocumentIndex | undefined): Promise<boolean> {
   if (settings.docs === false) return false;
-  if (Array.isArray(settings.docs)) return true;
-  return existsSync(config.index);
+  if (Array.isArray(settings.docs) || given) return true;
+  return configuredIndexExists(config);
 }
 
 /**
@@ -126,13 +126,12 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   const instructions: string[] = [];
   if (settings.instructions) instructions.push(settings.instructions);
   const ownsIndex = !options.index;
-  if (wantsDocs(config, settings)) {
-    const { createOllamaEmbedder, createRetrievalTool, openIndex } = await import("@corral/rag");
+  if (await wantsDocs(config, settings, options.index)) {
+    const { createOllamaEmbedder, createRetrievalTool } = await import("@corral/rag");
     if (options.index) index = options.index;
     else {
       const embedder = createOllamaEmbedder({ model: config.embedModel, ...ollamaConnection(config) });
-      index = await openIndex({
-        dir: config.index,
+      index = await openConfiguredIndex(config, {
         embedder,
         root: options.root ?? process.cwd(),
         readOnly: options.readOnlyIndex ?? false,

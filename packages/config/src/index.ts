@@ -21,6 +21,7 @@ export {
   ollamaConnection,
 } from "./create-agent-runtime.js";
 export { defaultConfig } from "./default-config.js";
+export { describeIndexLocation, isDatabaseIndex, localStateDir } from "./index-location.js";
 export { CONFIG_FILE_NAME, type ConfigFlags, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./load-config.js";
 export {
   approveSchema,
@@ -30,4 +31,5 @@ export {
   toolNameSchema,
 } from "./mcp-server-config.js";
 export { keepAliveSchema, MODEL_OPTION_NAMES, modelOptionsSchema, thinkSchema } from "./model-settings-schema.js";
+export { configuredIndexExists, type OpenConfiguredIndexOptions, openConfiguredIndex } from "./open-configured-index.js";
 export { syncSettings } from "./sync-settings.js";

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ConfigError, resolveOllamaHost } from "@corral/core";
 import { type CorralConfig, configSchema } from "./config-schema.js";
 import { formatIssues } from "./format-issues.js";
+import { isDatabaseIndex } from "./index-location.js";
 
 /** The file name `loadConfig` looks for. */
 export const CONFIG_FILE_NAME = "corral.config.json";
@@ -133,7 +134,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
   const config = parsed.data;
   const fileDirectory = file ? path.dirname(file) : cwd;
-  config.index = path.resolve(fileDirectory, config.index);
+  // A postgresql:// URL is an index in a database, not a path: left as written.
+  if (!isDatabaseIndex(config.index)) config.index = path.resolve(fileDirectory, config.index);
   for (const agent of Object.values(config.agents)) {
     if (Array.isArray(agent.docs)) agent.docs = agent.docs.map((entry) => path.resolve(fileDirectory, entry));
   }
@@ -168,7 +170,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
         config.ollama.host = checkHost(value.trim(), source(key));
         // One host named in the environment or a flag wins over the file's list, as over its `host`.
         delete config.ollama.hosts;
-      } else if (key === "index") config.index = path.resolve(cwd, value.trim());
+      } else if (key === "index") config.index = isDatabaseIndex(value.trim()) ? value.trim() : path.resolve(cwd, value.trim());
       else config[key] = value.trim();
     }
   }

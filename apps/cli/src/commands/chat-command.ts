@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ollamaConnection } from "@corral/config";
+import { localStateDir, ollamaConnection } from "@corral/config";
 import type { ApprovalRequest } from "@corral/core";
 import { ChatRepl } from "../chat/chat-repl.js";
 import { SessionFiles } from "../chat/session-files.js";
@@ -37,7 +37,7 @@ export async function chat(ctx: CliContext, options: ChatOptions): Promise<void>
   }
   const { config, runtime } = opened;
 
-  const sessions = new SessionFiles(path.join(path.dirname(config.index), "sessions"));
+  const sessions = new SessionFiles(path.join(localStateDir(config, ctx.io.cwd), "sessions"));
   const name = options.session ?? SessionFiles.newName();
   const saved = options.session ? await sessions.read(name) : undefined;
   repl = new ChatRepl(ctx, {

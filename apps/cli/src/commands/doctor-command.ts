@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { agentModelSettings, type CorralConfig } from "@corral/config";
+import { agentModelSettings, type CorralConfig, describeIndexLocation, isDatabaseIndex } from "@corral/config";
 import { isAgentError, parseModelfileParameters, resolveContextWindow, resolveOllamaHost } from "@corral/core";
 import type { CliContext } from "../cli-context.js";
 import { commandName } from "../command-name.js";
@@ -165,31 +164,35 @@ function describeSettings(settings: ReturnType<typeof agentModelSettings>): stri
 }
 
 async function checkIndex(ctx: CliContext, config: CorralConfig): Promise<DoctorCheck> {
-  const dir = config.index;
-  if (!existsSync(dir)) {
-    return {
-      name: "index",
-      status: "note",
-      detail: `${relative(ctx, dir)} does not exist yet`,
-      fix: `build it with \`${commandName(ctx.io.env)} index ./docs\` (or \`${commandName(ctx.io.env)} chat --docs ./docs\`).`,
-    };
-  }
+  const where = relative(ctx, config.index);
   try {
-    const { createOllamaEmbedder, openIndex } = await import("@corral/rag");
+    const { configuredIndexExists, openConfiguredIndex } = await import("@corral/config");
+    if (!(await configuredIndexExists(config))) {
+      return {
+        name: "index",
+        status: "note",
+        detail: `${where} does not exist yet`,
+        fix: `build it with \`${commandName(ctx.io.env)} index ./docs\` (or \`${commandName(ctx.io.env)} chat --docs ./docs\`).`,
+      };
+    }
+    const { createOllamaEmbedder } = await import("@corral/rag");
     const { host, timeoutMs, idleTimeoutMs } = config.ollama;
     const embedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
-    const index = await openIndex({ dir, embedder, readOnly: true });
+    const index = await openConfiguredIndex(config, { embedder, readOnly: true, root: ctx.io.cwd });
     try {
-      return { name: "index", status: "ok", detail: `${relative(ctx, dir)}: ${describeStats(index.stats())}` };
+      return { name: "index", status: "ok", detail: `${where}: ${describeStats(index.stats())}` };
     } finally {
       await index.close();
     }
   } catch (error) {
+    const unreachable = isAgentError(error) && error.code === "database_unreachable";
     return {
       name: "index",
       status: "problem",
-      detail: `${relative(ctx, dir)} does not open: ${describeError(error, ctx.io.env).message}`,
-      fix: `rebuild it with \`${commandName(ctx.io.env)} index --rebuild <paths>\`.`,
+      detail: `${where} does not open: ${describeError(error, ctx.io.env).message}`,
+      fix: unreachable
+        ? "start the database, or correct the `index` URL (CORRAL_INDEX, --index)."
+        : `rebuild it with \`${commandName(ctx.io.env)} index --rebuild <paths>\`.`,
     };
   }
 }
@@ -211,7 +214,7 @@ async function fallbackConfig(ctx: CliContext): Promise<CorralConfig> {
     ollama: { ...defaultConfig.ollama, host: safeHost(globals.host ?? env.OLLAMA_HOST) },
     model: globals.model ?? env.CORRAL_MODEL ?? defaultConfig.model,
     embedModel: globals.embedModel ?? env.CORRAL_EMBED_MODEL ?? defaultConfig.embedModel,
-    index: path.resolve(ctx.io.cwd, globals.index ?? env.CORRAL_INDEX ?? defaultConfig.index),
+    index: indexOf(globals.index ?? env.CORRAL_INDEX ?? defaultConfig.index, ctx.io.cwd),
   };
 }
 
@@ -223,7 +226,14 @@ function safeHost(value: string | undefined): string {
   }
 }
 
+/** A folder resolved against `cwd`; a database URL as given. */
+function indexOf(value: string, cwd: string): string {
+  return isDatabaseIndex(value) ? value : path.resolve(cwd, value);
+}
+
+/** A path relative to the working folder when inside it; a database index without its password. */
 function relative(ctx: CliContext, target: string): string {
+  if (isDatabaseIndex(target)) return describeIndexLocation(target);
   const rel = path.relative(ctx.io.cwd, target);
   return rel && !rel.startsWith("..") ? rel : target;
 }

@@ -56,7 +56,8 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
     sync = await syncDocs(ctx, index, docs, { signal: options.signal, config });
     ctx.info(ctx.err.dim(`Index up to date: ${summarizeSync(sync)}.`));
   } else if (settings && settings.docs !== false) {
-    if (existsSync(config.index)) {
+    const { configuredIndexExists } = await import("@corral/config");
+    if (await configuredIndexExists(config)) {
       index = await openCliIndex(ctx, config, { readOnly: true });
     } else {
       const how = Array.isArray(settings.docs)

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { CorralConfig } from "@corral/config";
+import { type CorralConfig, localStateDir } from "@corral/config";
 import type { SharedSessionStore } from "@corral/core";
 import type { FastifyBaseLogger } from "fastify";
 import { SqliteSessionStore } from "../session-store.js";
@@ -36,13 +36,14 @@ async function openPostgresSessions(url: string, ttlMs: number): Promise<{ sessi
 
 /**
  * The server's session store: the one given; PostgreSQL when `server.databaseUrl` (or
- * `CORRAL_DATABASE_URL`) is set; else the SQLite file beside the index. Expired sessions are
+ * `CORRAL_DATABASE_URL`) is set; else the SQLite file beside the index (or in `root`/.corral
+ * when the index is in PostgreSQL). Expired sessions are
  * deleted every `sweepMs` (both owned stores also on open). `close` stops the sweep and closes
  * the store if the server opened it.
  */
 export async function openSessionStore(
   config: CorralConfig,
-  options: { sessions?: SharedSessionStore; sessionsFile?: string; sweepMs?: number },
+  options: { sessions?: SharedSessionStore; sessionsFile?: string; sweepMs?: number; root?: string },
   log: FastifyBaseLogger,
 ): Promise<{ sessions: SharedSessionStore; database?: SessionDatabase; close(): Promise<void> }> {
   const owned = options.sessions === undefined;
@@ -51,7 +52,11 @@ export async function openSessionStore(
   let database: SessionDatabase | undefined;
   if (options.sessions) sessions = options.sessions;
   else if (config.server.databaseUrl) ({ sessions, database } = await openPostgresSessions(config.server.databaseUrl, ttlMs));
-  else sessions = new SqliteSessionStore(options.sessionsFile ?? path.join(path.dirname(config.index), "sessions.db"), { ttlMs });
+  else
+    sessions = new SqliteSessionStore(
+      options.sessionsFile ?? path.join(localStateDir(config, options.root ?? process.cwd()), "sessions.db"),
+      { ttlMs },
+    );
   const sweeper = setInterval(() => {
     sessions.deleteExpired().catch((error: unknown) => log.error({ err: error }, "deleting expired sessions failed"));
   }, options.sweepMs ?? 3_600_000);

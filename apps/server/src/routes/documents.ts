@@ -1,6 +1,6 @@
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { type DocumentIndex, syncSettings } from "@corral/config";
+import { type DocumentIndex, localStateDir, syncSettings } from "@corral/config";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -27,9 +27,9 @@ const searchQuery = z.strictObject({
 
 const documentParams = z.strictObject({ id: z.string().min(1) });
 
-/** The folder where uploaded documents are kept, next to the index. */
-export function uploadsDir(index: string): string {
-  return path.join(path.dirname(index), "uploads");
+/** The folder where uploaded documents are kept: next to the index folder, or in `root`/.corral for an index in PostgreSQL. */
+export function uploadsDir(config: ServerContext["config"], root: string): string {
+  return path.join(localStateDir(config, root), "uploads");
 }
 
 /** A multipart failure: @fastify/multipart's own errors keep their status (413 for a file too large); a body that breaks off or is malformed is a 400. */
@@ -119,7 +119,7 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
           const release = await ticket.turn(run.signal);
           try {
             const index = await context.registry.index();
-            const directory = uploadsDir(context.config.index);
+            const directory = uploadsDir(context.config, context.root);
             await ensurePrivateDir(directory);
             const file = path.join(directory, name);
             const previous = await readFile(file).catch(() => undefined);
@@ -181,7 +181,7 @@ export function registerDocuments(app: FastifyInstance, context: ServerContext):
       if (!document || !(await index.removeDocument(document.id))) throw new DocumentNotFoundError(id);
       // An uploaded file goes too, so a later sync of the uploads folder does not bring it back.
       const file = path.resolve(context.root, document.path);
-      if (path.dirname(file) === uploadsDir(context.config.index)) await rm(file, { force: true });
+      if (path.dirname(file) === uploadsDir(context.config, context.root)) await rm(file, { force: true });
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { configuredIndexExists } from "@corral/config";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -38,7 +38,7 @@ export function registerIndexStatus(app: FastifyInstance, context: ServerContext
       }),
     },
     async () => {
-      if (!existsSync(context.config.index)) {
+      if (!(await configuredIndexExists(context.config))) {
         return {
           object: "index" as const,
           exists: false,

@@ -17,6 +17,7 @@ import {
   type WorkingEmbedding,
 } from "@corral/rag";
 import { PostgresIndexLockedError } from "../errors/postgres-index-locked-error.js";
+import { VectorExtensionMissingError } from "../errors/vector-extension-missing-error.js";
 import { migrate } from "../migrations/migrate.js";
 import { type DatabasePool, type DatabaseSource, openDatabasePool } from "../pool/database-pool.js";
 import { INDEX_SCHEMA_VERSION, indexMigrations, nearestChunksSql } from "./index-schema.js";
@@ -43,6 +44,8 @@ export interface PostgresIndexStoreOptions {
   writerLeaseMs?: number;
   /** Connections in the pool opened on a URL. Default 10. */
   maxConnections?: number;
+  /** What holds the URL, named when the database cannot be reached (e.g. `the index setting`). */
+  setting?: string;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -65,14 +68,17 @@ export async function openPostgresIndexStore(options: PostgresIndexStoreOptions)
       `The index schema name ${JSON.stringify(schema)} is not allowed: use lower-case letters, digits and _ (at most 63).`,
     );
   }
-  const database = openDatabasePool(options.database, { max: options.maxConnections });
+  const database = openDatabasePool(options.database, { max: options.maxConnections, setting: options.setting });
   try {
     const location = `postgresql://${database.location}?schema=${schema}`;
     if (options.readOnly) {
       const { rows } = await database.query<{ found: string | null }>("SELECT to_regclass($1) AS found", [`"${schema}".generations`]);
       if (!rows[0]?.found) throw new IndexNotFoundError(location);
     } else {
-      await migrate(database, `index:${schema}`, indexMigrations(schema));
+      await migrate(database, `index:${schema}`, indexMigrations(schema)).catch((error: unknown) => {
+        throw isVectorExtensionProblem(error) ? new VectorExtensionMissingError(database.location, { cause: error }) : error;
+      });
+      await checkVectorVersion(database);
     }
     const store = new PostgresIndexStore(database, schema, location, options);
     if (options.rebuild && !options.readOnly) await store.rebuild();
@@ -83,6 +89,23 @@ export async function openPostgresIndexStore(options: PostgresIndexStoreOptions)
     await database.end();
     throw error;
   }
+}
+
+/** Whether PostgreSQL refused `CREATE EXTENSION vector` (not installed: 58P01 / 0A000; not allowed: 42501). */
+function isVectorExtensionProblem(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  const aboutVector = /extension "vector"|vector\.control/.test(error.message);
+  return aboutVector && (code === "58P01" || code === "0A000" || code === "42501" || code === undefined);
+}
+
+/** Refuses pgvector older than 0.7 (HNSW over casts and the operators the store uses need it). */
+async function checkVectorVersion(database: DatabasePool): Promise<void> {
+  const { rows } = await database.query<{ version: string }>("SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'");
+  const version = rows[0]?.version;
+  if (version === undefined) throw new VectorExtensionMissingError(database.location);
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  if (major === 0 && minor < 7) throw new VectorExtensionMissingError(database.location, { installedVersion: version });
 }
 
 /** The PostgreSQL + pgvector `IndexStore` (see `openPostgresIndexStore`). */

@@ -47,7 +47,10 @@ export interface DatabasePool {
  * restart, `pg_terminate_backend`) emits `error` on the pool; without a listener that would
  * crash the process, so the pool listens and lets pg replace the connection.
  */
-export function openDatabasePool(source: DatabaseSource, options: { max?: number } = {}): DatabasePool {
+export function openDatabasePool(
+  source: DatabaseSource,
+  options: { max?: number | undefined; setting?: string | undefined } = {},
+): DatabasePool {
   const owned = typeof source === "string";
   const pool = owned ? new pg.Pool({ connectionString: source, max: options.max ?? 10 }) : source;
   const location = owned ? describeDatabase(source) : describeDatabase(connectionUrlOf(pool));
@@ -55,7 +58,9 @@ export function openDatabasePool(source: DatabaseSource, options: { max?: number
     // The connection is discarded by pg; the next query opens a new one.
   });
   const translate = (error: unknown): never => {
-    throw isConnectionError(error) ? new DatabaseUnreachableError(location, { cause: error }) : error;
+    throw isConnectionError(error)
+      ? new DatabaseUnreachableError(location, { cause: error, ...(options.setting ? { setting: options.setting } : {}) })
+      : error;
   };
   let ended = false;
   return {
