@@ -1,0 +1,21 @@
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+
+/**
+ * A vitest global set-up: builds the package under test (`tsc -b` is incremental: when nothing
+ * changed it only checks timestamps), so the tests that start the package in a child process
+ * run its built JavaScript instead of compiling the sources under tsx at every start. When the
+ * build fails those tests fall back to the sources through tsx (slower), and say so here.
+ */
+export default function setup(project: TestProject): void {
+  const root = project.config.root;
+  const require = createRequire(path.join(root, "package.json"));
+  const tsc = path.join(path.dirname(require.resolve("typescript/package.json")), "bin", "tsc");
+  try {
+    execFileSync(process.execPath, [tsc, "-b"], { cwd: root, stdio: "inherit" });
+  } catch {
+    process.stderr.write(`${path.basename(root)} tests: the build failed; child processes run the sources through tsx (slower).\n`);
+  }
+}
