@@ -7,7 +7,8 @@ import type { TestProject } from "vitest/node";
  * A vitest global set-up: builds the package under test (`tsc -b` is incremental: when nothing
  * changed it only checks timestamps), so the tests that start the package in a child process
  * run its built JavaScript instead of compiling the sources under tsx at every start. When the
- * build fails those tests fall back to the sources through tsx (slower), and say so here.
+ * build fails it sets `CORRAL_TEST_BUILD_FAILED=1` for the tests, which then run the sources
+ * through tsx (slower) rather than a dist/ that may be stale.
  */
 export default function setup(project: TestProject): void {
   const root = project.config.root;
@@ -16,6 +17,8 @@ export default function setup(project: TestProject): void {
   try {
     execFileSync(process.execPath, [tsc, "-b"], { cwd: root, stdio: "inherit" });
   } catch {
+    // Read by the tests' workers (vitest passes its environment on): dist/ may be stale, so they use the sources.
+    process.env.CORRAL_TEST_BUILD_FAILED = "1";
     process.stderr.write(`${path.basename(root)} tests: the build failed; child processes run the sources through tsx (slower).\n`);
   }
 }

@@ -8,9 +8,10 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 // The built barrel (the global set-up builds the package), or the sources through tsx when the build failed.
-const built = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-const barrel = existsSync(built) ? built : fileURLToPath(new URL("./index.ts", import.meta.url));
-const loader = existsSync(built) ? [] : ["--import", "tsx"];
+const distBarrel = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const built = existsSync(distBarrel) && !process.env.CORRAL_TEST_BUILD_FAILED;
+const barrel = built ? distBarrel : fileURLToPath(new URL("./index.ts", import.meta.url));
+const loader = built ? [] : ["--import", "tsx"];
 const hook = fileURLToPath(new URL("./__fixtures__/record-imports.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "corral-tools-imports-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

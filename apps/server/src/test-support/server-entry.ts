@@ -6,8 +6,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const distDir = path.join(here, "../../dist");
 const srcDir = path.join(here, "..");
-/** Built by the global set-up (`tsc -b`); missing only when that build failed. */
-const built = existsSync(path.join(distDir, "bin.js"));
+/** Built by the global set-up (`tsc -b`, see vitest.build-first.ts), unless that build failed. */
+const built = existsSync(path.join(distDir, "bin.js")) && !process.env.CORRAL_TEST_BUILD_FAILED;
 const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/loader.mjs")).href;
 
 /**

@@ -29,7 +29,8 @@ async function tempFile(name: string, content: string): Promise<string> {
 
 // The packaged bin on the built dist/ (the global set-up builds the package), or src/bin.ts through
 // tsx when the build failed.
-const entry = existsSync(join(packageDir, "dist/bin.js")) ? ["bin/corral-fake-ollama.js"] : ["--import", "tsx", "src/bin.ts"];
+const built = existsSync(join(packageDir, "dist/bin.js")) && !process.env.CORRAL_TEST_BUILD_FAILED;
+const entry = built ? ["bin/corral-fake-ollama.js"] : ["--import", "tsx", "src/bin.ts"];
 
 /** Runs the bin and resolves with the URL it prints. */
 async function startBin(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
