@@ -1,3 +1,9 @@
+import { mergeConfig } from "vitest/config";
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
-export default corralVitestConfig();
+// The files share their worker's module graph (see vitest.shared.ts); each cleans up after itself.
+// The server is built first, so the tests that start it as a child process run dist/ (see
+// src/test-support/server-entry.ts) instead of compiling the sources under tsx at every start.
+export default mergeConfig(corralVitestConfig({ isolate: false }), {
+  test: { globalSetup: ["../../vitest.build-first.ts"] },
+});

@@ -1,3 +1,4 @@
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
-export default corralVitestConfig();
+// The files share their worker's module graph (see vitest.shared.ts); each cleans up after itself.
+export default corralVitestConfig({ isolate: false });

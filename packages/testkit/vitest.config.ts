@@ -1,3 +1,8 @@
+import { mergeConfig } from "vitest/config";
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
-export default corralVitestConfig();
+// The files share their worker's module graph (see vitest.shared.ts); each cleans up after itself.
+// The package is built first, so the bin tests start the packaged bin on the built dist/.
+export default mergeConfig(corralVitestConfig({ isolate: false }), {
+  test: { globalSetup: ["../../vitest.build-first.ts"] },
+});

@@ -1,16 +1,14 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverEntry } from "./test-support/server-entry.js";
 
-const bin = fileURLToPath(new URL("./bin.ts", import.meta.url));
-// tsx is resolved from here: the child runs in a temporary folder.
-const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/loader.mjs")).href;
+// The built bin (or src/bin.ts through tsx, resolved from here: the child runs in a temporary folder).
+const bin = serverEntry.file("bin.js");
 let fake: FakeOllama;
 let dir: string;
 
@@ -24,7 +22,7 @@ afterAll(async () => {
 });
 
 function start(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, ["--conditions=@corral/source", "--import", tsx, bin, ...args], {
+  return spawn(process.execPath, [...serverEntry.loaderArgs, bin, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH, OLLAMA_HOST: fake.url, CORRAL_INDEX: path.join(dir, "index"), ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,16 +1,15 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverEntry } from "./test-support/server-entry.js";
 
 // A child process whose module resolution refuses pg, ioredis and @corral/postgres: a server
 // started without databaseUrl and redisUrl must not need them.
-const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/loader.mjs")).href;
 // The package's public entry: createServer and configSchema.
-const entryUrl = new URL("./index.ts", import.meta.url).href;
+const entryUrl = pathToFileURL(serverEntry.file("index.js")).href;
 let dir: string;
 
 beforeAll(async () => {
@@ -50,9 +49,7 @@ function start(server: Record<string, unknown>): Promise<string> {
   const child = spawn(
     process.execPath,
     [
-      "--conditions=@corral/source",
-      "--import",
-      tsx,
+      ...serverEntry.loaderArgs,
       "--import",
       pathToFileURL(path.join(dir, "register.mjs")).href,
       path.join(dir, "start.mjs"),

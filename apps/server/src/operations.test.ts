@@ -28,7 +28,9 @@ describe("readiness and Ollama down", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    test = await startTestServer({ fakeUrl: `http://127.0.0.1:${port}` });
+    // A failure before the first event is an HTTP error; on a busy machine the refused connection
+    // may take longer than the test server's usual 1 s to surface, so this one waits longer.
+    test = await startTestServer({ fakeUrl: `http://127.0.0.1:${port}`, server: { commitAfterMs: 30_000 } });
     const ready = await fetch(`${test.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as any).ollama.reachable).toBe(false);
@@ -54,7 +56,7 @@ describe("readiness and Ollama down", () => {
       body: JSON.stringify({ model: "default", stream: true, messages: [{ role: "user", content: "x" }] }),
     });
     expect(completion.status).toBe(503);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe("concurrency bound", () => {

@@ -1,15 +1,14 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { configSchema } from "@corral/config";
 import { isAgentError } from "@corral/core";
 import { freePort } from "@corral/postgres/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "./create-server.js";
 import { STATUS_BY_CODE } from "./http-status.js";
+import { serverEntry } from "./test-support/server-entry.js";
 
 // No database or Redis listens on these ports: the server must refuse to start, saying where it
 // looked (host, port, database) and never the password.
@@ -59,9 +58,7 @@ describe("shared servers that cannot be reached at start", () => {
   });
 
   it("corral-server exits non-zero with the reason on stderr", async () => {
-    const bin = fileURLToPath(new URL("./bin.ts", import.meta.url));
-    const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/loader.mjs")).href;
-    const child = spawn(process.execPath, ["--conditions=@corral/source", "--import", tsx, bin, "--port", "0"], {
+    const child = spawn(process.execPath, [...serverEntry.loaderArgs, serverEntry.file("bin.js"), "--port", "0"], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,

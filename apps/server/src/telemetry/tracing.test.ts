@@ -1,19 +1,18 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { corralTracer } from "@corral/core";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { serverEntry } from "../test-support/server-entry.js";
 import { startTracingFromEnv } from "./tracing-from-env.js";
 
-const bin = fileURLToPath(new URL("../bin.ts", import.meta.url));
-const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/loader.mjs")).href;
+const bin = serverEntry.file("bin.js");
 
 interface OtlpValue {
   stringValue?: string;
@@ -86,16 +85,7 @@ async function serveOneRun(env: Record<string, string>): Promise<string> {
   await writeFile(importLog, "");
   const child = spawn(
     process.execPath,
-    [
-      "--conditions=@corral/source",
-      "--import",
-      pathToFileURL(path.join(dir, "record-imports.mjs")).href,
-      "--import",
-      tsx,
-      bin,
-      "--port",
-      "0",
-    ],
+    [...serverEntry.loaderArgs, "--import", pathToFileURL(path.join(dir, "record-imports.mjs")).href, bin, "--port", "0"],
     {
       cwd: dir,
       env: {
@@ -117,7 +107,7 @@ async function serveOneRun(env: Record<string, string>): Promise<string> {
     const lines = createInterface({ input: child.stdout });
     const url = await new Promise<string>((resolve, reject) => {
       child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
-      setTimeout(() => reject(new Error(`not listening after 30 s: ${stderr}`)), 30_000).unref();
+      setTimeout(() => reject(new Error(`not listening after 120 s: ${stderr}`)), 120_000).unref();
       lines.on("line", (line) => {
         const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
         if (match) resolve(match[1]!);
@@ -193,7 +183,7 @@ describe("traces", () => {
     expect(attribute(retrieval!, "corral.retrieval.k")).toBe(3);
     expect(attribute(retrieval!, "corral.retrieval.hits")).toBe(0);
     expect(typeof attribute(retrieval!, "corral.retrieval.mode")).toBe("string");
-  }, 60_000);
+  }, 180_000);
 
   it("without OTEL_EXPORTER_OTLP_ENDPOINT, the SDK is not loaded and nothing is sent", async () => {
     const imports = await serveOneRun({});
@@ -201,7 +191,7 @@ describe("traces", () => {
     // corral's own spans import only the API, which stays a no-op.
     expect(imports).toMatch(/node_modules\/@opentelemetry\/api\//);
     expect(exports).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it("startTracingFromEnv without the variable registers nothing: corral's spans do not record", async () => {
     expect(await startTracingFromEnv({})).toBeUndefined();

@@ -1,8 +1,15 @@
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import { EXISTING_SERVER_VARIABLES, useExistingServer } from "./existing-server.js";
 import { startPgliteServer } from "./pglite-server.js";
 import { postgresClusterAvailability, startPostgresCluster, type TestPostgresServer } from "./postgres-cluster.js";
+
+declare module "vitest" {
+  interface ProvidedContext {
+    /** The URL of the PGlite server `pglite-global-setup.ts` started for every test file of the run. */
+    corralPgliteUrl?: string;
+  }
+}
 
 /** Which server a suite needs: a throwaway PostgreSQL 15 cluster, or PGlite with pgvector. */
 export type TestServerKind = "postgres" | "pglite";
@@ -39,11 +46,31 @@ export function serverAvailability(kind: TestServerKind): { available: true } | 
   return { available: true };
 }
 
-/** Starts a server of the kind, or uses the one `CORRAL_TEST_POSTGRES_URL` / `CORRAL_TEST_PGVECTOR_URL` names. */
+/**
+ * Starts a server of the kind, or uses the one `CORRAL_TEST_POSTGRES_URL` / `CORRAL_TEST_PGVECTOR_URL`
+ * names. For "pglite", the one PGlite of the run when the package's global set-up started it
+ * (`pglite-global-setup.ts`): its `stop()` leaves it running for the other files.
+ */
 export async function startTestServer(kind: TestServerKind): Promise<TestPostgresServer> {
   const existing = process.env[EXISTING_SERVER_VARIABLES[kind]];
   if (existing) return useExistingServer(existing);
+  if (kind === "pglite") {
+    const shared = inject("corralPgliteUrl");
+    if (shared) return sharedPglite(shared);
+  }
   return kind === "postgres" ? startPostgresCluster() : startPgliteServer();
+}
+
+/** The run's PGlite (one database, like {@link startPgliteServer}), stopped by the global set-up and not here. */
+function sharedPglite(url: string): TestPostgresServer {
+  return {
+    url,
+    port: Number(new URL(url).port),
+    async createDatabase() {
+      return url;
+    },
+    async stop() {},
+  };
 }
 
 /**

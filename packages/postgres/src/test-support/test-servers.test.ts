@@ -77,6 +77,36 @@ describeWithServer("postgres", "a throwaway PostgreSQL 15 cluster", (server) => 
     const tables = await query<{ name: string }>(second, "SELECT tablename AS name FROM pg_tables WHERE tablename = 'only_here'");
     expect(tables).toEqual([]);
   });
+
+  // The same cluster stands in for a server the tests did not start: one initdb fewer.
+  describe("a server the tests did not start (CORRAL_TEST_POSTGRES_URL)", () => {
+    it("gets databases of its own on it, dropped on stop, and the server keeps running", async () => {
+      const existing = useExistingServer(server().url);
+      const url = await existing.createDatabase();
+      const name = new URL(url).pathname.slice(1);
+      await query(url, "CREATE TABLE mine (id int)");
+      const listed = async () =>
+        (await query<{ name: string }>(server().url, "SELECT datname AS name FROM pg_database")).map((row) => row.name);
+      expect(await listed()).toContain(name);
+      await existing.stop();
+      expect(await listed()).not.toContain(name);
+      expect(await query<{ one: number }>(server().url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    });
+
+    it("replaces the throwaway server when its variable is set", async () => {
+      const saved = process.env.CORRAL_TEST_POSTGRES_URL;
+      process.env.CORRAL_TEST_POSTGRES_URL = server().url;
+      try {
+        expect(serverAvailability("postgres")).toEqual({ available: true });
+        const used = await startTestServer("postgres");
+        expect(used.url).toBe(server().url);
+        await used.stop();
+      } finally {
+        if (saved === undefined) delete process.env.CORRAL_TEST_POSTGRES_URL;
+        else process.env.CORRAL_TEST_POSTGRES_URL = saved;
+      }
+    });
+  });
 });
 
 const childScript = fileURLToPath(new URL("./cluster-child.ts", import.meta.url));
@@ -107,35 +137,6 @@ describe("stopping a cluster", () => {
     while (existsSync(data) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(existsSync(data)).toBe(false);
     await expect(query(url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
-  });
-});
-
-describeWithServer("postgres", "a server the tests did not start (CORRAL_TEST_POSTGRES_URL)", (server) => {
-  it("gets databases of its own on it, dropped on stop, and the server keeps running", async () => {
-    const existing = useExistingServer(server().url);
-    const url = await existing.createDatabase();
-    const name = new URL(url).pathname.slice(1);
-    await query(url, "CREATE TABLE mine (id int)");
-    const listed = async () =>
-      (await query<{ name: string }>(server().url, "SELECT datname AS name FROM pg_database")).map((row) => row.name);
-    expect(await listed()).toContain(name);
-    await existing.stop();
-    expect(await listed()).not.toContain(name);
-    expect(await query<{ one: number }>(server().url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
-  });
-
-  it("replaces the throwaway server when its variable is set", async () => {
-    const saved = process.env.CORRAL_TEST_POSTGRES_URL;
-    process.env.CORRAL_TEST_POSTGRES_URL = server().url;
-    try {
-      expect(serverAvailability("postgres")).toEqual({ available: true });
-      const used = await startTestServer("postgres");
-      expect(used.url).toBe(server().url);
-      await used.stop();
-    } finally {
-      if (saved === undefined) delete process.env.CORRAL_TEST_POSTGRES_URL;
-      else process.env.CORRAL_TEST_POSTGRES_URL = saved;
-    }
   });
 });
 

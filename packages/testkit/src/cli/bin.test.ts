@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,9 +27,14 @@ async function tempFile(name: string, content: string): Promise<string> {
   return path;
 }
 
-/** Runs src/bin.ts (through tsx, so no build is needed) and resolves with the URL it prints. */
+// The packaged bin on the built dist/ (the global set-up builds the package), or src/bin.ts through
+// tsx when the build failed.
+const built = existsSync(join(packageDir, "dist/bin.js")) && !process.env.CORRAL_TEST_BUILD_FAILED;
+const entry = built ? ["bin/corral-fake-ollama.js"] : ["--import", "tsx", "src/bin.ts"];
+
+/** Runs the bin and resolves with the URL it prints. */
 async function startBin(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], { cwd: packageDir });
+  const child = spawn(process.execPath, [...entry, ...args], { cwd: packageDir });
   children.push(child);
   let output = "";
   let errors = "";
