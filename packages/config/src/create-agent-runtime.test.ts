@@ -96,10 +96,20 @@ describe("Ollama time limits from the config file", () => {
       expect(error).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.timeoutMs" });
       expect((error as Error).message).toContain("`ollama.timeoutMs`");
 
-      hanging.enqueue({ content: "one two three", fault: { type: "stall", afterChunks: 1 } });
-      const idle = await runtime.agent.run("hi").catch((caught: unknown) => caught);
-      expect(idle).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.idleTimeoutMs" });
       await runtime.close();
+
+      // A stream that stops after its first chunk: the idle limit answers. The limit on the answer's
+      // start is kept far from it, so a slow first chunk on a loaded machine cannot answer first.
+      const idleLimited = configSchema.parse({
+        ollama: { host: hanging.url, timeoutMs: 30_000, idleTimeoutMs: 300 },
+        index: path.join(dir, "none"),
+        tools: [],
+      });
+      const idleRuntime = await createAgentRuntime(idleLimited, { root: dir });
+      hanging.enqueue({ content: "one two three", fault: { type: "stall", afterChunks: 1 } });
+      const idle = await idleRuntime.agent.run("hi").catch((caught: unknown) => caught);
+      expect(idle).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.idleTimeoutMs" });
+      await idleRuntime.close();
     } finally {
       await hanging.close();
     }
