@@ -7,12 +7,14 @@ import { commandName } from "../command-name.js";
 
 /**
  * Opens the configured index with the configured embedding model. Read-only opens require
- * the index to exist; `rebuild` empties it first. The index is closed when the command ends.
+ * the index to exist; `rebuild` empties it first; `flatVectors` searches the flat copy of the
+ * vectors instead of loading the hnsw graph (for a command that searches once). The index is
+ * closed when the command ends.
  */
 export async function openCliIndex(
   ctx: CliContext,
   config: CorralConfig,
-  options: { readOnly: boolean; rebuild?: boolean },
+  options: { readOnly: boolean; rebuild?: boolean; flatVectors?: boolean },
 ): Promise<DocumentIndex> {
   if (options.readOnly && !existsSync(config.index)) {
     throw new CliError("index_missing", `There is no index at ${displayPath(ctx, config.index)} yet.`, {
@@ -23,7 +25,14 @@ export async function openCliIndex(
   const { host, timeoutMs, idleTimeoutMs } = config.ollama;
   const embedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
   // Paths in the index are relative to the working folder, as the user typed them.
-  const index = await openIndex({ dir: config.index, embedder, readOnly: options.readOnly, rebuild: options.rebuild, root: ctx.io.cwd });
+  const index = await openIndex({
+    dir: config.index,
+    embedder,
+    readOnly: options.readOnly,
+    rebuild: options.rebuild,
+    root: ctx.io.cwd,
+    flatVectors: options.flatVectors,
+  });
   ctx.cleanups.push(() => index.close());
   return index;
 }

@@ -5,6 +5,7 @@ import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import type { SearchFilter } from "../search/search-filter.js";
 import { DIR_MODE } from "./atomic-write.js";
 import { ChunkStore } from "./chunk-store.js";
+import { searchFlat } from "./flat-vector-copy.js";
 import { currentFiles, filesOf, readGeneration, startGeneration } from "./index-generation.js";
 import { acquireLock } from "./index-lock.js";
 import type {
@@ -133,6 +134,14 @@ export class SqliteIndexStore implements IndexStore, InstantReads {
   async vectorSearch(vector: number[], limit: number, documentIds?: number[]): Promise<ScoredChunk[]> {
     await this.generation.ensureVectors();
     const { store, vectors } = this.generation;
+    const flat = this.generation.flatVectors();
+    if (flat) {
+      const allowed = documentIds ? allowedVectorLabels(store.db, documentIds) : undefined;
+      return searchFlat(flat, vector, limit, this.generation.storedVectors, allowed).map((match) => ({
+        id: match.label,
+        score: match.score,
+      }));
+    }
     const matches = documentIds
       ? vectors.searchAllowed(vector, limit, allowedVectorLabels(store.db, documentIds), this.settings.exactFilterLimit)
       : vectors.search(vector, limit);
