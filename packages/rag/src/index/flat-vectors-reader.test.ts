@@ -156,6 +156,56 @@ describe.skipIf(!fs.existsSync("/proc/self/io"))("a reader of the flat vectors c
     expect(search.read).toBeLessThan(hnswSize);
   });
 
+  it("does not serve chunks SQLite deleted after the copy was written (a crash before the hnsw save)", async () => {
+    const { options, files, hnswSize } = await build();
+    const db = new Database(files.store);
+    db.prepare("DELETE FROM chunks WHERE document_id = (SELECT id FROM documents WHERE path = 'docs/f-2.md')").run();
+    db.prepare("DELETE FROM documents WHERE path = 'docs/f-2.md'").run();
+    db.close();
+    const before = bytesRead();
+    const reader = await open({ ...options, readOnly: true, flatVectors: true, embedder: embedder() });
+    const hits = await reader.search(paragraph(2, 50), { mode: "vector", k: 10 });
+    expect(bytesRead() - before).toBeLessThan(hnswSize);
+    expect(hits).toHaveLength(10);
+    expect(hits.filter((hit) => hit.source.path === "docs/f-2.md")).toEqual([]);
+  });
+
+  it("is written again when a crash between the files left a copy of other chunks than the hnsw file", async () => {
+    const { options, files, hnswSize } = await build();
+    const meta = (db: Database.Database, key: string) => db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key) as string;
+    let db = new Database(files.store);
+    const saved = {
+      generation: meta(db, "vectors_generation"),
+      fingerprint: meta(db, "vectors_fingerprint"),
+      flat: meta(db, "vectors_flat"),
+    };
+    db.close();
+    const older = fs.readFileSync(files.flat);
+    temp?.write("docs/new.md", "# New\n\nA brand new passage about quinces.\n");
+    const writer = await open({ ...options, embedder: embedder() });
+    await writer.sync(["docs"]);
+    await writer.close();
+    opened.pop();
+    // The state a crash leaves after the new hnsw file was renamed, before the new copy and SQLite's record:
+    // SQLite names the previous save, whose copy (of the chunks before the sync) is whole on disk.
+    fs.writeFileSync(files.flat, older);
+    const { size, mtimeMs } = fs.statSync(files.flat);
+    const [, labels] = saved.flat.split("|") as [string, string];
+    const [count, sum] = labels.split(":");
+    db = new Database(files.store);
+    const set = db.prepare("UPDATE meta SET value = ? WHERE key = ?");
+    set.run(saved.generation, "vectors_generation");
+    set.run(saved.fingerprint, "vectors_fingerprint");
+    set.run(`${saved.generation}|${count}:${sum}:${size}:${mtimeMs}`, "vectors_flat");
+    db.close();
+
+    const next = await open({ ...options, embedder: embedder() });
+    await next.sync(["docs"]);
+    const search = await flatSearch(options, "A brand new passage about quinces.");
+    expect(search.top).toContain("quinces");
+    expect(search.read).toBeLessThan(hnswSize);
+  });
+
   it("migrates an index written before flat copies existed: it opens, and the next sync adds the copy", async () => {
     const { options, files, hnswSize } = await build();
     fs.rmSync(files.flat);

@@ -40,10 +40,16 @@ export class FlatVectorCopy {
     return `${version}|${labels.length}:${sum}:${this.stat()}`;
   }
 
-  /** Whether `recorded` describes the file on disk as written for `version`. */
-  matches(recorded: string | undefined, version: string): boolean {
+  /** Whether `recorded` describes the file on disk as written for `version` with these labels' count and sum. */
+  matches(recorded: string | undefined, version: string, labels: { count: number; sum: number }): boolean {
     const parsed = parseRecord(recorded);
-    return parsed !== undefined && parsed.version === version && parsed.stat === this.stat();
+    return (
+      parsed !== undefined &&
+      parsed.version === version &&
+      parsed.stat === this.stat() &&
+      parsed.count === labels.count &&
+      parsed.sum === labels.sum
+    );
   }
 
   /** The copy for `version` (read once per version), or undefined with `problem` saying why not. */
@@ -121,6 +127,11 @@ export function searchFlat(
     if (scored.length >= limit || exhausted) return scored.slice(0, limit);
     want = Math.min(flat.count, want * 4);
   }
+}
+
+/** The exact cosine similarity of `labels` to `query` from their stored vectors, best first (labels without one left out). */
+export function exactScores(query: number[], labels: number[], vectorsOf: VectorSource): VectorMatch[] {
+  return labels.length ? rescore(normalise(query), labels, vectorsOf) : [];
 }
 
 function rescore(query: Float32Array, labels: number[], vectorsOf: VectorSource): VectorMatch[] {

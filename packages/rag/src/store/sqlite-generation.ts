@@ -325,19 +325,24 @@ export class SqliteGeneration {
   }
 
   /**
-   * Writes the flat copy when the one recorded is not of the current hnsw version or is not
-   * the file on disk: an index written before flat copies existed, or a crash between the
-   * files. Only vectors SQLite already holds are read (the hnsw file is not loaded for it).
+   * Writes the flat copy when the one recorded is not of the current hnsw version, is not the
+   * file on disk, or holds other labels than the hnsw file: an index written before flat copies
+   * existed, or a crash between the files. The vectors come from SQLite (the hnsw file is not
+   * loaded for it).
    */
   private async ensureFlat(): Promise<void> {
     const version = this.store.getMeta("vectors_generation");
     const dimensions = this.manifest.embedding?.dimensions;
-    if (version === undefined || !dimensions || this.flat.matches(this.store.getMeta("vectors_flat"), version)) return;
+    if (version === undefined || !dimensions) return;
     // The labels the hnsw file holds: the loaded ones, or SQLite's when the file was found consistent with it.
     let labels: number[];
     if (this.loadedVersion === version && this.vectors.dimensions !== undefined) labels = [...this.vectors.live];
     else if (this.verifiedVersion === version) labels = this.store.vectorChunkIds();
     else return;
+    let sum = 0;
+    for (let i = 0; i < labels.length; i++) sum += labels[i] as number;
+    // A copy of other labels (a crash between the hnsw save and SQLite's record of it) is written again.
+    if (this.flat.matches(this.store.getMeta("vectors_flat"), version, { count: labels.length, sum })) return;
     const flat = await this.flat.write(version, dimensions, labels, this.flatSource);
     if (flat) this.store.setMeta("vectors_flat", flat);
   }

@@ -5,7 +5,7 @@ import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import type { SearchFilter } from "../search/search-filter.js";
 import { DIR_MODE } from "./atomic-write.js";
 import { ChunkStore } from "./chunk-store.js";
-import { searchFlat } from "./flat-vector-copy.js";
+import { exactScores, searchFlat } from "./flat-vector-copy.js";
 import { currentFiles, filesOf, readGeneration, startGeneration } from "./index-generation.js";
 import { acquireLock } from "./index-lock.js";
 import type {
@@ -146,6 +146,21 @@ export class SqliteIndexStore implements IndexStore, InstantReads {
       ? vectors.searchAllowed(vector, limit, allowedVectorLabels(store.db, documentIds), this.settings.exactFilterLimit)
       : vectors.search(vector, limit);
     return matches.map((match) => ({ id: match.label, score: match.score }));
+  }
+
+  async vectorScores(vector: number[], ids: number[]): Promise<ScoredChunk[]> {
+    // A flat reader's vector search is exact already: what it did not return ranks below it.
+    await this.generation.ensureVectors();
+    if (this.generation.flatVectors()) return [];
+    // From the graph in memory: reading them from SQLite costs a few page reads each.
+    const { vectors } = this.generation;
+    const source = (labels: number[]) =>
+      new Map(
+        labels
+          .flatMap((label) => [[label, vectors.vectorOf(label)] as const])
+          .filter((entry): entry is [number, number[]] => entry[1] !== undefined),
+      );
+    return exactScores(vector, ids, source).map((match) => ({ id: match.label, score: match.score }));
   }
 
   async getChunks(ids: number[]): Promise<ChunkRecord[]> {
