@@ -118,11 +118,11 @@ export function searchFlat(
   allowed?: Set<number>,
 ): VectorMatch[] {
   if (limit <= 0) return [];
-  const normalised = normalise(query);
+  const unit = normalised(query);
   let want = Math.max(limit * 4, 64);
   for (;;) {
-    const candidates = allowed && allowed.size <= want ? [...allowed] : flat.nearest(normalised, want, allowed);
-    const scored = rescore(normalised, candidates, vectorsOf);
+    const candidates = allowed && allowed.size <= want ? [...allowed] : flat.nearest(unit, want, allowed);
+    const scored = rescore(unit, candidates, vectorsOf);
     const exhausted = candidates.length < want || want >= flat.count;
     if (scored.length >= limit || exhausted) return scored.slice(0, limit);
     want = Math.min(flat.count, want * 4);
@@ -131,7 +131,7 @@ export function searchFlat(
 
 /** The exact cosine similarity of `labels` to `query` from their stored vectors, best first (labels without one left out). */
 export function exactScores(query: number[], labels: number[], vectorsOf: VectorSource): VectorMatch[] {
-  return labels.length ? rescore(normalise(query), labels, vectorsOf) : [];
+  return labels.length ? rescore(normalised(query), labels, vectorsOf) : [];
 }
 
 function rescore(query: Float32Array, labels: number[], vectorsOf: VectorSource): VectorMatch[] {
@@ -152,7 +152,8 @@ function rescore(query: Float32Array, labels: number[], vectorsOf: VectorSource)
   return matches.sort((a, b) => b.score - a.score || a.label - b.label);
 }
 
-function normalise(vector: number[]): Float32Array {
+/** The vector scaled to length 1, as float32. */
+export function normalised(vector: number[]): Float32Array {
   let norm = 0;
   for (const value of vector) norm += value * value;
   norm = Math.sqrt(norm) || 1;

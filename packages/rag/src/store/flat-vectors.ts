@@ -47,6 +47,9 @@ export class FlatVectors {
     private readonly codesAt: number,
   ) {}
 
+  /** Row by label, built at the first `scoreLabels`. */
+  private rows: Map<number, number> | undefined;
+
   get count(): number {
     return this.labels.length;
   }
@@ -105,6 +108,33 @@ export class FlatVectors {
     const version = readExactly(fd, versionLength, HEADER_BYTES).toString("utf8");
     if (version !== expected.version) return `it was written for vectors version ${version}, the index is at ${expected.version}`;
     return { labelsAt, count, dimensions };
+  }
+
+  /**
+   * The int8 scores (cosine similarity within about 0.01) of these labels to the normalised
+   * query, each read from the file at its row; labels the copy does not hold are left out.
+   */
+  scoreLabels(query: Float32Array, labels: number[]): Array<{ label: number; score: number }> {
+    if (this.fd === undefined) throw new Error(`${this.file} is closed`);
+    if (!this.rows) {
+      this.rows = new Map();
+      for (let row = 0; row < this.labels.length; row++) this.rows.set(this.labels[row] as number, row);
+    }
+    const { dimensions } = this;
+    const buffer = Buffer.allocUnsafe(dimensions);
+    const codes = new Int8Array(buffer.buffer, buffer.byteOffset, dimensions);
+    const scored: Array<{ label: number; score: number }> = [];
+    for (const label of labels) {
+      const row = this.rows.get(label);
+      if (row === undefined) continue;
+      try {
+        readInto(this.fd, buffer, dimensions, this.codesAt + row * dimensions, this.file);
+      } catch (error) {
+        throw toStorageError(this.file, error);
+      }
+      scored.push({ label, score: dotRow(query, codes, 0, dimensions) * (this.scales[row] as number) });
+    }
+    return scored;
   }
 
   /** Closes the file. */

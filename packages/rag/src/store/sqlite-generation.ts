@@ -173,7 +173,11 @@ export class SqliteGeneration {
    * whole (else undefined, and vector search loads the hnsw file).
    */
   flatVectors(): FlatVectors | undefined {
-    if (!this.settings.flatVectors) return undefined;
+    return this.settings.flatVectors ? this.usableFlatCopy() : undefined;
+  }
+
+  /** The flat copy for the current vectors version when it is recorded and whole, whatever `flatVectors` says. */
+  usableFlatCopy(): FlatVectors | undefined {
     const version = this.store.getMeta("vectors_generation");
     const dimensions = this.manifest.embedding?.dimensions;
     if (version === undefined || !dimensions) return undefined;
