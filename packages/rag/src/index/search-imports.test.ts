@@ -29,7 +29,7 @@ describe("a process that opens the built package and searches", () => {
   let temp: ReturnType<typeof makeTempDir> | undefined;
   afterEach(() => temp?.remove());
 
-  it("loads neither LangChain nor its text splitters", async () => {
+  it("loads neither LangChain, its text splitters nor the sync's modules", async () => {
     temp = makeTempDir();
     temp.write("docs/jam.md", "# Jam\n\nQuince jam needs lemon juice and a lot of patience.\n");
     temp.write("docs/tea.md", "# Tea\n\nGreen tea steeps for two minutes at eighty degrees.\n");
@@ -46,5 +46,7 @@ describe("a process that opens the built package and searches", () => {
     const loaded = stderr.split("\n").filter((line) => line.startsWith("loaded "));
     expect(loaded.some((line) => line.includes("better-sqlite3"))).toBe(true);
     expect(loaded.filter((line) => line.includes("@langchain"))).toEqual([]);
+    // Nor the sync's steps, the file walker and the loader process: they load at the first sync.
+    expect(loaded.filter((line) => /\/dist\/(sync|split)\/|loader-process/.test(line))).toEqual([]);
   }, 90_000);
 });
