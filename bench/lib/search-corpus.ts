@@ -209,6 +209,25 @@ export async function searchCorpus(size: number): Promise<SearchCorpus> {
       log(`corpus: reusing ${size.toLocaleString("en")} chunks from ${path.relative(process.cwd(), root) || root}`);
       return { size, docs, index, built: false };
     }
+    if (cached && JSON.stringify({ ...cached, layout: [] }) === JSON.stringify({ ...expected, layout: [] })) {
+      // Same corpus and format version, other files: an index of an older layout, which a sync of the
+      // unchanged files brings up to date (as it does for users), embedding nothing.
+      log(`corpus: upgrading the cached ${size.toLocaleString("en")}-chunk index to the current layout with a sync ...`);
+      const upgrade = await openIndex({
+        dir: index,
+        root: docs,
+        embedder: createOllamaEmbedder({ model: CORPUS_MODEL, host: fake.url }),
+        ...CHUNKING,
+      });
+      const report = await upgrade.sync(["."]);
+      await upgrade.close();
+      const layout = layoutOf(index);
+      if (report.chunksEmbedded === 0 && JSON.stringify(layout) === JSON.stringify(expected.layout)) {
+        fs.writeFileSync(metaFile, `${JSON.stringify(expected, null, 2)}\n`);
+        return { size, docs, index, built: false };
+      }
+      log(`corpus: the upgrade left ${layout.join(", ")}; building again`);
+    }
     log(
       `corpus: building ${size.toLocaleString("en")} chunks into ${root}${cached ? " (the cached one is of another format or generator)" : ""} ...`,
     );

@@ -14,6 +14,11 @@ export interface OpenConfiguredIndexOptions {
   readOnly?: boolean;
   /** Start a new, empty generation first. */
   rebuild?: boolean;
+  /**
+   * A folder index searches the flat copy of its vectors instead of loading the hnsw graph: for a
+   * process that searches once (rag's `openIndex` option of the same name). A database index ignores it.
+   */
+  flatVectors?: boolean;
 }
 
 const SETTING = "the `index` setting (or CORRAL_INDEX / --index)";
@@ -50,10 +55,10 @@ export async function openConfiguredIndex(
   config: Pick<CorralConfig, "index">,
   options: OpenConfiguredIndexOptions,
 ): Promise<DocumentIndex> {
-  const { embedder, root, readOnly = false, rebuild = false } = options;
+  const { embedder, root, readOnly = false, rebuild = false, flatVectors } = options;
   if (!isDatabaseIndex(config.index)) {
     const { openIndex } = await import("@corral/rag");
-    return openIndex({ dir: config.index, embedder, readOnly, rebuild, root });
+    return openIndex({ dir: config.index, embedder, readOnly, rebuild, root, flatVectors });
   }
   const { url, schema } = parseDatabaseIndex(config.index);
   const [{ openPostgresIndexStore }, { DocumentIndex }] = await Promise.all([import("@corral/postgres"), import("@corral/rag")]);

@@ -20,7 +20,8 @@ export async function search(ctx: CliContext, words: string[], options: SearchOp
   const query = words.join(" ").trim();
   if (!query) throw new UsageError("the query is empty.");
   const { config } = await loadCliConfig(ctx);
-  const index = await openCliIndex(ctx, config, { readOnly: true });
+  // One search: the flat copy of the vectors is read, not the hnsw graph (seconds at 100k chunks).
+  const index = await openCliIndex(ctx, config, { readOnly: true, flatVectors: true });
   const result = await index.query(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
   for (const warning of result.warnings) ctx.warn(warning);
   const sources = await sourcesFromHits(result.hits);

@@ -6,13 +6,15 @@ import { commandName } from "../command-name.js";
 
 /**
  * Opens the configured index (a folder, or a `postgresql://` URL) with the configured embedding
- * model. Read-only opens require the index to exist; `rebuild` empties it first. The index is
+ * model. Read-only opens require the index to exist; `rebuild` empties it first; `flatVectors`
+ * searches a folder index's flat copy of the vectors instead of loading the hnsw graph (for a
+ * command that searches once). The index is
  * closed when the command ends.
  */
 export async function openCliIndex(
   ctx: CliContext,
   config: CorralConfig,
-  options: { readOnly: boolean; rebuild?: boolean },
+  options: { readOnly: boolean; rebuild?: boolean; flatVectors?: boolean },
 ): Promise<DocumentIndex> {
   const { configuredIndexExists, openConfiguredIndex } = await import("@corral/config");
   if (options.readOnly && !(await configuredIndexExists(config))) {
@@ -24,7 +26,13 @@ export async function openCliIndex(
   const { host, timeoutMs, idleTimeoutMs } = config.ollama;
   const embedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
   // Paths in the index are relative to the working folder, as the user typed them.
-  const index = await openConfiguredIndex(config, { embedder, readOnly: options.readOnly, rebuild: options.rebuild, root: ctx.io.cwd });
+  const index = await openConfiguredIndex(config, {
+    embedder,
+    readOnly: options.readOnly,
+    rebuild: options.rebuild,
+    root: ctx.io.cwd,
+    flatVectors: options.flatVectors,
+  });
   ctx.cleanups.push(() => index.close());
   return index;
 }

@@ -5,7 +5,6 @@ import { IndexReadOnlyError } from "../errors/index-read-only-error.js";
 import { toIndexPath } from "../load/index-path.js";
 import { searchIndex } from "../search/search-index.js";
 import type { IndexStore, InstantReads } from "../store/index-store.js";
-import { runSync } from "../sync/run-sync.js";
 import type { IndexStats, SearchHit, SearchOptions, SearchResult, SyncOptions, SyncReport } from "./index-types.js";
 
 /** What a `DocumentIndex` is made of (`openIndex` builds one over the SQLite + hnswlib store). */
@@ -64,6 +63,8 @@ export class DocumentIndex {
     if (this.#readOnly) throw new IndexReadOnlyError("sync");
     if (options.signal?.aborted) throw new AbortError("The sync was aborted before it started.", { cause: options.signal.reason });
     const context = { dir: this.dir, root: this.root, embedder: this.embedder, split: this.#split };
+    // Loaded at the first sync: a process that only searches does not load the walker, loaders and sync steps.
+    const { runSync } = await import("../sync/run-sync.js");
     return this.#store.write((session) => runSync(context, session, paths, options));
   }
 

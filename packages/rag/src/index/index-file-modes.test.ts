@@ -50,6 +50,7 @@ describe("the files an index creates", () => {
       "store.sqlite-wal": "600",
       "store.sqlite-shm": "600",
       "vectors.hnsw": "600",
+      "vectors.q8": "600",
     });
     expect((fs.statSync(path.join(temp.dir, "indexes")).mode & 0o777).toString(8)).toBe("700");
 
@@ -67,6 +68,7 @@ describe("the files an index creates", () => {
       [`${generation}/store.sqlite-wal`]: "600",
       [`${generation}/store.sqlite-shm`]: "600",
       [`${generation}/vectors.hnsw`]: "600",
+      [`${generation}/vectors.q8`]: "600",
     });
   });
 });

@@ -40,6 +40,7 @@ export async function openIndex(options: OpenIndexOptions): Promise<Index> {
       efConstruction: options.efConstruction ?? 200,
       efSearch: options.efSearch ?? 128,
       exactThreshold: options.exactThreshold ?? 1000,
+      flatVectors: options.flatVectors ?? false,
     },
   });
   return new DocumentIndex({ dir, root, store, embedder, chunkSize, chunkOverlap, readOnly });

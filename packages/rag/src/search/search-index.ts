@@ -28,6 +28,7 @@ export async function searchIndex(
   const candidates = mode === "hybrid" ? Math.max(k * 4, 20) : k;
 
   let vectorMatches: ScoredChunk[] = [];
+  let queryVector: number[] | undefined;
   if (mode !== "keyword") {
     const unavailable = embedder ? await store.vectorsUnavailable() : "the index was opened without an embedding model";
     if (unavailable) {
@@ -40,6 +41,7 @@ export async function searchIndex(
         const expected = (await store.embedding())?.dimensions;
         if (expected && vector.length !== expected) throw new IndexDimensionMismatchError(store.location, expected, vector.length);
         vectorMatches = await store.vectorSearch(vector, candidates, documentIds);
+        queryVector = vector;
       } catch (error) {
         if (mode === "vector" || options.signal?.aborted || error instanceof IndexDimensionMismatchError || !isAgentError(error))
           throw error;
@@ -49,6 +51,8 @@ export async function searchIndex(
     }
   }
   const keywordMatches = mode === "vector" ? [] : await store.keywordSearch(query, candidates, documentIds);
+  if (mode === "hybrid" && queryVector)
+    vectorMatches = await placeKeywordCandidates(store, queryVector, vectorMatches, keywordMatches, candidates);
 
   let ranked: ScoredChunk[];
   if (mode === "vector") ranked = vectorMatches;
@@ -67,6 +71,27 @@ export async function searchIndex(
     return hitOf(record, score.get(record.id) ?? 0, scores);
   });
   return { hits, mode, warnings };
+}
+
+/**
+ * Gives the keyword candidates that the (approximate, hnsw) vector search did not return their
+ * exact vector scores, and keeps the best `limit` of both in the vector ranking. A neighbour
+ * hnsw missed but BM25 found thus keeps its vector rank in the fusion: the fused top-k comes
+ * closer to that of an exact vector search at the cost of scoring at most `limit` vectors.
+ */
+async function placeKeywordCandidates(
+  store: IndexStore,
+  vector: number[],
+  vectorMatches: ScoredChunk[],
+  keywordMatches: ScoredChunk[],
+  limit: number,
+): Promise<ScoredChunk[]> {
+  if (!store.vectorScores || keywordMatches.length === 0) return vectorMatches;
+  const found = new Set(vectorMatches.map((match) => match.id));
+  const missing = keywordMatches.map((match) => match.id).filter((id) => !found.has(id));
+  if (missing.length === 0) return vectorMatches;
+  const placed = [...vectorMatches, ...(await store.vectorScores(vector, missing))];
+  return placed.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, limit);
 }
 
 /** A stored chunk as a search hit, with its source for citations. */

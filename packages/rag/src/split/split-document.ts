@@ -1,4 +1,4 @@
-import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
+import type { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import type { FileType } from "../load/file-kind.js";
 import type { LoadedDocument } from "../load/loaded-document.js";
 import { type Chunk, hashText } from "./chunk.js";
@@ -11,8 +11,17 @@ export interface SplitOptions {
   chunkOverlap: number;
 }
 
+/** LangChain's splitters, loaded at the first split: a process that only searches never loads them (nor the LangChain core they import). */
+let splitters: Promise<typeof import("@langchain/textsplitters")> | undefined;
+
 /** The LangChain splitter for a file type: Markdown-aware, language-aware for code, recursive otherwise. */
-export function splitterFor(type: FileType, markdownHeadings: boolean, options: SplitOptions): RecursiveCharacterTextSplitter {
+export async function splitterFor(
+  type: FileType,
+  markdownHeadings: boolean,
+  options: SplitOptions,
+): Promise<RecursiveCharacterTextSplitter> {
+  splitters ??= import("@langchain/textsplitters");
+  const { RecursiveCharacterTextSplitter } = await splitters;
   const params = { chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap };
   if (type.kind === "markdown" || markdownHeadings) return RecursiveCharacterTextSplitter.fromLanguage("markdown", params);
   if (type.splitter) return RecursiveCharacterTextSplitter.fromLanguage(type.splitter, params);
@@ -24,7 +33,7 @@ export function splitterFor(type: FileType, markdownHeadings: boolean, options: 
  * Chunks are found back in the source text to compute their lines.
  */
 export async function splitDocument(document: LoadedDocument, type: FileType, options: SplitOptions): Promise<Chunk[]> {
-  const splitter = splitterFor(type, document.markdownHeadings, options);
+  const splitter = await splitterFor(type, document.markdownHeadings, options);
   const chunks: Chunk[] = [];
   for (const section of document.sections) {
     if (!section.text.trim()) continue;

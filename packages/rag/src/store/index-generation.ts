@@ -8,6 +8,8 @@ export interface IndexFiles {
   manifest: string;
   store: string;
   vectors: string;
+  /** The flat int8 copy of the vectors for short-lived readers (see FlatVectors). */
+  flat: string;
   lock: string;
   /** The generation's folder name; "" for the files at the top of the index folder (an index never rebuilt). */
   generation: string;
@@ -35,6 +37,7 @@ export function filesOf(dir: string, generation: string): IndexFiles {
     manifest: path.join(base, "manifest.json"),
     store: path.join(base, "store.sqlite"),
     vectors: path.join(base, "vectors.hnsw"),
+    flat: path.join(base, "vectors.q8"),
     lock: path.join(dir, "lock"),
     generation,
   };
@@ -58,7 +61,8 @@ export async function startGeneration(dir: string, prepare: (files: IndexFiles) 
   prepare(files);
   await writeTextAtomically(generationPointer(dir), `${generation}\n`);
   const old = filesOf(dir, "");
-  for (const file of [old.manifest, old.vectors, old.store, `${old.store}-wal`, `${old.store}-shm`]) fs.rmSync(file, { force: true });
+  for (const file of [old.manifest, old.vectors, old.flat, old.store, `${old.store}-wal`, `${old.store}-shm`])
+    fs.rmSync(file, { force: true });
   for (const entry of fs.readdirSync(dir)) {
     // Earlier generations, and any left by a rebuild that crashed before its switch.
     if (entry.startsWith("g-") && entry !== generation) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });

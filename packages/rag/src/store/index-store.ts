@@ -31,6 +31,12 @@ export interface IndexStore {
   keywordSearch(query: string, limit: number, documentIds?: number[]): Promise<ScoredChunk[]>;
   /** The nearest chunks by cosine similarity, best first, among `documentIds` when given. */
   vectorSearch(vector: number[], limit: number, documentIds?: number[]): Promise<ScoredChunk[]>;
+  /**
+   * Optional: the exact cosine similarity of these chunks to `vector` (chunks without a vector
+   * left out). Hybrid search uses it to place keyword candidates an approximate vector search
+   * did not return in the vector ranking.
+   */
+  vectorScores?(vector: number[], ids: number[]): Promise<ScoredChunk[]>;
   /** Chunks with their documents, in the order of `ids`; ids no longer stored are left out. */
   getChunks(ids: number[]): Promise<ChunkRecord[]>;
   /**

@@ -11,7 +11,7 @@ export interface KeywordMatch {
  * scores. Past it, only the rarest words that fit are matched (always at least the rarest one),
  * so the cost of a query does not grow with the number of chunks its common words match.
  */
-export const KEYWORD_POSTINGS_BOUND = 4000;
+export const KEYWORD_POSTINGS_BOUND = 1500;
 
 /** Common English words that match nearly every chunk: left out of keyword queries (unless the query has nothing else). */
 const STOPWORDS = new Set(
@@ -109,11 +109,26 @@ function postingsOf(db: Database.Database, words: string[]): WordPostings[] {
       s.clearWords.run();
     })();
   }
-  return words.map((word) => ({
-    word,
-    postings: (known.get(word) ?? []).reduce((sum, term) => sum + (((s.postings.get(term) as number | undefined) ?? 0) as number), 0),
-  }));
+  // A term's count is read from the vocabulary once per data version: for a common term FTS5 walks its whole doclist.
+  const version = dataVersion(db);
+  let cached = postingCounts.get(db);
+  if (!cached || cached.version !== version || cached.counts.size > TERM_CACHE) {
+    cached = { version, counts: new Map() };
+    postingCounts.set(db, cached);
+  }
+  const counts = cached.counts;
+  const countOf = (term: string): number => {
+    let count = counts.get(term);
+    if (count === undefined) {
+      count = ((s.postings.get(term) as number | undefined) ?? 0) as number;
+      counts.set(term, count);
+    }
+    return count;
+  };
+  return words.map((word) => ({ word, postings: (known.get(word) ?? []).reduce((sum, term) => sum + countOf(term), 0) }));
 }
+
+const postingCounts = new WeakMap<Database.Database, { version: string; counts: Map<string, number> }>();
 
 /**
  * Plans a keyword query: when the words' summed postings fit `bound`, every word is matched
@@ -167,7 +182,7 @@ export function keywordSearch(
     const params: unknown[] = [expression];
     if (documentIds) params.push(JSON.stringify(documentIds));
     if (count !== undefined) params.push(count);
-    return db.prepare(sql).all(...params) as Array<{ id: number; rank: number }>;
+    return prepared(db, sql).all(...params) as Array<{ id: number; rank: number }>;
   };
   const byRank = (a: { id: number; rank: number }, b: { id: number; rank: number }) => a.rank - b.rank || a.id - b.id;
   if (plan.exact) return run(`${select} ORDER BY rank, id LIMIT ?`, plan.expression, limit).map(toMatch);
@@ -199,9 +214,31 @@ function toMatch(row: { id: number; rank: number }): KeywordMatch {
 
 const counts = new WeakMap<Database.Database, { version: string; chunks: number }>();
 
-/** The number of chunks, counted again only after a commit (another connection's: `data_version`; this one's: `total_changes()`). */
+/** Changes after a commit: another connection's (`data_version`) or this one's (`total_changes()`). */
+function dataVersion(db: Database.Database): string {
+  return `${db.pragma("data_version", { simple: true })}/${prepared(db, "SELECT total_changes()").pluck().get()}`;
+}
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** A prepared statement, kept per connection (the keyword queries' SQL takes a few shapes only). */
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/** The number of chunks, counted again only after a commit. */
 function chunkCount(db: Database.Database): number {
-  const version = `${db.pragma("data_version", { simple: true })}/${db.prepare("SELECT total_changes()").pluck().get()}`;
+  const version = dataVersion(db);
   const known = counts.get(db);
   if (known && known.version === version) return known.chunks;
   const chunks = db.prepare("SELECT count(*) FROM chunks").pluck().get() as number;

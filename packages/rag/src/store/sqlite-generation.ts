@@ -3,6 +3,8 @@ import { IndexDimensionMismatchError } from "../errors/index-dimension-mismatch-
 import { IndexModelMismatchError } from "../errors/index-model-mismatch-error.js";
 import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import { ChunkStore } from "./chunk-store.js";
+import { FlatVectorCopy } from "./flat-vector-copy.js";
+import type { FlatVectors } from "./flat-vectors.js";
 import { currentFiles, type IndexFiles, readGeneration } from "./index-generation.js";
 import type { StoreStatus } from "./index-store.js";
 import { boundEmbedding, FORMAT_VERSION, type Manifest, readManifest, resolveEmbedding, writeManifest } from "./manifest.js";
@@ -25,6 +27,11 @@ export interface SqliteStoreSettings {
   efConstruction: number;
   efSearch: number;
   exactThreshold: number;
+  /**
+   * Search the flat int8 copy of the vectors (`vectors.q8`) instead of loading the hnsw graph,
+   * falling back to hnsw when the copy is missing or stale: for processes that search a few times.
+   */
+  flatVectors?: boolean;
 }
 
 /** The identity of the embedder an index is opened with. */
@@ -63,6 +70,8 @@ export class SqliteGeneration {
    */
   private verifiedVersion: string | undefined;
   private addedSinceSave = 0;
+  /** The flat copy of the vectors, written with every hnsw save and read by `flatVectors` readers. */
+  readonly flat: FlatVectorCopy;
 
   private constructor(
     readonly dir: string,
@@ -76,7 +85,12 @@ export class SqliteGeneration {
     private readonly embedder: EmbedderIdentity | undefined,
   ) {
     vectors.vectorSource = (labels) => store.vectorsOfChunks(this.manifest.embedding?.model ?? "", labels);
+    this.flat = new FlatVectorCopy(files.flat);
   }
+
+  /** The stored float vectors of chunks (the embedding cache), by chunk id. */
+  readonly storedVectors = (labels: number[]): Map<number, Float32Array> =>
+    this.store.vectorsOfChunks(this.manifest.embedding?.model ?? "", labels);
 
   /**
    * Opens the current generation of an index folder: its SQLite store, its manifest (the
@@ -150,7 +164,24 @@ export class SqliteGeneration {
 
   /** Loads the hnsw file when it is not loaded or another process saved a newer one (without repairing). */
   async ensureVectors(): Promise<void> {
+    if (this.flatVectors()) return;
     if (this.needsLoad) await this.reconcile(false, true);
+  }
+
+  /**
+   * With `flatVectors`, the flat copy for the current vectors version when it is recorded and
+   * whole (else undefined, and vector search loads the hnsw file).
+   */
+  flatVectors(): FlatVectors | undefined {
+    return this.settings.flatVectors ? this.usableFlatCopy() : undefined;
+  }
+
+  /** The flat copy for the current vectors version when it is recorded and whole, whatever `flatVectors` says. */
+  usableFlatCopy(): FlatVectors | undefined {
+    const version = this.store.getMeta("vectors_generation");
+    const dimensions = this.manifest.embedding?.dimensions;
+    if (version === undefined || !dimensions) return undefined;
+    return this.flat.load(this.store.getMeta("vectors_flat"), version, dimensions);
   }
 
   /** What SQLite records about the saved hnsw file: its labels' count and sum, its size and mtime. */
@@ -159,14 +190,23 @@ export class SqliteGeneration {
     return stat ? `${count}:${sum}:${stat.size}:${stat.mtimeMs}` : undefined;
   }
 
-  /** Records the fingerprint of the hnsw file just saved, with its version. */
-  private recordSaved(version: string): void {
+  /**
+   * Writes the flat copy of the hnsw file just saved, then records in SQLite, in one
+   * transaction, the file's version, its fingerprint and the flat copy's (or none, when a
+   * vector for the copy was not stored). A crash between the files leaves SQLite naming the
+   * previous version, whose flat copy readers can still use; the next writer writes both again.
+   */
+  private async recordSaved(version: string): Promise<void> {
     let sum = 0;
     for (const label of this.vectors.live) sum += label;
     const fingerprint = this.fingerprint(this.vectors.live.size, sum);
+    const dimensions = this.vectors.dimensions;
+    const flat = dimensions ? await this.flat.write(version, dimensions, [...this.vectors.live], this.flatSource) : undefined;
     this.store.transaction(() => {
       this.store.setMeta("vectors_generation", version);
       if (fingerprint) this.store.setMeta("vectors_fingerprint", `${version}|${fingerprint}`);
+      if (flat) this.store.setMeta("vectors_flat", flat);
+      else this.store.db.prepare("DELETE FROM meta WHERE key = 'vectors_flat'").run();
     });
     this.loadedVersion = version;
     this.verifiedVersion = undefined;
@@ -197,6 +237,8 @@ export class SqliteGeneration {
       // A reader trusts an earlier check of the same version; a writer checks again (a writer
       // that crashed after its commit left the version as it was).
       if (!writer && version !== undefined && version === this.verifiedVersion) return false;
+      // A flat reader checks its copy when it searches vectors (the hnsw file is compared only if it falls back to it).
+      if (!writer && this.settings.flatVectors) return false;
       const { count, sum } = this.store.vectorChunkChecksum();
       const recorded = this.store.getMeta("vectors_fingerprint");
       if (version !== undefined && recorded !== undefined && recorded === `${version}|${this.fingerprint(count, sum)}`) {
@@ -270,12 +312,13 @@ export class SqliteGeneration {
     this.addedSinceSave = 0;
     if (!this.vectors.isDirty) return;
     await this.vectors.save();
-    this.recordSaved(`${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    await this.recordSaved(`${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   }
 
   /** Saves vectors and the manifest with fresh counts. */
   async persist(): Promise<void> {
     await this.saveVectors();
+    await this.ensureFlat();
     const counts = this.store.counts();
     this.manifest = {
       ...this.manifest,
@@ -284,6 +327,40 @@ export class SqliteGeneration {
     };
     await this.writeManifest();
   }
+
+  /**
+   * Writes the flat copy when the one recorded is not of the current hnsw version, is not the
+   * file on disk, or holds other labels than the hnsw file: an index written before flat copies
+   * existed, or a crash between the files. The vectors come from SQLite (the hnsw file is not
+   * loaded for it).
+   */
+  private async ensureFlat(): Promise<void> {
+    const version = this.store.getMeta("vectors_generation");
+    const dimensions = this.manifest.embedding?.dimensions;
+    if (version === undefined || !dimensions) return;
+    // The labels the hnsw file holds: the loaded ones, or SQLite's when the file was found consistent with it.
+    let labels: number[];
+    if (this.loadedVersion === version && this.vectors.dimensions !== undefined) labels = [...this.vectors.live];
+    else if (this.verifiedVersion === version) labels = this.store.vectorChunkIds();
+    else return;
+    let sum = 0;
+    for (let i = 0; i < labels.length; i++) sum += labels[i] as number;
+    // A copy of other labels (a crash between the hnsw save and SQLite's record of it) is written again.
+    if (this.flat.matches(this.store.getMeta("vectors_flat"), version, { count: labels.length, sum })) return;
+    const flat = await this.flat.write(version, dimensions, labels, this.flatSource);
+    if (flat) this.store.setMeta("vectors_flat", flat);
+  }
+
+  /** Vectors for the flat copy: stored ones, else (a vector the cache lost) the hnsw graph's. */
+  private readonly flatSource = (labels: number[]): Map<number, ArrayLike<number>> => {
+    const found: Map<number, ArrayLike<number>> = this.storedVectors(labels);
+    for (const label of labels) {
+      if (found.has(label)) continue;
+      const vector = this.vectors.vectorOf(label);
+      if (vector) found.set(label, vector);
+    }
+    return found;
+  };
 
   /** Writes manifest.json. It names an embedding model only once vectors of it are stored: a failed first sync binds nothing. */
   async writeManifest(): Promise<void> {
@@ -303,7 +380,7 @@ export class SqliteGeneration {
     if (!force && !needed) return false;
     if (deleted > 0) {
       await this.vectors.compact();
-      this.recordSaved(`${Date.now().toString(36)}-${process.pid}-c`);
+      await this.recordSaved(`${Date.now().toString(36)}-${process.pid}-c`);
     }
     this.store.pruneEmbeddings(this.manifest.embedding?.model ?? "");
     return deleted > 0;
@@ -341,6 +418,7 @@ export class SqliteGeneration {
   }
 
   close(): void {
+    this.flat.clear();
     this.store.close();
   }
 }

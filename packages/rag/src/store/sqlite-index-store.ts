@@ -5,6 +5,7 @@ import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import type { SearchFilter } from "../search/search-filter.js";
 import { DIR_MODE } from "./atomic-write.js";
 import { ChunkStore } from "./chunk-store.js";
+import { exactScores, normalised, searchFlat } from "./flat-vector-copy.js";
 import { currentFiles, filesOf, readGeneration, startGeneration } from "./index-generation.js";
 import { acquireLock } from "./index-lock.js";
 import type {
@@ -133,10 +134,39 @@ export class SqliteIndexStore implements IndexStore, InstantReads {
   async vectorSearch(vector: number[], limit: number, documentIds?: number[]): Promise<ScoredChunk[]> {
     await this.generation.ensureVectors();
     const { store, vectors } = this.generation;
+    const flat = this.generation.flatVectors();
+    if (flat) {
+      const allowed = documentIds ? allowedVectorLabels(store.db, documentIds) : undefined;
+      return searchFlat(flat, vector, limit, this.generation.storedVectors, allowed).map((match) => ({
+        id: match.label,
+        score: match.score,
+      }));
+    }
     const matches = documentIds
       ? vectors.searchAllowed(vector, limit, allowedVectorLabels(store.db, documentIds), this.settings.exactFilterLimit)
       : vectors.search(vector, limit);
     return matches.map((match) => ({ id: match.label, score: match.score }));
+  }
+
+  async vectorScores(vector: number[], ids: number[]): Promise<ScoredChunk[]> {
+    // A flat reader's vector search is exact already: what it did not return ranks below it.
+    await this.generation.ensureVectors();
+    if (this.generation.flatVectors()) return [];
+    // From the flat copy (one small read each), else from the graph in memory (hnswlib's getPoint builds a
+    // JavaScript array number by number, about 20 times slower); SQLite costs a few page reads each.
+    const copy = this.generation.usableFlatCopy();
+    const fromCopy = copy ? copy.scoreLabels(normalised(vector), ids) : [];
+    if (fromCopy.length === ids.length) return fromCopy.map((match) => ({ id: match.label, score: match.score }));
+    const scored = new Set(fromCopy.map((match) => match.label));
+    ids = ids.filter((id) => !scored.has(id));
+    const { vectors } = this.generation;
+    const source = (labels: number[]) =>
+      new Map(
+        labels
+          .flatMap((label) => [[label, vectors.vectorOf(label)] as const])
+          .filter((entry): entry is [number, number[]] => entry[1] !== undefined),
+      );
+    return [...fromCopy, ...exactScores(vector, ids, source)].map((match) => ({ id: match.label, score: match.score }));
   }
 
   async getChunks(ids: number[]): Promise<ChunkRecord[]> {
