@@ -13,7 +13,10 @@ export interface BodyGuard {
    * ModelCallError on anything else (the `ollama` client would log such a line and skip it).
    */
   ndjson?: { describe(): string };
-  /** Called once when the body is done: read to its end, failed or cancelled. */
+  /**
+   * Called once when the body is done: read to its end, failed or cancelled, or (NDJSON) past
+   * the line that ends an answer (`"done": true`, or a pull's `"status": "success"`).
+   */
   onEnd?(): void;
 }
 
@@ -34,12 +37,15 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
   let pending = "";
   // An invalid line fails the stream on the next read, after the valid lines before it.
   let failure: Error | undefined;
+  // Set once the line that ends an NDJSON answer went through.
+  let last = false;
 
   const checkLines = (lines: string[]): Uint8Array | undefined => {
     let text = "";
     for (const line of lines) {
       if (line.trim() === "") continue;
-      if (!isJsonObject(line)) {
+      const value = jsonObject(line);
+      if (!value) {
         const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
         failure = new ModelCallError(
           `${guard.ndjson?.describe()} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
@@ -48,6 +54,9 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
         break;
       }
       text += `${line}\n`;
+      // The last line of an answer (`done`, or a pull's `success`): the client stops reading here,
+      // so the body counts as done (its listeners go) even though its end was not read.
+      if (value.done === true || value.status === "success") last = true;
     }
     return text ? encoder.encode(text) : undefined;
   };
@@ -95,6 +104,7 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
           const checked = checkLines(lines);
           if (checked) controller.enqueue(checked);
           else if (failure) throw failure;
+          if (last && !failure) end();
         } catch (error) {
           reader.cancel(error).catch(() => {});
           end();
@@ -113,11 +123,12 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
   );
 }
 
-function isJsonObject(line: string): boolean {
+/** The line as a JSON object, or undefined when it is not one. */
+function jsonObject(line: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
