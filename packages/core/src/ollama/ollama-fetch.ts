@@ -1,4 +1,4 @@
-import { guardResponseBody } from "./guard-response-body.js";
+import { asWebStream, guardResponseBody } from "./guard-response-body.js";
 import { mapOllamaStatus } from "./map-ollama-error.js";
 import type { OllamaCallContext } from "./ollama-call-context.js";
 import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
@@ -81,7 +81,8 @@ export const createOllamaFetch =
  * second `Response` per request (undici's constructor is a measurable part of a call).
  */
 function guardedResponse(response: Response, body: ReadableStream<Uint8Array> | null): Response {
-  const read = () => new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const read = () =>
+    new Response(body && asWebStream(body), { status: response.status, statusText: response.statusText, headers: response.headers });
   return {
     ok: response.ok,
     status: response.status,
