@@ -34,10 +34,22 @@ const FINAL_ANSWER: Record<"max-steps" | "loop", string> = {
 };
 
 /**
- * The agent loop. `messages` starts with the system prompt (if any), the earlier history and
- * the new user turn. Yields every event; the last one is `finish` or `error`.
+ * The agent loop. `prepare` gives the run's settings and its first messages: the system prompt
+ * (if any), the earlier history and the new user turn; when it fails, the run is that one
+ * `error` event. Yields every event; the last one is `finish` or `error`.
  */
-export async function* runAgent(settings: RunSettings, start: Message[], signal?: AbortSignal): AsyncGenerator<AgentEvent> {
+export async function* runAgent(
+  prepare: () => Promise<{ settings: RunSettings; start: Message[] }>,
+  signal?: AbortSignal,
+): AsyncGenerator<AgentEvent> {
+  let settings: RunSettings;
+  let start: Message[];
+  try {
+    ({ settings, start } = await prepare());
+  } catch (error) {
+    yield { type: "error", error: toAgentError(error, signal) };
+    return;
+  }
   const model = settings.model.modelId;
   const span = startCorralSpan(`invoke_agent ${model}`, {
     "gen_ai.operation.name": "invoke_agent",
