@@ -35,8 +35,11 @@ export function createTimeTools(options: TimeToolsOptions = {}): Tool[] {
   // call, so a process that never tells the time does not pay for Intl's time-zone data at start.
   let defaultZone = options.timeZone === undefined ? undefined : checkTimeZone(options.timeZone);
   const now = options.now ?? (() => new Date());
-  const zoneOf = (timeZone: string | undefined) =>
-    timeZone ? checkTimeZone(timeZone) : (defaultZone ??= checkTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC"));
+  const zoneOf = (timeZone: string | undefined) => {
+    if (timeZone) return checkTimeZone(timeZone);
+    defaultZone ??= checkTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC");
+    return defaultZone;
+  };
   const describe = (instant: Date, timeZone: string) =>
     `${formatIso(instant, timeZone)} (${formatReadable(instant, timeZone)}, ${timeZone})`;
 
