@@ -9,7 +9,7 @@ import { createAgent, tool as langchainTool } from "langchain";
 import { type Message, Ollama } from "ollama";
 import { z } from "zod";
 import { benchRounds } from "../lib/args.js";
-import { machine, summarize } from "../stats.js";
+import { machineNow, summarize } from "../stats.js";
 
 const MODEL = "qwen3:4b";
 const TOOL_ROUNDS = 2;
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     }
     const base = summarize(samples["(a) raw ollama.chat loop"]!);
     console.log(`\n### Agent overhead (${ITERATIONS} runs of ${STEPS} model calls each, fake Ollama at zero latency)\n`);
-    console.log(`Machine: ${machine()}\n`);
+    console.log(`Machine: ${machineNow()} (at the end)\n`);
     console.log("| contender | per-step median (ms) | per-step p99 (ms) | median vs (a) | p99 vs (a) |");
     console.log("|---|---|---|---|---|");
     for (const [name, values] of Object.entries(samples)) {

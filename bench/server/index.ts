@@ -7,13 +7,13 @@
 // The fake, the server and the load run in three processes.
 // Run: pnpm bench server [--rounds 10] (rounds of the latency batches; or, after `pnpm build`,
 // node --import tsx bench/server/index.ts). BENCH_DURATION (seconds per autocannon run, default 8)
-// and BENCH_CONNECTIONS (default 20) tune the throughput part.
+// and BENCH_CONNECTIONS (default 20) tune the throughput part; BENCH_DURATION=0 skips it.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { benchRounds } from "../lib/args.js";
 import { startServerProcess } from "../lib/child-process.js";
-import { formatMs, machine, markdownTable } from "../stats.js";
+import { formatMs, machineNow, markdownTable } from "../stats.js";
 import { addedLatency } from "./added-latency.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -109,6 +109,11 @@ async function main(): Promise<void> {
           ]);
         }
       }
+      if (DURATION <= 0) {
+        corral.child.kill("SIGTERM");
+        fake.child.kill("SIGTERM");
+        continue;
+      }
       // Warm up (JIT, connection pools); not recorded.
       await load("warm-up", corral.url, true, CONNECTIONS, undefined, Math.min(3, DURATION));
       // corral always streams from Ollama, so the fake's streamed answer is the baseline of both modes.
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   }
-  console.log(`Machine: ${machine()}`);
+  console.log(`Machine: ${machineNow()} (at the end)`);
   console.log(
     `\nLatency corral adds to a streamed answer of 20 words (${ROUNDS} alternating batches per target, ms; aim: under 2 ms added at p50):\n`,
   );
@@ -139,6 +144,7 @@ async function main(): Promise<void> {
       added,
     ),
   );
+  if (DURATION <= 0) return;
   console.log(`\nThroughput: ${CONNECTIONS} connections, ${DURATION} s per run, replies of 20 words streamed one word per chunk.\n`);
   console.log(table(rows));
   console.log("\nUnder that autocannon load: through corral minus the fake's own streamed answer (ms, whole answers):\n");

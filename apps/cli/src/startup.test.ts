@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort, makeTempDir, runCli } from "./test-support/run-cli.js";
 
@@ -59,6 +60,30 @@ describe("start-up", () => {
     expect(init.code).toBe(0);
     const commands = init.modules.filter((url) => /\/commands\/\w+-command\.js$/.test(url)).map((url) => path.basename(url));
     expect(commands).toEqual(["init-command.js"]);
+  });
+
+  it("`corral ask` without documents loads no ajv, no OpenTelemetry API and no index", async () => {
+    const fake = await startFakeOllama({ chat: [{ content: "Answered." }] });
+    try {
+      const file = path.join(temp.dir, "ask.modules.txt");
+      const result = await runCli(["ask", "Hello?"], {
+        cwd: temp.dir,
+        env: { CORRAL_RECORD_MODULES: file, NODE_OPTIONS: `--import=${recorder}`, OLLAMA_HOST: fake.url, CORRAL_MODEL: "qwen3:4b" },
+      });
+      expect(result.stdout).toContain("Answered.");
+      expect(result.code).toBe(0);
+      const modules = [...new Set((await readFile(file, "utf8")).split("\n").filter(Boolean))];
+      // The recorder saw the agent run: an empty list would pass for the wrong reason.
+      expect(modules.some((url) => url.includes("/packages/core/") || url.includes("@corral/core"))).toBe(true);
+      const heavy = modules.filter((url) =>
+        /node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(ajv|@opentelemetry\/api|hnswlib-node|better-sqlite3|langchain|@langchain\/[^/]+|fastify)\//.test(
+          url,
+        ),
+      );
+      expect(heavy).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("`corral models` loads no index, no tools and no server", async () => {

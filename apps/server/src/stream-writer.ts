@@ -4,10 +4,24 @@ import type { FastifyReply } from "fastify";
 export interface StreamWriter {
   /** Writes, waiting for the socket to drain when its buffer is full. False when the client is gone. */
   write(chunk: string): Promise<boolean>;
+  /** Sends the headers now if nothing was written yet (after `flushHeaders: false`). */
+  commit(): void;
   /** Ends the response (idempotent). */
   end(): void;
   /** True once the client disconnected or the response ended. */
   readonly closed: boolean;
+}
+
+/** Options of {@link startStream}. */
+export interface StartStreamOptions {
+  contentType: string;
+  /** Writes an SSE comment line at this interval, so proxies and clients keep the connection open while the model thinks. */
+  heartbeatMs?: number;
+  /**
+   * Sends the headers at once (default true). False when the first body bytes follow right away:
+   * the headers then leave with them in one write (one syscall and one wake-up of the client fewer).
+   */
+  flushHeaders?: boolean;
 }
 
 /**
@@ -15,7 +29,7 @@ export interface StreamWriter {
  * rate limit, request id) are kept. With `heartbeatMs`, an SSE comment line is written at that
  * interval so proxies and clients keep the connection open while the model thinks.
  */
-export function startStream(reply: FastifyReply, options: { contentType: string; heartbeatMs?: number }): StreamWriter {
+export function startStream(reply: FastifyReply, options: StartStreamOptions): StreamWriter {
   reply.hijack();
   const raw = reply.raw;
   const headers: Record<string, string | number | string[]> = {};
@@ -27,9 +41,16 @@ export function startStream(reply: FastifyReply, options: { contentType: string;
     "x-accel-buffering": "no",
     "x-request-id": reply.request.id,
   });
-  raw.flushHeaders();
+  let sent = options.flushHeaders !== false;
+  if (sent) raw.flushHeaders();
   let closed = false;
-  const heartbeat = options.heartbeatMs ? setInterval(() => !closed && raw.write(": ping\n\n"), options.heartbeatMs) : undefined;
+  const heartbeat = options.heartbeatMs
+    ? setInterval(() => {
+        if (closed) return;
+        sent = true;
+        raw.write(": ping\n\n");
+      }, options.heartbeatMs)
+    : undefined;
   heartbeat?.unref();
   const onClose = () => {
     closed = true;
@@ -40,8 +61,14 @@ export function startStream(reply: FastifyReply, options: { contentType: string;
     get closed() {
       return closed || raw.destroyed;
     },
+    commit() {
+      if (sent || closed || raw.destroyed) return;
+      sent = true;
+      raw.flushHeaders();
+    },
     async write(chunk) {
       if (closed || raw.destroyed) return false;
+      sent = true;
       if (raw.write(chunk)) return true;
       await new Promise<void>((resolve) => {
         const done = () => {

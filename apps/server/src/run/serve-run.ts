@@ -87,6 +87,8 @@ export async function serveRun<Json>(
         const stream = startStream(reply, {
           contentType: output.contentType,
           heartbeatMs: output.heartbeat ? context.heartbeatMs : undefined,
+          // With the first event at hand, the headers go out with its bytes; after a time-out they go now.
+          flushHeaders: first === undefined,
         });
         await writeStream(stream, output.face, request, async () => {
           const write = async (chunks: string[]) => {
@@ -106,6 +108,8 @@ export async function serveRun<Json>(
               break;
             }
             await write(output.event(event));
+            // The first event's bytes took the headers along; if it wrote none, they go before the next wait.
+            stream.commit();
           }
         });
         return reply;

@@ -10,7 +10,7 @@ import type { AgentEvent } from "./agent-event.js";
 import type { AgentInput, AgentOptions, RunOptions } from "./agent-options.js";
 import type { AgentResult } from "./agent-result.js";
 import { contextReserve, DEFAULT_NUM_KEEP, resolveContextWindow } from "./context-policy.js";
-import { runAgent, toAgentError } from "./run-agent.js";
+import { runAgent } from "./run-agent.js";
 import type { RunSettings } from "./run-settings.js";
 import { jsonOutputSpec, outputJsonSchema } from "./structured-output.js";
 import { checkThinkSupport } from "./think-support.js";
@@ -73,27 +73,25 @@ export class Agent<Output extends z.ZodType | undefined = undefined> {
    * Runs and yields every event as it happens. A failure does not throw: it is the last
    * event, `{ type: "error", error }`. `input` undefined continues `options.messages` as they are.
    */
-  async *stream(input: AgentInput | undefined, options: RunOptions = {}): AsyncGenerator<AgentEvent> {
+  stream(input: AgentInput | undefined, options: RunOptions = {}): AsyncGenerator<AgentEvent> {
+    // The loop runs the set-up itself, so its events reach the caller through one generator fewer.
+    return runAgent(() => this.#start(input, options), options.signal);
+  }
+
+  /** A run's settings and first messages (the system prompt, the history, the new user turn). */
+  async #start(input: AgentInput | undefined, options: RunOptions): Promise<{ settings: RunSettings; start: Message[] }> {
     const { signal } = options;
-    let start: Message[];
-    let settings: RunSettings;
-    try {
-      throwIfAborted(signal);
-      const user = input === undefined ? undefined : await toUserMessage(input);
-      settings = withRunOptions(await this.#prepare(signal), options);
-      if (user?.images?.length) await this.#requireCapability("vision", signal);
-      const history = options.messages ?? [];
-      if (!user && history.length === 0) {
-        throw new AgentError("run_options_invalid", "Nothing to answer: give an input or the messages to continue.");
-      }
-      const system: Message[] =
-        this.options.instructions && history[0]?.role !== "system" ? [{ role: "system", content: this.options.instructions }] : [];
-      start = user ? [...system, ...history, user] : [...system, ...history];
-    } catch (error) {
-      yield { type: "error", error: toAgentError(error, signal) };
-      return;
+    throwIfAborted(signal);
+    const user = input === undefined ? undefined : await toUserMessage(input);
+    const settings = withRunOptions(await this.#prepare(signal), options);
+    if (user?.images?.length) await this.#requireCapability("vision", signal);
+    const history = options.messages ?? [];
+    if (!user && history.length === 0) {
+      throw new AgentError("run_options_invalid", "Nothing to answer: give an input or the messages to continue.");
     }
-    yield* runAgent(settings, start, signal);
+    const system: Message[] =
+      this.options.instructions && history[0]?.role !== "system" ? [{ role: "system", content: this.options.instructions }] : [];
+    return { settings, start: user ? [...system, ...history, user] : [...system, ...history] };
   }
 
   /**

@@ -61,3 +61,23 @@ describe("trimToFit", () => {
     expect(hard.estimatedTokens).toBeLessThanOrEqual(300);
   });
 });
+
+describe("estimates of a conversation estimated again", () => {
+  it("follow a message edited in place, a tool list grown in place, and match a fresh estimate", () => {
+    const message: Message = { role: "user", content: "short" };
+    const tools = [{ type: "function" as const, function: { name: "a", description: "A tool", parameters: { type: "object" } } }];
+    const first = estimateTokens([message], tools);
+    expect(estimateTokens([message], tools)).toBe(first);
+
+    message.content = big(3200);
+    message.thinking = big(320);
+    message.images = ["aGk="];
+    tools.push({ type: "function" as const, function: { name: "b", description: big(640), parameters: { type: "object" } } });
+    const fresh = estimateTokens([{ ...message }], [...tools]);
+    expect(fresh).toBeGreaterThan(first + 1000);
+    expect(estimateTokens([message], tools)).toBe(fresh);
+
+    message.tool_calls = [{ id: "c1", function: { name: "a", arguments: { q: big(320) } } }];
+    expect(estimateTokens([message], tools)).toBe(estimateTokens([{ ...message }], [...tools]));
+  });
+});

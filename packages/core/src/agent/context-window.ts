@@ -7,17 +7,66 @@ const IMAGE_TOKENS = 768;
 /** Per-message overhead of chat templates (role markers, separators). */
 const MESSAGE_TOKENS = 4;
 
+/** What an estimate was made of, to tell whether a message changed since. */
+interface MessageEstimate {
+  content: string;
+  thinking: string | undefined;
+  toolCalls: Message["tool_calls"];
+  toolCallCount: number;
+  images: number;
+  tokens: number;
+}
+
+/**
+ * Estimates of the messages seen, by message: a run estimates its whole conversation before every
+ * model call, and the older messages are the same objects each time. An entry is used only while
+ * the message's content, thinking, tool calls and images are still the ones it was made of.
+ */
+const messageEstimates = new WeakMap<Message, MessageEstimate>();
+
 /** The estimated tokens of one message: its text, thinking and tool calls (see `estimateTextTokens`), images, template. */
 export function estimateMessageTokens(message: Message): number {
+  const images = message.images?.length ?? 0;
+  const toolCallCount = message.tool_calls?.length ?? 0;
+  const cached = messageEstimates.get(message);
+  if (
+    cached &&
+    cached.content === message.content &&
+    cached.thinking === message.thinking &&
+    cached.toolCalls === message.tool_calls &&
+    cached.toolCallCount === toolCallCount &&
+    cached.images === images
+  ) {
+    return cached.tokens;
+  }
   let tokens = MESSAGE_TOKENS + estimateTextTokens(message.content);
   if (message.thinking) tokens += estimateTextTokens(message.thinking);
-  if (message.tool_calls?.length) tokens += estimateTextTokens(JSON.stringify(message.tool_calls));
-  return tokens + (message.images?.length ?? 0) * IMAGE_TOKENS;
+  // Calls are compared by their list: arguments edited in place inside the same list are not seen (corral
+  // makes new calls; an estimate that lags such an edit is still only an estimate).
+  if (toolCallCount) tokens += estimateTextTokens(JSON.stringify(message.tool_calls));
+  tokens += images * IMAGE_TOKENS;
+  messageEstimates.set(message, {
+    content: message.content,
+    thinking: message.thinking,
+    toolCalls: message.tool_calls,
+    toolCallCount,
+    images,
+    tokens,
+  });
+  return tokens;
 }
+
+/** Estimates of tool lists, by list: a run sends the same list with every call. */
+const toolEstimates = new WeakMap<readonly ToolSpec[], { count: number; tokens: number }>();
 
 /** The estimated tokens of the tool definitions sent with a call. */
 export function estimateToolTokens(tools: readonly ToolSpec[]): number {
-  return tools.length ? estimateTextTokens(JSON.stringify(tools)) : 0;
+  if (!tools.length) return 0;
+  const cached = toolEstimates.get(tools);
+  if (cached && cached.count === tools.length) return cached.tokens;
+  const tokens = estimateTextTokens(JSON.stringify(tools));
+  toolEstimates.set(tools, { count: tools.length, tokens });
+  return tokens;
 }
 
 /**

@@ -34,10 +34,22 @@ const FINAL_ANSWER: Record<"max-steps" | "loop", string> = {
 };
 
 /**
- * The agent loop. `messages` starts with the system prompt (if any), the earlier history and
- * the new user turn. Yields every event; the last one is `finish` or `error`.
+ * The agent loop. `prepare` gives the run's settings and its first messages: the system prompt
+ * (if any), the earlier history and the new user turn; when it fails, the run is that one
+ * `error` event. Yields every event; the last one is `finish` or `error`.
  */
-export async function* runAgent(settings: RunSettings, start: Message[], signal?: AbortSignal): AsyncGenerator<AgentEvent> {
+export async function* runAgent(
+  prepare: () => Promise<{ settings: RunSettings; start: Message[] }>,
+  signal?: AbortSignal,
+): AsyncGenerator<AgentEvent> {
+  let settings: RunSettings;
+  let start: Message[];
+  try {
+    ({ settings, start } = await prepare());
+  } catch (error) {
+    yield { type: "error", error: toAgentError(error, signal) };
+    return;
+  }
   const model = settings.model.modelId;
   const span = startCorralSpan(`invoke_agent ${model}`, {
     "gen_ai.operation.name": "invoke_agent",
@@ -104,15 +116,14 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
     // When a call is required, the first try's events are held back: they are dropped if the model is asked again.
     const holding = offerTools && mustCall && !insisted;
     const held: AgentEvent[] = [];
-    const callModel = async function* (prepared: PreparedRequest): AsyncGenerator<AgentEvent, ModelTurn> {
-      const streamed = streamModelTurn(settings.model, prepared.request, step, offerTools && settings.textToolCalls, signal);
-      return holding ? await collect(streamed, held) : yield* streamed;
-    };
+    // Not a generator of its own: every event would pass through one more `yield*` on its way out.
+    const callModel = (prepared: PreparedRequest) =>
+      streamModelTurn(settings.model, prepared.request, step, offerTools && settings.textToolCalls, signal);
     let request = prepare(false);
     yield* trimmedEvent(settings, request, step);
     let turn: ModelTurn;
     try {
-      turn = yield* callModel(request);
+      turn = holding ? await collect(callModel(request), held) : yield* callModel(request);
     } catch (error) {
       // A native-mode model refuses a prompt over num_ctx (corral's estimate was low): trim harder, once.
       if (!settings.numCtx || !isContextExceeded(error)) throw error;
@@ -125,7 +136,7 @@ async function* loop(settings: RunSettings, messages: Message[], signal?: AbortS
       request = prepare(true);
       yield* trimmedEvent(settings, request, step);
       try {
-        turn = yield* callModel(request);
+        turn = holding ? await collect(callModel(request), held) : yield* callModel(request);
       } catch (again) {
         if (!isContextExceeded(again)) throw again;
         throw new ContextOverflowError({

@@ -1,10 +1,11 @@
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { z } from "zod";
 import { AgentError } from "../errors/agent-error.js";
 import { OutputValidationError } from "../errors/output-validation-error.js";
 import type { ChatModel, ChatRequest, JsonSchema } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type Usage } from "../model/message.js";
 import { formatAjvErrors } from "../tool/json-schema-input.js";
+import { lazyAjv } from "../tool/lazy-ajv.js";
 import type { AgentEvent } from "./agent-event.js";
 import { streamModelTurn } from "./step-stream.js";
 
@@ -26,7 +27,7 @@ export function zodOutputSpec(schema: z.ZodType): OutputSpec {
 }
 
 // Output is checked as sent: no coercion, no defaults filled in (the text is what the caller gets).
-const outputAjv = new Ajv({ allErrors: true, strict: false });
+const outputAjv = lazyAjv({ allErrors: true, strict: false });
 
 /**
  * The output spec of a run's `format`: `"json"` (a JSON object) or a JSON Schema, checked by
@@ -45,7 +46,7 @@ export function jsonOutputSpec(format: "json" | JsonSchema): OutputSpec {
   const { $schema: _ignored, ...schema } = format;
   let validate: ValidateFunction;
   try {
-    validate = outputAjv.compile(schema);
+    validate = outputAjv().compile(schema);
   } catch (error) {
     throw new AgentError("run_options_invalid", `The output JSON Schema is not valid: ${(error as Error).message}`);
   }

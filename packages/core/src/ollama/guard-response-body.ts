@@ -13,15 +13,48 @@ export interface BodyGuard {
    * ModelCallError on anything else (the `ollama` client would log such a line and skip it).
    */
   ndjson?: { describe(): string };
-  /** Called once when the body is done: read to its end, failed or cancelled. */
+  /**
+   * Called once when the body is done: read to its end, failed or cancelled, or (NDJSON) past
+   * the line that ends an answer (`"done": true`, or a pull's `"status": "success"`).
+   */
   onEnd?(): void;
 }
 
 /**
  * Wraps a response body: every wait for the next piece is limited, and an NDJSON body is
  * checked line by line so nothing malformed reaches the `ollama` client.
+ *
+ * A checked NDJSON body is not a full `ReadableStream` but what the client reads of one
+ * (`getReader()` with `read`, `releaseLock` and `cancel`; `cancel`; async iteration): a second
+ * web stream in front of undici's cost a measurable part of every streamed call. Other bodies are
+ * real streams.
  */
 export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: BodyGuard): ReadableStream<Uint8Array> {
+  const next = guardedReads(source, guard);
+  if (guard.ndjson) return readerOnly(next);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await next.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => next.cancel(reason),
+    },
+    // Pull only when the reader asks, so the idle limit measures Ollama, not a slow consumer.
+    { highWaterMark: 0 },
+  );
+}
+
+type ReadResult = { done: false; value: Uint8Array } | { done: true; value?: undefined | Uint8Array };
+
+/** The guarded reads of a body: `read` resolves to the next checked piece, or done. */
+interface GuardedReads {
+  read(): Promise<ReadResult>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+function guardedReads(source: ReadableStream<Uint8Array>, guard: BodyGuard): GuardedReads {
   const reader = source.getReader();
   let ended = false;
   const end = () => {
@@ -34,12 +67,17 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
   let pending = "";
   // An invalid line fails the stream on the next read, after the valid lines before it.
   let failure: Error | undefined;
+  // Set once the line that ends an NDJSON answer went through.
+  let last = false;
+  // The source ended; what was left has been handed out.
+  let closed = false;
 
   const checkLines = (lines: string[]): Uint8Array | undefined => {
     let text = "";
     for (const line of lines) {
       if (line.trim() === "") continue;
-      if (!isJsonObject(line)) {
+      const value = jsonObject(line);
+      if (!value) {
         const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
         failure = new ModelCallError(
           `${guard.ndjson?.describe()} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
@@ -48,76 +86,138 @@ export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: Bod
         break;
       }
       text += `${line}\n`;
+      // The last line of an answer (`done`, or a pull's `success`): the client stops reading here,
+      // so the body counts as done (its listeners go) even though its end was not read.
+      if (value.done === true || value.status === "success") last = true;
     }
     return text ? encoder.encode(text) : undefined;
   };
 
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (failure) {
-          reader.cancel(failure).catch(() => {});
-          end();
-          throw failure;
-        }
-        let timer: NodeJS.Timeout | undefined;
-        const idle = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const error = guard.idleError();
-            guard.onIdle(error);
-            reject(error);
-          }, guard.idleTimeoutMs);
-        });
-        try {
-          const { done, value } = await Promise.race([reader.read(), idle]);
-          if (done) {
-            if (guard.ndjson) {
-              const rest = checkLines((pending + decoder.decode()).split("\n"));
-              if (rest) controller.enqueue(rest);
-              if (failure) {
-                if (!rest) {
-                  end();
-                  throw failure;
-                }
-                return;
-              }
-            }
-            end();
-            controller.close();
-            return;
-          }
-          if (!guard.ndjson) {
-            controller.enqueue(value);
-            return;
-          }
-          const lines = (pending + decoder.decode(value, { stream: true })).split("\n");
-          pending = lines.pop() ?? "";
-          const checked = checkLines(lines);
-          if (checked) controller.enqueue(checked);
-          else if (failure) throw failure;
-        } catch (error) {
-          reader.cancel(error).catch(() => {});
-          end();
-          throw error;
-        } finally {
+  /** The source's next piece, or the idle error after `idleTimeoutMs` of silence. */
+  const readWithin = () =>
+    new Promise<ReadResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = guard.idleError();
+        guard.onIdle(error);
+        reject(error);
+      }, guard.idleTimeoutMs);
+      reader.read().then(
+        (result) => {
           clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+
+  const fail = (error: unknown): never => {
+    reader.cancel(error).catch(() => {});
+    end();
+    throw error;
+  };
+
+  return {
+    async read() {
+      for (;;) {
+        if (failure) fail(failure);
+        if (closed) return { done: true, value: undefined };
+        let result: ReadResult;
+        try {
+          result = await readWithin();
+        } catch (error) {
+          return fail(error);
         }
-      },
-      cancel(reason) {
-        end();
-        return reader.cancel(reason);
-      },
+        if (result.done) {
+          closed = true;
+          if (guard.ndjson) {
+            const rest = checkLines((pending + decoder.decode()).split("\n"));
+            pending = "";
+            // The valid lines before an invalid one go out first; the next read fails.
+            if (rest) {
+              if (!failure) end();
+              return { done: false, value: rest };
+            }
+            if (failure) {
+              end();
+              throw failure;
+            }
+          }
+          end();
+          return { done: true, value: undefined };
+        }
+        if (!guard.ndjson) return result;
+        const lines = (pending + decoder.decode(result.value, { stream: true })).split("\n");
+        pending = lines.pop() ?? "";
+        const checked = checkLines(lines);
+        if (!checked) {
+          if (failure) fail(failure);
+          // Only part of a line so far: read on.
+          continue;
+        }
+        if (last && !failure) end();
+        return { done: false, value: checked };
+      }
     },
-    // Pull only when the reader asks, so the idle limit measures Ollama, not a slow consumer.
-    { highWaterMark: 0 },
-  );
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
+  };
 }
 
-function isJsonObject(line: string): boolean {
+/** A body from `guardResponseBody` as a real web stream (for `new Response(body)`). */
+export function asWebStream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  if (body instanceof ReadableStream) return body;
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** The reading side of a stream over guarded reads: what the `ollama` client uses of a body. */
+function readerOnly(reads: GuardedReads): ReadableStream<Uint8Array> {
+  let locked = false;
+  const body = {
+    get locked() {
+      return locked;
+    },
+    getReader() {
+      if (locked) throw new TypeError("The body is already being read.");
+      locked = true;
+      return {
+        read: () => reads.read(),
+        releaseLock: () => {
+          locked = false;
+        },
+        cancel: (reason?: unknown) => reads.cancel(reason),
+      };
+    },
+    cancel: (reason?: unknown) => reads.cancel(reason),
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const { done, value } = await reads.read();
+        if (done) return;
+        yield value;
+      }
+    },
+  };
+  return body as unknown as ReadableStream<Uint8Array>;
+}
+
+/** The line as a JSON object, or undefined when it is not one. */
+function jsonObject(line: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

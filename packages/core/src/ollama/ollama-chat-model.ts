@@ -1,10 +1,9 @@
-import { SpanKind } from "@opentelemetry/api";
 import type { Ollama, ChatRequest as OllamaChatRequest, ChatResponse as OllamaChatResponse } from "ollama";
 import { AbortError } from "../errors/abort-error.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, ChatStreamPart, ModelDurations, ModelInfo } from "../model/chat-model.js";
 import { emptyUsage, type ToolCall, type Usage } from "../model/message.js";
 import { parseModelfileParameters } from "../model/modelfile-parameters.js";
-import { endCorralSpan, startCorralSpan } from "../telemetry/corral-tracer.js";
+import { endCorralSpan, SPAN_KIND_CLIENT, startCorralSpan } from "../telemetry/corral-tracer.js";
 import { publishModelCall } from "../telemetry/telemetry-channels.js";
 import { createOllamaTransport, type OllamaTransportOptions } from "./ollama-transport.js";
 
@@ -186,7 +185,7 @@ function observeModelCall(model: string) {
   const span = startCorralSpan(
     `chat ${model}`,
     { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "ollama", "gen_ai.request.model": model },
-    SpanKind.CLIENT,
+    SPAN_KIND_CLIENT,
   );
   const started = performance.now();
   let host: string | undefined;

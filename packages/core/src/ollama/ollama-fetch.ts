@@ -1,4 +1,4 @@
-import { guardResponseBody } from "./guard-response-body.js";
+import { asWebStream, guardResponseBody } from "./guard-response-body.js";
 import { mapOllamaStatus } from "./map-ollama-error.js";
 import type { OllamaCallContext } from "./ollama-call-context.js";
 import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
@@ -72,8 +72,37 @@ export const createOllamaFetch =
         json,
       });
     }
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return guardedResponse(response, body);
   };
+
+/**
+ * The response as the `ollama` client sees it, with the guarded body: what the client reads
+ * (`ok`, `status`, `statusText`, `headers`, `body`, `json()`, `text()`), without building a
+ * second `Response` per request (undici's constructor is a measurable part of a call).
+ */
+function guardedResponse(response: Response, body: ReadableStream<Uint8Array> | null): Response {
+  const read = () =>
+    new Response(body && asWebStream(body), { status: response.status, statusText: response.statusText, headers: response.headers });
+  return {
+    ok: response.ok,
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    url: response.url,
+    redirected: response.redirected,
+    type: response.type,
+    body,
+    get bodyUsed() {
+      return body?.locked ?? false;
+    },
+    json: () => read().json(),
+    text: () => read().text(),
+    arrayBuffer: () => read().arrayBuffer(),
+    blob: () => read().blob(),
+    formData: () => read().formData(),
+    clone: () => read().clone(),
+  } as Response;
+}
 
 /**
  * Aborts `controller` with the reason of the first of `signals` to abort (at once if one already

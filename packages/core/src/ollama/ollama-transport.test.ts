@@ -248,6 +248,27 @@ describe("per-call work", () => {
     expect(dependantsOf(session.signal)).toBe(0);
   });
 
+  it("does not abort a stream that was read to its end, and aborts one left early", async () => {
+    const transport = createOllamaTransport({ host: "http://127.0.0.1:9" });
+    const opened = (aborts: { count: number }) => async () => ({
+      async *[Symbol.asyncIterator]() {
+        yield 1;
+        yield 2;
+      },
+      abort() {
+        aborts.count++;
+      },
+    });
+    const read = { count: 0 };
+    const all: number[] = [];
+    for await (const value of transport.stream({}, opened(read))) all.push(value);
+    expect(all).toEqual([1, 2]);
+    expect(read.count).toBe(0);
+    const left = { count: 0 };
+    for await (const _value of transport.stream({}, opened(left))) break;
+    expect(left.count).toBe(1);
+  });
+
   it("still ends a call when its signal aborts, before or while Ollama answers", async () => {
     fake = await startFakeOllama({ chat: [{ content: "one two three", fault: { type: "stall", afterChunks: 1 } }] });
     const model = createOllamaChatModel("qwen3:4b", { host: fake.url });

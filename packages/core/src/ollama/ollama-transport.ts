@@ -194,13 +194,18 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
     const { value: iterator, target, release } = await acquire(call, open);
     const onAbort = () => iterator.abort();
     call.signal?.addEventListener("abort", onAbort, { once: true });
+    // A stream read to its `done` line has nothing left to end: aborting it then would only cost
+    // an abort cascade through the client's and corral's signals and the fetch (the fetch let go
+    // of its listeners at that line).
+    let complete = false;
     try {
       yield* iterator;
+      complete = true;
     } catch (error) {
       throw mapped(error, call, target, true);
     } finally {
       call.signal?.removeEventListener("abort", onAbort);
-      iterator.abort();
+      if (!complete) iterator.abort();
       releaseStream(sharedOllamaClient(target.url), iterator);
       release();
     }

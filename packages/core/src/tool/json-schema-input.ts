@@ -1,5 +1,6 @@
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import type { JsonSchema } from "../model/chat-model.js";
+import { lazyAjv } from "./lazy-ajv.js";
 
 /**
  * A tool input described by a plain JSON Schema instead of a zod schema, as MCP servers and
@@ -22,11 +23,11 @@ export function jsonSchema<T = Record<string, unknown>>(schema: JsonSchema): Jso
   return { kind: "json-schema", schema };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
+const ajv = lazyAjv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
 
 /** Compiles a validator; a schema Ajv cannot compile throws at definition time. */
 export function compileJsonSchema(schema: JsonSchema): ValidateFunction {
-  return ajv.compile(schema);
+  return ajv().compile(schema);
 }
 
 /** Ajv's errors as one line a model can act on. */

@@ -31,9 +31,15 @@ const amount = z.number().int().min(-MAX_AMOUNT).max(MAX_AMOUNT).optional();
  * const tools = createTimeTools({ timeZone: "Europe/Berlin" });
  */
 export function createTimeTools(options: TimeToolsOptions = {}): Tool[] {
-  const defaultZone = checkTimeZone(options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC");
+  // A configured zone is checked now (a typo fails at start); the system's is looked up at the first
+  // call, so a process that never tells the time does not pay for Intl's time-zone data at start.
+  let defaultZone = options.timeZone === undefined ? undefined : checkTimeZone(options.timeZone);
   const now = options.now ?? (() => new Date());
-  const zoneOf = (timeZone: string | undefined) => (timeZone ? checkTimeZone(timeZone) : defaultZone);
+  const zoneOf = (timeZone: string | undefined) => {
+    if (timeZone) return checkTimeZone(timeZone);
+    defaultZone ??= checkTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC");
+    return defaultZone;
+  };
   const describe = (instant: Date, timeZone: string) =>
     `${formatIso(instant, timeZone)} (${formatReadable(instant, timeZone)}, ${timeZone})`;
 
