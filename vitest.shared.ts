@@ -1,22 +1,4 @@
-import { getPriority, setPriority } from "node:os";
 import { defineConfig } from "vitest/config";
-
-/**
- * Under turbo (`pnpm test`), every package's suite runs at once, beside distribution/'s install
- * tests, which wait for every build and are the run's longest chain. The package suites give way a
- * little (niceness 5, which their workers and child processes inherit), so on a 2-core machine the
- * install tests get about a core instead of a twelfth of two; measured, it is what brings the idle
- * run's wall time down to the package suites' own CPU time. Only lowered, never raised, and a
- * refusal is ignored.
- */
-function giveWayToInstallTests(): void {
-  if (!process.env.TURBO_HASH) return;
-  try {
-    if (getPriority() < 5) setPriority(5);
-  } catch {
-    // Not permitted here: the suite runs at the priority it has.
-  }
-}
 
 /**
  * The vitest configuration every package shares. Workspace packages resolve to their
@@ -25,7 +7,6 @@ function giveWayToInstallTests(): void {
  */
 export function corralVitestConfig(options: { testTimeout?: number; isolate?: boolean } = {}) {
   const integration = process.env.CORRAL_INT === "1";
-  giveWayToInstallTests();
   return defineConfig({
     ssr: { resolve: { conditions: ["@corral/source"] } },
     resolve: { conditions: ["@corral/source"] },
