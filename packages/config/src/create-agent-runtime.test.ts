@@ -98,18 +98,22 @@ describe("Ollama time limits from the config file", () => {
 
       await runtime.close();
 
-      // A stream that stops after its first chunk: the idle limit answers. The limit on the answer's
-      // start is kept far from it, so a slow first chunk on a loaded machine cannot answer first.
-      const idleLimited = configSchema.parse({
-        ollama: { host: hanging.url, timeoutMs: 30_000, idleTimeoutMs: 300 },
-        index: path.join(dir, "none"),
-        tools: [],
-      });
-      const idleRuntime = await createAgentRuntime(idleLimited, { root: dir });
-      hanging.enqueue({ content: "one two three", fault: { type: "stall", afterChunks: 1 } });
-      const idle = await idleRuntime.agent.run("hi").catch((caught: unknown) => caught);
-      expect(idle).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.idleTimeoutMs" });
-      await idleRuntime.close();
+      // A stream that stops after its first chunk, from a fake of its own: the idle limit answers. The
+      // limit on the answer's start is kept far from it, so a slow start on a loaded machine cannot answer first.
+      const stalling = await startFakeOllama({ chat: [{ content: "one two three", fault: { type: "stall", afterChunks: 1 } }] });
+      try {
+        const idleLimited = configSchema.parse({
+          ollama: { host: stalling.url, timeoutMs: 30_000, idleTimeoutMs: 300 },
+          index: path.join(dir, "none"),
+          tools: [],
+        });
+        const idleRuntime = await createAgentRuntime(idleLimited, { root: dir });
+        const idle = await idleRuntime.agent.run("hi").catch((caught: unknown) => caught);
+        expect(idle).toMatchObject({ code: "timeout", timeoutMs: 300, setting: "ollama.idleTimeoutMs" });
+        await idleRuntime.close();
+      } finally {
+        await stalling.close();
+      }
     } finally {
       await hanging.close();
     }
