@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { replaceFileAtomically } from "./atomic-write.js";
 import { incompleteWriteError, toStorageError } from "./storage-error.js";
+import { TopScores } from "./top-scores.js";
 
 /** The first bytes of a flat vectors file (`vectors.q8`). */
 const MAGIC = "CORRALQ8";
@@ -220,7 +221,7 @@ export class FlatVectors {
         best.offer(at, dotRow(query, codes, row * dimensions, dimensions) * (scales[at] as number));
       }
     }
-    return best.rows().map((row) => labels[row] as number);
+    return best.ids().map((row) => labels[row] as number);
   }
 }
 
@@ -275,29 +276,4 @@ function quantise(vector: ArrayLike<number>, codes: Int8Array, offset: number): 
   const scale = max / norm / 127 || 1;
   for (let i = 0; i < dimensions; i++) codes[offset + i] = Math.round((vector[i] as number) / norm / scale);
   return scale;
-}
-
-/** The best `k` rows by score, kept in a small sorted buffer. */
-class TopScores {
-  private readonly scores: number[] = [];
-  private readonly found: number[] = [];
-
-  constructor(private readonly k: number) {}
-
-  offer(row: number, score: number): void {
-    const { scores, found, k } = this;
-    if (k <= 0 || (scores.length === k && score <= (scores[k - 1] as number))) return;
-    let at = scores.length;
-    while (at > 0 && (scores[at - 1] as number) < score) at--;
-    scores.splice(at, 0, score);
-    found.splice(at, 0, row);
-    if (scores.length > k) {
-      scores.pop();
-      found.pop();
-    }
-  }
-
-  rows(): number[] {
-    return this.found;
-  }
 }

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import hnswlib from "hnswlib-node";
 import { replaceFileAtomically } from "./atomic-write.js";
 import { incompleteWriteError } from "./storage-error.js";
+import { TopScores } from "./top-scores.js";
 
 const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
@@ -205,7 +206,7 @@ export class VectorIndex {
     const normalised = normalise(query);
     const dimensions = normalised.length;
     const source = this.vectorSource?.(labels);
-    const best = new TopK(k);
+    const best = new TopScores(k);
     for (const label of labels) {
       let vector: ArrayLike<number> | undefined = source?.get(label);
       if (!vector || vector.length !== dimensions) vector = this.vectorOf(label);
@@ -219,7 +220,7 @@ export class VectorIndex {
       }
       best.offer(label, dot / (Math.sqrt(norm) || 1));
     }
-    return best.matches();
+    return best.entries().map(({ id, score }) => ({ label: id, score }));
   }
 
   /** The normalised vectors of labels as one matrix. */
@@ -328,39 +329,14 @@ function normalise(vector: number[]): Float32Array {
   return Float32Array.from(vector, (value) => value / norm);
 }
 
-/** The k best scores seen, kept in a small sorted buffer instead of sorting every score. */
-class TopK {
-  private readonly scores: number[] = [];
-  private readonly labels: number[] = [];
-
-  constructor(private readonly k: number) {}
-
-  offer(label: number, score: number): void {
-    const { scores, labels, k } = this;
-    if (scores.length === k && score <= (scores[k - 1] as number)) return;
-    let at = scores.length;
-    while (at > 0 && (scores[at - 1] as number) < score) at--;
-    scores.splice(at, 0, score);
-    labels.splice(at, 0, label);
-    if (scores.length > k) {
-      scores.pop();
-      labels.pop();
-    }
-  }
-
-  matches(): VectorMatch[] {
-    return this.labels.map((label, i) => ({ label, score: this.scores[i] as number }));
-  }
-}
-
 function topK(query: Float32Array, labels: number[], vectors: Float32Array, k: number): VectorMatch[] {
   const dimensions = query.length;
-  const best = new TopK(k);
+  const best = new TopScores(k);
   for (let row = 0; row < labels.length; row++) {
     let dot = 0;
     const offset = row * dimensions;
     for (let i = 0; i < dimensions; i++) dot += (query[i] as number) * (vectors[offset + i] as number);
     best.offer(labels[row] as number, dot);
   }
-  return best.matches();
+  return best.entries().map(({ id, score }) => ({ label: id, score }));
 }
