@@ -5,7 +5,7 @@ describe("TopScores", () => {
   it("keeps the k best ids, best first, whatever order they come in", () => {
     const scores = [0.2, 0.9, -0.5, 0.7, 0.9, 0.1, 0.8];
     const best = new TopScores(3);
-    scores.forEach((score, id) => best.offer(id, score));
+    for (const [id, score] of scores.entries()) best.offer(id, score);
     const exact = scores
       .map((score, id) => ({ id, score }))
       .sort((a, b) => b.score - a.score || a.id - b.id)
