@@ -1,23 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describeWithServer } from "@corral/postgres/testing";
+import { describeWithServer, freePort } from "@corral/postgres/testing";
 import { createOllamaEmbedder } from "@corral/rag";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "./config-schema.js";
 import { createAgentRuntime } from "./create-agent-runtime.js";
 import { configuredIndexExists, openConfiguredIndex } from "./open-configured-index.js";
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The server's URL with a password and a schema of the test's own. */
 function withSchema(url: string, schema: string): string {
@@ -29,7 +19,8 @@ function withSchema(url: string, schema: string): string {
 
 describe("an index URL whose database does not answer", () => {
   it("fails with database_unreachable, naming host, port and the index setting, never the password", async () => {
-    const port = await closedPort();
+    // Free a moment ago, so nothing listens on it.
+    const port = await freePort();
     const index = `postgresql://corral:s3cret-Passw0rd@127.0.0.1:${port}/docs`;
     const error = await configuredIndexExists({ index }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "database_unreachable" });
