@@ -45,19 +45,10 @@ function packageDirs() {
 }
 
 if (needsBuild()) {
-  const pnpm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["pnpm"];
-  const build = spawnSync(
-    pnpm[0],
-    [...pnpm.slice(1), "exec", "turbo", "run", "build", "--filter=@corral/cli", "--output-logs=errors-only"],
-    {
-      cwd: root,
-      // Build output is not the CLI's: it goes to stderr so stdout stays corral's alone.
-      stdio: ["ignore", 2, 2],
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
-    },
-  );
+  // Build output is not the CLI's: it goes to stderr so stdout stays corral's alone.
+  const build = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: ["ignore", 2, 2] });
   if (build.status !== 0) process.exit(build.status ?? 1);
-  // The build is current now, also where tsc or turbo's cache found nothing to rewrite (a touched file).
+  // The build is current now, also where tsc found nothing to rewrite (a touched file).
   const now = new Date();
   for (const dir of packageDirs()) {
     const info = path.join(dir, "tsconfig.tsbuildinfo");

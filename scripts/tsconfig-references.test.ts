@@ -29,3 +29,12 @@ describe("tsconfig project references", () => {
     });
   }
 });
+
+describe("the root tsconfig.json", () => {
+  it("references every package, so that `pnpm build` (one `tsc -b` of it) builds them all", () => {
+    const solution = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8"));
+    const referenced = ((solution.references ?? []) as { path: string }[]).map((ref) => resolve(root, ref.path)).sort();
+    expect(referenced).toEqual(packageDirs().sort());
+    expect(solution.files).toEqual([]);
+  });
+});

@@ -115,7 +115,7 @@ describe("no telemetry", () => {
   it("runs turbo only through scripts/turbo.mjs, which turns its telemetry off", async () => {
     const { scripts } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
     const turboScripts = Object.entries(scripts).filter(([, command]) => /\bturbo\b/.test(command));
-    expect(turboScripts.length).toBeGreaterThan(3);
+    expect(turboScripts.map(([name]) => name)).toContain("test");
     for (const [name, command] of turboScripts) {
       expect(command.replaceAll("node scripts/turbo.mjs", ""), `root script "${name}"`).not.toMatch(/\bturbo\b/);
     }
@@ -129,9 +129,13 @@ describe("no telemetry", () => {
       delete env.DO_NOT_TRACK;
       const status = await run(process.execPath, [path.join(repoRoot, "scripts/turbo.mjs"), "telemetry", "status"], { cwd: repoRoot, env });
       expect(status.stdout + status.stderr).toMatch(/opted.out/i);
-      const build = await pnpm(["-s", "build", "--filter=@corral/core", "--output-logs=errors-only"], repoRoot, env);
-      expect(build.code, build.stderr).toBe(0);
-      expect(build.stdout + build.stderr).not.toMatch(/telemetry|Attention/i);
+      // A turbo run as `pnpm test` starts one (its lint task: quick, and it touches no build).
+      const lint = await run(process.execPath, [path.join(repoRoot, "scripts/turbo.mjs"), "run", "lint", "--output-logs=errors-only"], {
+        cwd: repoRoot,
+        env,
+      });
+      expect(lint.code, lint.stderr).toBe(0);
+      expect(lint.stdout + lint.stderr).not.toMatch(/telemetry|Attention/i);
     } finally {
       await home.remove();
     }
