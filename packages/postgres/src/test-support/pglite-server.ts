@@ -1,3 +1,4 @@
+import { openPgliteFromTemplate } from "./pglite-template.js";
 import type { TestPostgresServer } from "./postgres-cluster.js";
 
 /** Whether PGlite with pgvector can be served here, and if not, why. */
@@ -29,8 +30,7 @@ export async function startPgliteServer(options: { maxConnections?: number } = {
     import("@electric-sql/pglite-pgvector"),
     import("@electric-sql/pglite-socket"),
   ]);
-  const db = await PGlite.create({ extensions: { vector } });
-  await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  const db = await openPgliteFromTemplate((options) => PGlite.create({ ...options, extensions: { vector } }));
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: options.maxConnections ?? 20 });
   try {
     await server.start();
