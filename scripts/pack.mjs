@@ -17,6 +17,12 @@ const log = (line) => {
   if (!quiet) process.stderr.write(`${line}\n`);
 };
 
+/** Replaces a file by rename, never truncating it in place: other processes may be reading it. */
+function replace(file, text) {
+  writeFileSync(`${file}.pack`, text);
+  renameSync(`${file}.pack`, file);
+}
+
 /** The workspace's publishable packages by name, with their folders. */
 function workspacePackages() {
   const found = new Map();
@@ -47,29 +53,34 @@ mkdirSync(out, { recursive: true });
 const remote = projectRemote(root);
 if (!repositoryField(remote, ".")) log("no public git remote (origin or CORRAL_REPOSITORY_URL): the packages get no repository field");
 
-for (const [name, { dir }] of packages) {
-  if (!existsSync(path.join(dir, "dist"))) {
-    throw new Error(`${name} is not built (${path.relative(root, dir)}/dist is missing): run \`pnpm build\` first.`);
+const restores = [];
+try {
+  for (const [name, { dir }] of packages) {
+    if (!existsSync(path.join(dir, "dist"))) {
+      throw new Error(`${name} is not built (${path.relative(root, dir)}/dist is missing): run \`pnpm build\` first.`);
+    }
+    // The repository field names the project's public address and this package's folder in it; it is
+    // written for the pack only, so package.json in the clone stays as it is.
+    const repository = repositoryField(remote, path.relative(root, dir).split(path.sep).join("/"));
+    if (!repository) continue;
+    const manifestFile = path.join(dir, "package.json");
+    const original = readFileSync(manifestFile, "utf8");
+    restores.push(() => replace(manifestFile, original));
+    replace(manifestFile, `${JSON.stringify({ ...JSON.parse(original), repository }, null, 2)}\n`);
   }
-  // The repository field names the project's public address and this package's folder in it; it is
-  // written for the pack only, so package.json in the clone stays as it is.
-  const manifestFile = path.join(dir, "package.json");
-  const original = readFileSync(manifestFile, "utf8");
-  const repository = repositoryField(remote, path.relative(root, dir).split(path.sep).join("/"));
-  // Replaced by rename, never truncated in place: other processes may be reading it.
-  const replace = (text) => {
-    writeFileSync(`${manifestFile}.pack`, text);
-    renameSync(`${manifestFile}.pack`, manifestFile);
-  };
-  try {
-    if (repository) replace(`${JSON.stringify({ ...JSON.parse(original), repository }, null, 2)}\n`);
-    // pnpm pack turns workspace:* into real versions and applies publishConfig.
-    execFileSync("pnpm", ["pack", "--pack-destination", out], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
-  } finally {
-    if (repository) replace(original);
-  }
-  log(`packed ${name}`);
+  // One pnpm for every package (pnpm pack turns workspace:* into real versions and applies publishConfig).
+  execFileSync(
+    "pnpm",
+    ["-r", "--workspace-concurrency=1", ...[...packages.keys()].flatMap((name) => ["--filter", name]), "pack", "--pack-destination", out],
+    {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+} finally {
+  for (const restore of restores) restore();
 }
+log(`packed ${[...packages.keys()].join(", ")}`);
 
 // The CLI on its own: every @corral package it reaches, bundled inside.
 const cli = packages.get("@corral/cli");
