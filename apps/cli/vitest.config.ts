@@ -3,7 +3,6 @@ import { corralVitestConfig } from "../../vitest.shared.ts";
 
 export default mergeConfig(corralVitestConfig({ testTimeout: 120_000 }), {
   test: {
-    globalSetup: ["./src/test-support/global-setup.ts"],
     // The test files share one module graph instead of importing corral's packages again for
     // each file (most tests run `main` in-process): the CLI keeps no state between runs of
     // `main` (everything comes through its io), and each file starts its own fake Ollama and

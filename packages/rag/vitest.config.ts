@@ -7,5 +7,5 @@ import { corralVitestConfig } from "../../vitest.shared.ts";
 // dependencies (LangChain's splitters, pdf.js, SQLite, hnswlib) afresh, a quarter of the suite's
 // time. Every file makes its own temp folders and indexes and closes them, so none depends on another.
 export default mergeConfig(corralVitestConfig({ testTimeout: 60_000 }), {
-  test: { globalSetup: ["../../vitest.build-first.ts"], isolate: false },
+  test: { isolate: false },
 });

@@ -1,8 +1,5 @@
-import { mergeConfig } from "vitest/config";
 import { corralVitestConfig } from "../../vitest.shared.ts";
 
 // The files share their worker's module graph (see vitest.shared.ts); each cleans up after itself.
-// The package is built first, so the bin tests start the packaged bin on the built dist/.
-export default mergeConfig(corralVitestConfig({ isolate: false }), {
-  test: { globalSetup: ["../../vitest.build-first.ts"] },
-});
+// The package is built first (the shared set-up), so the bin tests start the packaged bin on the built dist/.
+export default corralVitestConfig({ isolate: false });
