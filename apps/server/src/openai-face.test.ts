@@ -19,6 +19,34 @@ beforeAll(async () => {
 });
 afterAll(() => test.close());
 
+describe("OpenAI-compatible face, request after request", () => {
+  it("looks the agent's model up once, not per request, and streams each chunk as the JSON of the whole chunk", async () => {
+    const stream = async () => {
+      test.fake.enqueue({ content: 'one "two" three' });
+      const response = await fetch(`${test.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "helper", stream: true, messages: [{ role: "user", content: "Count" }] }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.text()).split("\n\n").filter((event) => event.startsWith("data: {"));
+    };
+    const shows = () => test.fake.requestsTo("/api/show").length;
+    await stream();
+    const afterFirst = shows();
+    for (let request = 0; request < 2; request++) {
+      const events = await stream();
+      expect(events.length).toBeGreaterThan(2);
+      for (const event of events) {
+        const json = event.slice("data: ".length);
+        expect(json).toBe(JSON.stringify(JSON.parse(json)));
+      }
+      expect(events.map((event) => JSON.parse(event.slice(6)).choices[0].delta.content ?? "").join("")).toBe('one "two" three');
+    }
+    expect(shows()).toBe(afterFirst);
+  });
+});
+
 describe("OpenAI-compatible face, through the openai SDK", () => {
   it("answers a chat completion with usage, and the agent's instructions reach the model", async () => {
     test.fake.enqueue({ content: "Hello from corral.", promptEvalCount: 12, evalCount: 4 });

@@ -36,6 +36,20 @@ function message(result: AgentResult) {
   };
 }
 
+/** The JSON of a `chat.completion.chunk` of `base`, split where its `delta` and its `finish_reason` go. */
+function chunkTemplate(base: Record<string, unknown>): [string, string, string] {
+  const DELTA = 0;
+  const FINISH = 1;
+  const json = JSON.stringify({
+    ...base,
+    object: "chat.completion.chunk",
+    choices: [{ index: 0, delta: DELTA, logprobs: null, finish_reason: FINISH }],
+  });
+  const delta = json.lastIndexOf(`"delta":${DELTA}`) + `"delta":`.length;
+  const finish = json.lastIndexOf(`"finish_reason":${FINISH}`) + `"finish_reason":`.length;
+  return [json.slice(0, delta), json.slice(delta + 1, finish), json.slice(finish + 1)];
+}
+
 /** `POST /v1/chat/completions` and `GET /v1/models`, as the OpenAI SDK expects them. */
 export function registerOpenAi(app: FastifyInstance, context: ServerContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -66,8 +80,11 @@ export function registerOpenAi(app: FastifyInstance, context: ServerContext): vo
       const id = `chatcmpl-${randomUUID().replace(/-/g, "")}`;
       const created = Math.floor(Date.now() / 1000);
       const base = { id, created, model: body.model, system_fingerprint: "fp_corral" };
+      // Every chunk is this one object with its own delta and finish_reason: its JSON is written around
+      // those two (the same bytes as the whole object's JSON.stringify, without building it per event).
+      const [head, middle, tail] = chunkTemplate(base);
       const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null) =>
-        sseMessage({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
+        `data: ${head}${JSON.stringify(delta)}${middle}${JSON.stringify(finish_reason)}${tail}\n\n`;
       return serveRun(
         context,
         request,

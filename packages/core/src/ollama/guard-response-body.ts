@@ -72,13 +72,20 @@ function guardedReads(source: ReadableStream<Uint8Array>, guard: BodyGuard): Gua
   // The source ended; what was left has been handed out.
   let closed = false;
 
+  // Whether every line given to the last checkLines went through as it was (none blank, none invalid).
+  let unchanged = true;
   const checkLines = (lines: string[]): Uint8Array | undefined => {
     let text = "";
+    unchanged = true;
     for (const line of lines) {
-      if (line.trim() === "") continue;
+      if (line.trim() === "") {
+        unchanged = false;
+        continue;
+      }
       const value = jsonObject(line);
       if (!value) {
         const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+        unchanged = false;
         failure = new ModelCallError(
           `${guard.ndjson?.describe()} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
             "Is OLLAMA_HOST pointing at Ollama, and not at a proxy that rewrites its answers?",
@@ -149,9 +156,12 @@ function guardedReads(source: ReadableStream<Uint8Array>, guard: BodyGuard): Gua
           return { done: true, value: undefined };
         }
         if (!guard.ndjson) return result;
+        const whole = pending === "";
         const lines = (pending + decoder.decode(result.value, { stream: true })).split("\n");
         pending = lines.pop() ?? "";
-        const checked = checkLines(lines);
+        let checked = checkLines(lines);
+        // A piece of whole lines that all went through is handed on as it came, not encoded again.
+        if (checked && unchanged && whole && pending === "") checked = result.value;
         if (!checked) {
           if (failure) fail(failure);
           // Only part of a line so far: read on.

@@ -36,7 +36,7 @@ export const createOllamaFetch =
     }, context.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(input, { ...init, headers, signal: controller.signal });
+      response = await send(input, { ...init, headers, signal: controller.signal });
     } catch (error) {
       release();
       // Our own limit, not the caller's abort: say which limit it was.
@@ -74,6 +74,28 @@ export const createOllamaFetch =
     }
     return guardedResponse(response, body);
   };
+
+/**
+ * fetch, asking undici not to follow redirects: when it may follow one, it copies every request
+ * (and tees its body) first, a measurable part of a call to a local Ollama that never redirects.
+ * A host that does redirect gets the request once more, followed as before.
+ */
+async function send(input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Response> {
+  const replayable = typeof init.body === "string" || init.body == null;
+  if (init.redirect || !replayable) return fetch(input, init);
+  try {
+    return await fetch(input, { ...init, redirect: "error" });
+  } catch (error) {
+    if (init.signal?.aborted || !isUnexpectedRedirect(error)) throw error;
+    return fetch(input, init);
+  }
+}
+
+/** undici's rejection for a redirect under `redirect: "error"`. */
+function isUnexpectedRedirect(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return error instanceof TypeError && cause instanceof Error && cause.message === "unexpected redirect";
+}
 
 /**
  * The response as the `ollama` client sees it, with the guarded body: what the client reads

@@ -1,4 +1,6 @@
 import { getEventListeners } from "node:events";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AgentError } from "../errors/agent-error.js";
@@ -284,5 +286,29 @@ describe("per-call work", () => {
     expect(parts).toEqual(["one "]);
     await expect(model.chat(user, { signal: controller.signal })).rejects.toMatchObject({ code: "aborted" });
     expect(getEventListeners(controller.signal, "abort")).toEqual([]);
+  });
+});
+
+describe("a host that redirects", () => {
+  it("still gets each call there, streamed or not, though corral's fetch asks undici not to follow redirects", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "streamed there" }, { content: "answered there" }] });
+    const target = fake.url;
+    // A proxy in front of Ollama that sends every request on with a 307 (method and body kept).
+    const proxy = createHttpServer((request, response) => {
+      response.writeHead(307, { location: `${target}${request.url}` });
+      response.end();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const model = createOllamaChatModel("qwen3:4b", { host: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, retries: 0 });
+      expect(await drain(model.stream(user))).toEqual({ text: "streamed there" });
+      expect((await model.chat(user)).message.content).toBe("answered there");
+      expect(fake.requestsTo("/api/chat").map((request) => (request.body as { messages: unknown }).messages)).toEqual([
+        user.messages,
+        user.messages,
+      ]);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
