@@ -80,7 +80,7 @@ export async function runSync(
 
   let finished = false;
   try {
-    const documents = await session.listDocuments();
+    const documents = await (session.listDocumentStates ? session.listDocumentStates() : session.listDocuments());
     await removeGoneDocuments(state, context.root, paths, documents, files);
     const byPath = new Map(documents.map((row) => [row.path, row]));
     // Groups are embedded while earlier ones are written (see GroupPipeline), in order.
