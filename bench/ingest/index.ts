@@ -69,7 +69,9 @@ async function measure(name: string, route: () => Promise<number>): Promise<void
   const spans = after.spans.slice(before.spans.length);
   let betweenMs = 0;
   for (let i = 1; i < spans.length; i++) betweenMs += Math.max(0, spans[i]![0] - spans[i - 1]![1]);
-  (runs[name] ??= []).push({
+  const list = runs[name] ?? [];
+  runs[name] = list;
+  list.push({
     wallMs: endedAt - startedAt,
     chunks,
     inputs: after.inputs - before.inputs,
@@ -116,15 +118,13 @@ if (typeof values.previous === "string") {
 // --routes corral,previous: only those (names' first words, lower case).
 const chosen = typeof values.routes === "string" ? values.routes.split(",") : undefined;
 const selected = Object.fromEntries(
-  Object.entries(routes).filter(([name]) => !chosen || chosen.some((word) => name.toLowerCase().replace(/[()]/g, "").split(" ").includes(word))),
+  Object.entries(routes).filter(
+    ([name]) => !chosen || chosen.some((word) => name.toLowerCase().replace(/[()]/g, "").split(" ").includes(word)),
+  ),
 );
 
 try {
-  await interleave(
-    selected,
-    ROUNDS,
-    0,
-  );
+  await interleave(selected, ROUNDS, 0);
 } finally {
   await gpu.stop();
   fs.rmSync(work, { recursive: true, force: true });
@@ -162,5 +162,18 @@ console.log(
   `${corpus.files} Markdown files from ${corpus.packages} packages in node_modules/.pnpm (${(corpus.bytes / 2 ** 20).toFixed(1)} MiB); one-GPU server at ${COST_MS} ms per input; ${ROUNDS} runs each, interleaved.\n`,
 );
 console.log(
-  markdownTable(["route", "chunks", "embedded inputs", "pure embedding s", "wall s (median)", "wall / pure", "GPU busy", "GPU idle s: before / between / after (last run)", "aim"], rows),
+  markdownTable(
+    [
+      "route",
+      "chunks",
+      "embedded inputs",
+      "pure embedding s",
+      "wall s (median)",
+      "wall / pure",
+      "GPU busy",
+      "GPU idle s: before / between / after (last run)",
+      "aim",
+    ],
+    rows,
+  ),
 );

@@ -60,15 +60,19 @@ for (const count of benchSizes([20_000])) {
     const dir = path.join(work, "index");
     log(`resync: indexing ${count.toLocaleString("en")} files ...`);
     const started = performance.now();
-    // With --previous, the index is built by that build and copied, and each build re-syncs its own copy
-    // (this build adds its own SQLite index to its copy at its first open, in the warm-up round).
-    const first = await (previous ?? { openIndex }).openIndex({ dir, root, embedder });
+    const first = await openIndex({ dir, root, embedder });
     const report = await first.sync(["."]);
     await first.close();
     log(`resync: indexed ${report.added} files, ${report.chunksAdded} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (report.added !== count) throw new Error(`indexed ${report.added} of ${count} files`);
+    // With --previous, that build indexes the folder into an index of its own (a copy would not do: the
+    // vectors file's recorded mtime would not match, and each re-sync would load and check it).
     const previousDir = path.join(work, "index-previous");
-    if (previous) fs.cpSync(dir, previousDir, { recursive: true });
+    if (previous) {
+      const other = await previous.openIndex({ dir: previousDir, root, embedder });
+      await other.sync(["."]);
+      await other.close();
+    }
 
     const resync = async (open: typeof openIndex, at = dir) => {
       const index = await open({ dir: at, root, embedder });
