@@ -2,14 +2,16 @@
 // requests are served one at a time, in order, each taking COST_MS per input (the vectors are
 // the fake Ollama's, computed within that time); every other path is passed to a fake Ollama
 // (@corral/testkit) in this process, for `/api/show` and the like. `GET /bench/stats` reports the
-// inputs and requests served and the time the "GPU" was busy. Prints its URL.
+// inputs and requests served, the time the "GPU" was busy and when (`spans`). Prints its URL.
 import { createServer, type IncomingMessage } from "node:http";
 import { fakeEmbedding, startFakeOllama } from "@corral/testkit";
 
 const COST_MS = Number(process.env.COST_MS ?? 2);
 const DIMENSIONS = Number(process.env.DIMENSIONS ?? 768);
 const fake = await startFakeOllama();
-const stats = { inputs: 0, requests: 0, busyMs: 0 };
+// `spans`: each request's busy time as [start, end] in ms since the epoch, to find where the GPU waited.
+const stats = { inputs: 0, requests: 0, busyMs: 0, spans: [] as Array<[number, number]> };
+const epochNow = () => performance.timeOrigin + performance.now();
 let queue: Promise<void> = Promise.resolve();
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -33,12 +35,14 @@ const server = createServer((request, response) => {
       // One at a time: the next request starts when this one's reply is written.
       const turn = queue.then(async () => {
         const started = performance.now();
+        const startedAt = epochNow();
         const embeddings = inputs.map((text) => fakeEmbedding(text, { dimensions: DIMENSIONS }));
         const reply = JSON.stringify({ model: parsed.model, embeddings, prompt_eval_count: inputs.length });
         await sleep(started + inputs.length * COST_MS - performance.now());
         stats.inputs += inputs.length;
         stats.requests++;
         stats.busyMs += performance.now() - started;
+        stats.spans.push([startedAt, epochNow()]);
         response.writeHead(200, { "content-type": "application/json" }).end(reply);
       });
       queue = turn.catch(() => {});

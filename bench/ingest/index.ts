@@ -6,7 +6,8 @@
 // (1) corral: openIndex + sync with createOllamaEmbedder (its defaults: 64 inputs per request,
 //     2 requests in flight); (2) LangChain: its Markdown splitter (the same 1000/150 chunking),
 //     OllamaEmbeddings and HNSWLib.fromDocuments + save, on the same server. Interleaved runs.
-// Run: pnpm bench ingest [--size 100] [--rounds 3] [--cost-ms 2] (size: files of the corpus, default all).
+// Run: pnpm bench ingest [--size 100] [--rounds 3] [--cost-ms 2] [--routes corral,previous,langchain]
+//   [--previous path/to/an/older/dist/index.js] (size: files of the corpus, default all).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,7 +24,11 @@ import { markdownCorpus } from "../lib/markdown-corpus.js";
 import { machineNow, markdownTable, summarize } from "../stats.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ args: process.argv.slice(2), options: { "cost-ms": { type: "string" } }, strict: false });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { "cost-ms": { type: "string" }, routes: { type: "string" }, previous: { type: "string" } },
+  strict: false,
+});
 const COST_MS = Number(values["cost-ms"] ?? process.env.BENCH_COST_MS ?? 2);
 const MODEL = "nomic-embed-text";
 const ROUNDS = benchRounds(3);
@@ -34,6 +39,7 @@ interface GpuStats {
   inputs: number;
   requests: number;
   busyMs: number;
+  spans: Array<[number, number]>;
 }
 
 interface Run {
@@ -42,6 +48,8 @@ interface Run {
   requests: number;
   busyMs: number;
   chunks: number;
+  /** Where the GPU waited: before the first request, between requests, after the last one (ms). */
+  idle: { startMs: number; betweenMs: number; tailMs: number };
 }
 
 const corpus = markdownCorpus(limit);
@@ -49,56 +57,74 @@ log(`ingest: ${corpus.files} Markdown files of ${corpus.packages} packages (${(c
 const gpu = await startServerProcess(path.join(here, "gpu-server.ts"), { COST_MS: String(COST_MS) });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "corral-bench-ingest-"));
 const gpuStats = async () => (await (await fetch(`${gpu.url}/bench/stats`)).json()) as GpuStats;
-const runs: Record<string, Run[]> = { corral: [], "LangChain HNSWLib": [] };
+const runs: Record<string, Run[]> = {};
 
 /** Times one route and takes the GPU's share of the work from the server's counters. */
 async function measure(name: string, route: () => Promise<number>): Promise<void> {
   const before = await gpuStats();
-  const started = performance.now();
+  const startedAt = performance.timeOrigin + performance.now();
   const chunks = await route();
-  const wallMs = performance.now() - started;
+  const endedAt = performance.timeOrigin + performance.now();
   const after = await gpuStats();
-  runs[name]!.push({
-    wallMs,
+  const spans = after.spans.slice(before.spans.length);
+  let betweenMs = 0;
+  for (let i = 1; i < spans.length; i++) betweenMs += Math.max(0, spans[i]![0] - spans[i - 1]![1]);
+  const list = runs[name] ?? [];
+  runs[name] = list;
+  list.push({
+    wallMs: endedAt - startedAt,
     chunks,
     inputs: after.inputs - before.inputs,
     requests: after.requests - before.requests,
     busyMs: after.busyMs - before.busyMs,
+    idle: { startMs: (spans[0]?.[0] ?? endedAt) - startedAt, betweenMs, tailMs: endedAt - (spans.at(-1)?.[1] ?? endedAt) },
   });
 }
 
+/** corral's route with a given build of @corral/rag. */
+const corralRoute = (name: string, rag: Pick<typeof import("@corral/rag"), "createOllamaEmbedder" | "openIndex">) => (round: number) =>
+  measure(name, async () => {
+    const embedder = rag.createOllamaEmbedder({ model: MODEL, host: gpu.url });
+    const index = await rag.openIndex({ dir: path.join(work, `${name.replace(/\W+/g, "-")}-${round}`), root: corpus.dir, embedder });
+    await index.sync(["."]);
+    const stats = index.stats();
+    await index.close();
+    // Repeated passages are embedded once, so the vectors, not the embedded inputs, must cover every chunk.
+    if (stats.vectors !== stats.chunks || stats.pendingEmbeddings)
+      throw new Error(`${name} has ${stats.vectors} vectors for ${stats.chunks} chunks (${stats.pendingEmbeddings} pending)`);
+    return stats.chunks;
+  });
+
+const routes: Record<string, (round: number) => Promise<void>> = {
+  corral: corralRoute("corral", { createOllamaEmbedder, openIndex }),
+  "LangChain HNSWLib": (round) =>
+    measure("LangChain HNSWLib", async () => {
+      const splitter = RecursiveCharacterTextSplitter.fromLanguage("markdown", { chunkSize: 1000, chunkOverlap: 150 });
+      const documents = [];
+      for (const file of listFiles(corpus.dir)) {
+        const text = fs.readFileSync(file, "utf8");
+        if (!text.trim()) continue;
+        documents.push(...(await splitter.createDocuments([text], [{ source: path.relative(corpus.dir, file) }])));
+      }
+      const store = await HNSWLib.fromDocuments(documents, new OllamaEmbeddings({ model: MODEL, baseUrl: gpu.url }));
+      await store.save(path.join(work, `langchain-${round}`));
+      return documents.length;
+    }),
+};
+// --previous <a build's dist/index.js>: the same route with that build too, interleaved (before/after a change).
+if (typeof values.previous === "string") {
+  routes["corral (previous build)"] = corralRoute("corral (previous build)", await import(path.resolve(values.previous)));
+}
+// --routes corral,previous: only those (names' first words, lower case).
+const chosen = typeof values.routes === "string" ? values.routes.split(",") : undefined;
+const selected = Object.fromEntries(
+  Object.entries(routes).filter(
+    ([name]) => !chosen || chosen.some((word) => name.toLowerCase().replace(/[()]/g, "").split(" ").includes(word)),
+  ),
+);
+
 try {
-  await interleave(
-    {
-      corral: (round) =>
-        measure("corral", async () => {
-          const embedder = createOllamaEmbedder({ model: MODEL, host: gpu.url });
-          const index = await openIndex({ dir: path.join(work, `corral-${round}`), root: corpus.dir, embedder });
-          await index.sync(["."]);
-          const stats = index.stats();
-          await index.close();
-          // Repeated passages are embedded once, so the vectors, not the embedded inputs, must cover every chunk.
-          if (stats.vectors !== stats.chunks || stats.pendingEmbeddings)
-            throw new Error(`corral has ${stats.vectors} vectors for ${stats.chunks} chunks (${stats.pendingEmbeddings} pending)`);
-          return stats.chunks;
-        }),
-      "LangChain HNSWLib": (round) =>
-        measure("LangChain HNSWLib", async () => {
-          const splitter = RecursiveCharacterTextSplitter.fromLanguage("markdown", { chunkSize: 1000, chunkOverlap: 150 });
-          const documents = [];
-          for (const file of listFiles(corpus.dir)) {
-            const text = fs.readFileSync(file, "utf8");
-            if (!text.trim()) continue;
-            documents.push(...(await splitter.createDocuments([text], [{ source: path.relative(corpus.dir, file) }])));
-          }
-          const store = await HNSWLib.fromDocuments(documents, new OllamaEmbeddings({ model: MODEL, baseUrl: gpu.url }));
-          await store.save(path.join(work, `langchain-${round}`));
-          return documents.length;
-        }),
-    },
-    ROUNDS,
-    0,
-  );
+  await interleave(selected, ROUNDS, 0);
 } finally {
   await gpu.stop();
   fs.rmSync(work, { recursive: true, force: true });
@@ -127,6 +153,7 @@ const rows = Object.entries(runs).map(([name, list]) => {
     seconds(wall),
     `${(wall / pure).toFixed(2)}x (runs: ${ratios})`,
     `${(100 * busy).toFixed(0)}%`,
+    `${seconds(last.idle.startMs)} / ${seconds(last.idle.betweenMs)} / ${seconds(last.idle.tailMs)}`,
     name === "corral" ? "<= 1.1x" : "",
   ];
 });
@@ -135,5 +162,18 @@ console.log(
   `${corpus.files} Markdown files from ${corpus.packages} packages in node_modules/.pnpm (${(corpus.bytes / 2 ** 20).toFixed(1)} MiB); one-GPU server at ${COST_MS} ms per input; ${ROUNDS} runs each, interleaved.\n`,
 );
 console.log(
-  markdownTable(["route", "chunks", "embedded inputs", "pure embedding s", "wall s (median)", "wall / pure", "GPU busy", "aim"], rows),
+  markdownTable(
+    [
+      "route",
+      "chunks",
+      "embedded inputs",
+      "pure embedding s",
+      "wall s (median)",
+      "wall / pure",
+      "GPU busy",
+      "GPU idle s: before / between / after (last run)",
+      "aim",
+    ],
+    rows,
+  ),
 );

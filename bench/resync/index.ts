@@ -3,10 +3,12 @@
 // folder and stat-ing every file, the least a re-sync must do to find what changed, and (b)
 // corral opening the index, syncing the unchanged folder and closing it, as a fresh process's
 // `corral index` does. Aim: (b) within 2x of (a).
-// Run: pnpm bench resync [--size 500] [--rounds 10] (size: files).
+// Run: pnpm bench resync [--size 500] [--rounds 10] [--previous path/to/an/older/dist/index.js] (size: files;
+// --previous adds the same open + sync + close with that build of @corral/rag, interleaved).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { type Embedder, openIndex } from "@corral/rag";
 import { fakeEmbedding } from "@corral/testkit";
 import { benchRounds, benchSizes } from "../lib/args.js";
@@ -14,6 +16,9 @@ import { interleave } from "../lib/interleave.js";
 import { machineNow, markdownTable, RATIO_HEADER, ratioRows } from "../stats.js";
 
 const ROUNDS = benchRounds(10);
+const { values } = parseArgs({ args: process.argv.slice(2), options: { previous: { type: "string" } }, strict: false });
+const previous: Pick<typeof import("@corral/rag"), "openIndex"> | undefined =
+  typeof values.previous === "string" ? await import(path.resolve(values.previous)) : undefined;
 const DIMENSIONS = 768;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -60,19 +65,29 @@ for (const count of benchSizes([20_000])) {
     await first.close();
     log(`resync: indexed ${report.added} files, ${report.chunksAdded} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (report.added !== count) throw new Error(`indexed ${report.added} of ${count} files`);
+    // With --previous, that build indexes the folder into an index of its own (a copy would not do: the
+    // vectors file's recorded mtime would not match, and each re-sync would load and check it).
+    const previousDir = path.join(work, "index-previous");
+    if (previous) {
+      const other = await previous.openIndex({ dir: previousDir, root, embedder });
+      await other.sync(["."]);
+      await other.close();
+    }
 
+    const resync = async (open: typeof openIndex, at = dir) => {
+      const index = await open({ dir: at, root, embedder });
+      const again = await index.sync(["."]);
+      await index.close();
+      if (again.unchanged !== count || again.chunksEmbedded !== 0)
+        throw new Error(`an unchanged re-sync found ${again.unchanged} unchanged files and embedded ${again.chunksEmbedded} chunks`);
+    };
     const samples = await interleave(
       {
         "walk + stat every file (baseline)": async () => {
           if (walkAndStat(root) !== count) throw new Error("the walk missed files");
         },
-        "corral: open, sync unchanged, close": async () => {
-          const index = await openIndex({ dir, root, embedder });
-          const again = await index.sync(["."]);
-          await index.close();
-          if (again.unchanged !== count || again.chunksEmbedded !== 0)
-            throw new Error(`an unchanged re-sync found ${again.unchanged} unchanged files and embedded ${again.chunksEmbedded} chunks`);
-        },
+        "corral: open, sync unchanged, close": () => resync(openIndex),
+        ...(previous ? { "corral, previous build": () => resync(previous.openIndex, previousDir) } : {}),
       },
       ROUNDS,
     );

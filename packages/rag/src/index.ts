@@ -35,6 +35,7 @@ export { DEFAULT_LOAD_LIMITS, type LoadLimits } from "./load/load-limits.js";
 export type { MetadataValue, SearchFilter } from "./search/search-filter.js";
 export type {
   ChunkRecord,
+  DocumentState,
   DocumentWrite,
   DocumentWriteResult,
   IndexStore,

@@ -19,7 +19,8 @@ describe("a sync that fills the disk", () => {
   let why = "";
   beforeAll(() => {
     fs.mkdirSync(disk);
-    const result = spawnSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk], { encoding: "utf8" });
+    // 3 MiB: room for the index, its SQLite WAL of several committed groups, and a second copy of the vectors file while it is replaced.
+    const result = spawnSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk], { encoding: "utf8" });
     mounted = result.status === 0;
     why = mounted ? "" : `cannot mount a tmpfs (${(result.stderr || result.error?.message || "").trim()}); run as root`;
   });

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import ignore from "ignore";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeTempDir } from "../test-support/temp-dir.js";
-import { discoverFiles } from "./discover-files.js";
+import { DEFAULT_IGNORES } from "./default-ignores.js";
+import { discoverFiles, patternScope } from "./discover-files.js";
 
 describe("discoverFiles", () => {
   const temps: Array<{ remove: () => void }> = [];
@@ -66,5 +68,49 @@ describe("discoverFiles", () => {
     const { files, skipped } = await discoverFiles([other.dir, "nope"], { base: temp.dir, exclude: [], maxFileBytes: 1e6 });
     expect(files.map((file) => file.path)).toEqual([`${other.dir}/far.md`]);
     expect(skipped[0]).toMatchObject({ path: "nope", reason: "unreadable" });
+  });
+});
+
+describe("patternScope", () => {
+  const names = [
+    "a.md",
+    ".DS_Store",
+    ".ds_store",
+    "x.min.js",
+    "X.MIN.JS",
+    "min.js",
+    "a.map",
+    "map",
+    "package-lock.json",
+    "yarn.lock",
+    "dist",
+    "notes.txt",
+    "draft-1.md",
+    "Draft-2.MD",
+    ".env",
+    "a.b.c",
+  ];
+  const check = (patterns: string[]) => {
+    const scope = patternScope("/base", patterns);
+    const reference = ignore().add(patterns);
+    for (const name of names) {
+      for (const at of [name, `sub/${name}`, `sub/deeper/${name}`]) {
+        const fast = scope.fileName ? scope.fileName(path.posix.basename(at)) : scope.rules.ignores(at);
+        expect([at, fast]).toEqual([at, reference.ignores(at)]);
+      }
+    }
+    return scope;
+  };
+
+  it("matches files by name with one matcher for plain patterns, as the ignore rules do", () => {
+    expect(check([...DEFAULT_IGNORES]).fileName).toBeDefined();
+    expect(check(["draft-*.md", "*.txt", ".env", "a.?.c", "logs/"]).fileName).toBeDefined();
+    expect(check(["build/", "out/"]).fileName).toBeDefined();
+  });
+
+  it("tests every rule for files when a pattern is not a plain name", () => {
+    for (const patterns of [["*.md", "!a.md"], ["sub/*.md"], ["*.{md,txt}"], ["[ad]*"], ["**/a.md"], ["a\\ b.md"], ["dist/", "!dist/"]]) {
+      expect(check(patterns).fileName).toBeUndefined();
+    }
   });
 });

@@ -71,6 +71,34 @@ const SYSTEM_FOLDERS = process.platform === "win32" ? [] : ["/proc", "/sys", "/d
 interface Scope {
   dir: string;
   rules: Ignore;
+  /**
+   * When every rule that can match a file is a plain name pattern, whether a file's name matches
+   * one: tested for each file instead of `rules` (one regular expression instead of the rules'
+   * path checks, parent look-ups and cache, several times faster over many files).
+   */
+  fileName?: (name: string) => boolean;
+}
+
+/** A name pattern whose meaning is the same in .gitignore and in picomatch: no slash, escape, brace, bracket, extglob or `**`. */
+const PLAIN_NAME = /^(?=.)[^/\\{}()[\]+@!#\s*]*(?:\*[^/\\{}()[\]+@!\s*]+)*\*?$/;
+
+/**
+ * The scope of a list of patterns (the default ignores and the `ignore` option). Patterns ending
+ * in `/` match folders only; a file's folders were tested when the walk entered them, so a file
+ * is ignored when its name matches one of the other patterns. Those are compiled into one
+ * matcher when they are all plain names and nothing is negated (with a `!` rule the order of all
+ * rules matters); else files are tested against every rule.
+ */
+export function patternScope(dir: string, patterns: readonly string[]): Scope {
+  const rules = ignore().add([...patterns]);
+  const forFiles = patterns.filter((pattern) => !pattern.endsWith("/"));
+  const plain = patterns.every((pattern) =>
+    pattern.endsWith("/") ? !pattern.includes("\\") && !pattern.startsWith("!") && !/\s/.test(pattern) : PLAIN_NAME.test(pattern),
+  );
+  if (!plain) return { dir, rules };
+  if (!forFiles.length) return { dir, rules, fileName: () => false };
+  const match = picomatch(forFiles, { dot: true, nocase: true });
+  return { dir, rules, fileName: (name) => match(name) };
 }
 
 /**
@@ -236,7 +264,7 @@ export async function discoverFiles(
       continue;
     }
     const patterns = [...(options.defaultIgnores !== false ? DEFAULT_IGNORES : []), ...(options.ignore ?? [])];
-    await walk(absolute, rootIndexPath, patterns.length ? [{ dir: absolute, rules: ignore().add(patterns) }] : [], real, 0, real);
+    await walk(absolute, rootIndexPath, patterns.length ? [patternScope(absolute, patterns)] : [], real, 0, real);
   }
   return { files, skipped };
 }
@@ -260,7 +288,9 @@ function isIgnored(scopes: Scope[], absolutePath: string, isDir: boolean): boole
     let relative = absolutePath.slice(scope.dir.length + 1);
     if (path.sep !== "/") relative = relative.split(path.sep).join("/");
     if (!relative) continue;
-    if (scope.rules.ignores(isDir ? `${relative}/` : relative)) return true;
+    if (isDir) {
+      if (scope.rules.ignores(`${relative}/`)) return true;
+    } else if (scope.fileName ? scope.fileName(path.basename(relative)) : scope.rules.ignores(relative)) return true;
   }
   return false;
 }

@@ -63,6 +63,11 @@ export interface StoreWriteSession {
   embedding(): WorkingEmbedding | null;
   /** The stored documents of the generation being written, ordered by path. */
   listDocuments(): Promise<StoredDocument[]>;
+  /**
+   * Optional: what a sync compares of each stored document (no metadata), in any order; cheaper
+   * than `listDocuments` for a store with many documents. Sync uses `listDocuments` without it.
+   */
+  listDocumentStates?(): Promise<DocumentState[]>;
   /** Counts of the generation being written. */
   status(): Promise<StoreStatus>;
   /** Chooses the model for an index with none yet; it binds only when its first vectors are stored. */
@@ -118,6 +123,9 @@ export interface StoredDocument {
   contentHash: string;
   metadata: Record<string, unknown>;
 }
+
+/** What a sync compares of a stored document: its id, path, size, mtime and content hash. */
+export type DocumentState = Pick<StoredDocument, "id" | "path" | "size" | "mtimeMs" | "contentHash">;
 
 /** A document to write with its chunks. */
 export interface DocumentWrite {

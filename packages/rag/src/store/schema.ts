@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
 CREATE INDEX IF NOT EXISTS chunks_pending ON chunks(id) WHERE has_vector = 0;
+CREATE INDEX IF NOT EXISTS chunks_with_vector ON chunks(id) WHERE has_vector = 1;
 CREATE TABLE IF NOT EXISTS embeddings (
   id INTEGER PRIMARY KEY,
   model TEXT NOT NULL,

@@ -70,6 +70,8 @@ export class SqliteGeneration {
    */
   private verifiedVersion: string | undefined;
   private addedSinceSave = 0;
+  /** manifest.json as last read or written here (undefined: none on disk), so an unchanged one is not written again. */
+  private manifestOnDisk: Manifest | undefined;
   /** The flat copy of the vectors, written with every hnsw save and read by `flatVectors` readers. */
   readonly flat: FlatVectorCopy;
 
@@ -220,6 +222,7 @@ export class SqliteGeneration {
    */
   async reconcile(writer: boolean, load = false): Promise<boolean> {
     const onDisk = readManifest(this.files.manifest, this.dir);
+    this.manifestOnDisk = onDisk;
     const base = onDisk ?? this.manifest;
     // Another process may have bound the index to a model since it was opened.
     checkEmbedder(this.dir, boundEmbedding(base, this.store), this.embedder);
@@ -320,11 +323,16 @@ export class SqliteGeneration {
     await this.saveVectors();
     await this.ensureFlat();
     const counts = this.store.counts();
-    this.manifest = {
+    const next: Manifest = {
       ...this.manifest,
-      updatedAt: new Date().toISOString(),
       counts: { documents: counts.documents, chunks: counts.chunks, vectors: counts.vectors, pendingEmbeddings: counts.pending },
     };
+    // A sync that changed nothing leaves manifest.json as it is (no write, no fsync).
+    if (this.manifestOnDisk && sameManifest(this.manifestOnDisk, this.manifestToWrite(next))) {
+      this.manifest = { ...next, updatedAt: this.manifestOnDisk.updatedAt };
+      return;
+    }
+    this.manifest = { ...next, updatedAt: new Date().toISOString() };
     await this.writeManifest();
   }
 
@@ -339,14 +347,20 @@ export class SqliteGeneration {
     const dimensions = this.manifest.embedding?.dimensions;
     if (version === undefined || !dimensions) return;
     // The labels the hnsw file holds: the loaded ones, or SQLite's when the file was found consistent with it.
-    let labels: number[];
-    if (this.loadedVersion === version && this.vectors.dimensions !== undefined) labels = [...this.vectors.live];
-    else if (this.verifiedVersion === version) labels = this.store.vectorChunkIds();
-    else return;
-    let sum = 0;
-    for (let i = 0; i < labels.length; i++) sum += labels[i] as number;
+    let labels: number[] | undefined;
+    let checksum: { count: number; sum: number };
+    if (this.loadedVersion === version && this.vectors.dimensions !== undefined) {
+      labels = [...this.vectors.live];
+      let sum = 0;
+      for (let i = 0; i < labels.length; i++) sum += labels[i] as number;
+      checksum = { count: labels.length, sum };
+    } else if (this.verifiedVersion === version) {
+      // SQLite's count and sum (from an index), the labels themselves only when the copy must be written.
+      checksum = this.store.vectorChunkChecksum();
+    } else return;
     // A copy of other labels (a crash between the hnsw save and SQLite's record of it) is written again.
-    if (this.flat.matches(this.store.getMeta("vectors_flat"), version, { count: labels.length, sum })) return;
+    if (this.flat.matches(this.store.getMeta("vectors_flat"), version, checksum)) return;
+    labels ??= this.store.vectorChunkIds();
     const flat = await this.flat.write(version, dimensions, labels, this.flatSource);
     if (flat) this.store.setMeta("vectors_flat", flat);
   }
@@ -364,7 +378,13 @@ export class SqliteGeneration {
 
   /** Writes manifest.json. It names an embedding model only once vectors of it are stored: a failed first sync binds nothing. */
   async writeManifest(): Promise<void> {
-    await writeManifest(this.files.manifest, { ...this.manifest, embedding: boundEmbedding(this.manifest, this.store) ?? null });
+    const manifest = this.manifestToWrite(this.manifest);
+    await writeManifest(this.files.manifest, manifest);
+    this.manifestOnDisk = manifest;
+  }
+
+  private manifestToWrite(manifest: Manifest): Manifest {
+    return { ...manifest, embedding: boundEmbedding(manifest, this.store) ?? null };
   }
 
   /** Whether vectors of the working model are stored. */
@@ -421,4 +441,9 @@ export class SqliteGeneration {
     this.flat.clear();
     this.store.close();
   }
+}
+
+/** Whether two manifests say the same, `updatedAt` aside. */
+function sameManifest(a: Manifest, b: Manifest): boolean {
+  return JSON.stringify({ ...a, updatedAt: "" }) === JSON.stringify({ ...b, updatedAt: "" });
 }

@@ -1,4 +1,5 @@
 import type {
+  DocumentState,
   DocumentWrite,
   DocumentWriteResult,
   PendingChunk,
@@ -33,6 +34,10 @@ export class SqliteWriteSession implements StoreWriteSession {
 
   async listDocuments(): Promise<StoredDocument[]> {
     return this.generation.store.listDocuments();
+  }
+
+  async listDocumentStates(): Promise<DocumentState[]> {
+    return this.generation.store.documentStates();
   }
 
   async status(): Promise<StoreStatus> {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Embedder } from "../embed/embedder.js";
 import { createOllamaEmbedder } from "../embed/ollama-embedder.js";
 import { type Index, openIndex } from "../index/open-index.js";
+import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
 
 describe("sync embeds the next group while the previous one is written", () => {
@@ -66,4 +67,78 @@ describe("sync embeds the next group while the previous one is written", () => {
     const found = await index.search("file2 passage 299", { k: 1, mode: "keyword" });
     expect(found[0]?.source.path).toBe("docs/file-2.md");
   }, 60_000);
+
+  it("sends the next group's first request while the earlier group's last one is still in flight, with two groups at most", async () => {
+    const fake: FakeOllama = await startFakeOllama({ numParallel: 1, faults: [{ type: "latency", ms: 100, path: "/api/embed" }] });
+    cleanups.push(() => fake.close());
+    const temp = makeTempDir();
+    cleanups.push(() => temp.remove());
+    // Four files of 300 chunks: a group each, embedded in two calls (256 + 44 chunks).
+    const FILES = 4;
+    for (let f = 0; f < FILES; f++) {
+      temp.write(
+        `docs/file-${f}.md`,
+        Array.from(
+          { length: 300 },
+          (_, s) => `## File ${f} section ${s}\n\nfile${f} passage ${s}. ${"Some words to fill a chunk. ".repeat(32)}\n`,
+        ).join("\n"),
+      );
+    }
+    const ollama = createOllamaEmbedder({ model: "nomic-embed-text", host: fake.url, retries: 0 });
+    const calls: Array<{ file: number; start: number; end?: number }> = [];
+    const inFlight: number[] = [];
+    let mostGroups = 0;
+    const embedder: Embedder = {
+      model: ollama.model,
+      embedDocuments: async (texts, options) => {
+        const call: { file: number; start: number; end?: number } = {
+          file: Number(/file(\d+) passage/.exec(texts[0] ?? "")?.[1]),
+          start: performance.now(),
+        };
+        calls.push(call);
+        inFlight.push(call.file);
+        mostGroups = Math.max(mostGroups, new Set(inFlight).size);
+        try {
+          return await ollama.embedDocuments(texts, options);
+        } finally {
+          call.end = performance.now();
+          inFlight.splice(inFlight.indexOf(call.file), 1);
+        }
+      },
+      embedQuery: (text, options) => ollama.embedQuery(text, options),
+    };
+    const index: Index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder });
+    cleanups.push(() => index.close());
+    const report = await index.sync(["docs"]);
+
+    expect(report.added).toBe(FILES);
+    expect(index.stats()).toMatchObject({ documents: FILES, vectors: index.stats().chunks, pendingEmbeddings: 0 });
+    for (let f = 1; f < FILES; f++) {
+      const firstOfThis = Math.min(...calls.filter((call) => call.file === f).map((call) => call.start));
+      const lastOfEarlier = Math.max(...calls.filter((call) => call.file === f - 1).map((call) => call.end ?? 0));
+      expect([f, firstOfThis < lastOfEarlier]).toEqual([f, true]);
+    }
+    expect(mostGroups).toBe(2);
+    // Every chunk was sent once, no text twice.
+    const inputs = fake.requestsTo("/api/embed").flatMap((request) => (request.body as { input: string[] }).input);
+    expect(new Set(inputs).size).toBe(inputs.length);
+  }, 60_000);
+
+  it("hands the first group on at a request's worth of chunks, so embedding starts before the rest is loaded", async () => {
+    const temp = makeTempDir();
+    cleanups.push(() => temp.remove());
+    for (let i = 0; i < 300; i++) temp.write(`docs/note-${String(i).padStart(3, "0")}.md`, `# Note ${i}\n\nNote ${i} is short.\n`);
+    const sizes: number[] = [];
+    const embedder = new HashEmbedder();
+    const embed = embedder.embedDocuments.bind(embedder);
+    embedder.embedDocuments = async (texts, options) => {
+      sizes.push(texts.length);
+      return embed(texts, options);
+    };
+    const index: Index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder });
+    cleanups.push(() => index.close());
+    await index.sync(["docs"]);
+    expect(sizes[0]).toBe(64);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(300);
+  });
 });

@@ -8,8 +8,9 @@ const QUEUED_GROUPS = 1;
 /**
  * Embeds and writes groups of loaded files in two concurrent steps, in order: while one group
  * is written (SQLite, hnswlib inserts, on this thread) the next one's embedding requests are in
- * flight, so the embedding server is not left waiting for the writes. Memory is bounded: a
- * group being embedded, one being written, and `QUEUED_GROUPS` waiting before each step.
+ * flight, so the embedding server is not left waiting for the writes, and two groups are
+ * embedded at a time, so it is not left waiting between groups either. Memory is bounded: two
+ * groups being embedded, one being written, and `QUEUED_GROUPS` waiting before each step.
  *
  * Each group is still written in one transaction, in the order given, after its vectors are
  * committed to the cache. A failure of a step stops the steps before it at once (nothing more
@@ -47,19 +48,52 @@ export class GroupPipeline {
   }
 
   private async embedStep(): Promise<void> {
+    // Two groups are embedded at a time: the next group's requests are sent while the earlier
+    // group's are still in flight, so the embedding server finds the next request waiting when
+    // it finishes one, also across groups (the earlier group's texts are not sent twice).
+    let earlier: { done: Promise<EmbeddedGroup>; hashes: ReadonlySet<string> } | undefined;
+    const stopped = () => this.failure !== undefined;
     try {
       for (;;) {
         const batch = await this.toEmbed.pop();
         if (!batch) break;
-        const group = await embedGroup(this.state, batch, () => this.failure !== undefined);
-        if (this.failure) break;
-        await this.toWrite.push(group);
+        let hashes: ReadonlySet<string> = new Set();
+        let planned: () => void = () => undefined;
+        const isPlanned = new Promise<void>((resolve) => {
+          planned = resolve;
+        });
+        const done = embedGroup(this.state, batch, stopped, earlier, (sent) => {
+          hashes = sent;
+          planned();
+        });
+        // Settled here or below; never an unhandled rejection.
+        done.catch(() => undefined);
+        await Promise.race([isPlanned, done]);
+        const previous = earlier;
+        earlier = {
+          done,
+          get hashes() {
+            return hashes;
+          },
+        };
+        if (previous) {
+          const group = await previous.done;
+          if (this.failure) break;
+          await this.toWrite.push(group);
+        }
+      }
+      if (earlier) {
+        const group = await earlier.done;
+        earlier = undefined;
+        if (!this.failure) await this.toWrite.push(group);
       }
       this.toWrite.end();
     } catch (error) {
       // The groups embedded before are still written (as a sequential sync would have), then the error.
       this.failure ??= { error };
       this.toEmbed.abandon(error);
+      // A group still embedding sees the failure and stops; it is waited for, so nothing runs after the sync.
+      await earlier?.done.catch(() => undefined);
       this.toWrite.end({ error });
     }
   }

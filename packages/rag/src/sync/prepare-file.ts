@@ -2,7 +2,7 @@ import type { DiscoveredFile, SkipReason } from "../load/discover-files.js";
 import type { ResolvedLoadLimits } from "../load/load-limits.js";
 import type { LoaderProcess } from "../load/loader-process.js";
 import { splitDocument } from "../split/split-document.js";
-import type { StoredDocument } from "../store/index-store.js";
+import type { DocumentState } from "../store/index-store.js";
 import type { SyncState } from "./sync-state.js";
 import type { PendingFile } from "./write-group.js";
 
@@ -20,7 +20,7 @@ export interface SplitSettings {
 export async function prepareFile(
   state: SyncState,
   file: DiscoveredFile,
-  previous: StoredDocument | undefined,
+  previous: DocumentState | undefined,
   loader: LoaderProcess,
   limits: ResolvedLoadLimits,
   split: SplitSettings,

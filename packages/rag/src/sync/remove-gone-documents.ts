@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { DiscoveredFile } from "../load/discover-files.js";
-import type { StoredDocument } from "../store/index-store.js";
+import type { DocumentState } from "../store/index-store.js";
 import type { SyncState } from "./sync-state.js";
 
 /** Removes the documents under the synced paths that were not found again (deleted, or now ignored); documents under other paths stay. */
@@ -8,7 +8,7 @@ export async function removeGoneDocuments(
   state: SyncState,
   root: string,
   paths: string[],
-  documents: StoredDocument[],
+  documents: DocumentState[],
   files: DiscoveredFile[],
 ): Promise<void> {
   const roots = paths.map((entry) => path.resolve(root, entry));

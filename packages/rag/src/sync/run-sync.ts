@@ -15,6 +15,8 @@ import { GROUP_CHUNKS, type PendingFile } from "./write-group.js";
 
 /** Files per group when nothing needs embedding. */
 const GROUP_FILES = 200;
+/** The first group is handed on at this many chunks (a request's worth), so embedding starts early. */
+const FIRST_GROUP_CHUNKS = 64;
 
 /** What a sync needs besides the store session. */
 export interface SyncContext {
@@ -80,7 +82,7 @@ export async function runSync(
 
   let finished = false;
   try {
-    const documents = await session.listDocuments();
+    const documents = await (session.listDocumentStates ? session.listDocumentStates() : session.listDocuments());
     await removeGoneDocuments(state, context.root, paths, documents, files);
     const byPath = new Map(documents.map((row) => [row.path, row]));
     // Groups are embedded while earlier ones are written (see GroupPipeline), in order.
@@ -88,6 +90,7 @@ export async function runSync(
     try {
       let queue: PendingFile[] = [];
       let queuedChunks = 0;
+      let groupChunks = FIRST_GROUP_CHUNKS;
       for (const file of files) {
         state.checkAbort();
         progress.update({ path: file.path });
@@ -95,10 +98,11 @@ export async function runSync(
         if (!pending) continue;
         queue.push(pending);
         queuedChunks += pending.chunks.length;
-        if (queuedChunks >= GROUP_CHUNKS || queue.length >= GROUP_FILES) {
+        if (queuedChunks >= groupChunks || queue.length >= GROUP_FILES) {
           const batch = queue;
           queue = [];
           queuedChunks = 0;
+          groupChunks = GROUP_CHUNKS;
           await pipeline.add(batch);
         }
       }

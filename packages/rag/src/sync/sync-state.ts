@@ -77,6 +77,8 @@ export class SyncState {
       throw new AbortError("The sync was aborted; the index holds what was written before.", { cause: error });
     if (error instanceof IndexDimensionMismatchError || !isAgentError(error)) throw error;
     if (!(await this.session.isBound()) && (error.code === "model_not_found" || error.code === "model_capability_missing")) throw error;
+    // Two groups' requests in flight can both fail: the first failure is reported.
+    if (this.embedderDown !== undefined) return;
     this.embedderDown = error.message;
     this.report.warnings.push(`Embedding failed, chunks are indexed for keyword search only until the next sync: ${error.message}`);
   }

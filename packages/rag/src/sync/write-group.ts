@@ -38,21 +38,31 @@ export interface EmbeddedGroup {
  * an abort keeps them). Chunks whose embedding failed are written without a vector. `stopped`
  * says the sync failed elsewhere meanwhile: then nothing more is committed.
  */
-export async function embedGroup(state: SyncState, batch: PendingFile[], stopped: () => boolean = () => false): Promise<EmbeddedGroup> {
+export async function embedGroup(
+  state: SyncState,
+  batch: PendingFile[],
+  stopped: () => boolean = () => false,
+  earlier?: EarlierGroup,
+  onPlanned?: (hashes: ReadonlySet<string>) => void,
+): Promise<EmbeddedGroup> {
   const { session, report, progress, model } = state;
   const batchBytes = batch.reduce((sum, pending) => sum + pending.file.size, 0);
   // Text that occurs more than once is embedded once; every chunk keeps its own location.
   const wanted = new Map<string, Chunk>();
   for (const pending of batch) for (const chunk of pending.chunks) if (!wanted.has(chunk.hash)) wanted.set(chunk.hash, chunk);
   const cached = model ? await session.cachedHashes(model, wanted.keys()) : new Set<string>();
-  const toEmbed = [...wanted.values()].filter((chunk) => !cached.has(chunk.hash));
-  report.chunksFromCache += wanted.size - toEmbed.length;
+  // Texts the earlier group is embedding right now are not sent again: they are looked up in the cache once it is done.
+  const borrowed = earlier ? [...wanted.keys()].filter((hash) => !cached.has(hash) && earlier.hashes.has(hash)) : [];
+  const toEmbed = [...wanted.values()].filter((chunk) => !cached.has(chunk.hash) && !earlier?.hashes.has(chunk.hash));
+  report.chunksFromCache += wanted.size - toEmbed.length - borrowed.length;
+  onPlanned?.(new Set(toEmbed.map((chunk) => chunk.hash)));
   const group: EmbeddedGroup = { batch, batchBytes, wanted, cached, vectorOf: new Map(), partsOf: new Map(), bytesCredited: 0 };
   if (toEmbed.length && state.embedder && model && state.embedderDown === undefined) {
     progress.update({ phase: "embedding" });
     // Groups of chunks, also inside one large file: progress moves, and each group's vectors
     // are committed to the cache, so an abort keeps them and the next sync goes on from there.
     for (let start = 0; start < toEmbed.length; start += GROUP_CHUNKS) {
+      if (state.embedderDown !== undefined) break;
       const part = toEmbed.slice(start, start + GROUP_CHUNKS);
       let results: EmbeddedChunk[];
       try {
@@ -79,7 +89,21 @@ export async function embedGroup(state: SyncState, batch: PendingFile[], stopped
       state.checkAbort();
     }
   }
+  if (earlier && borrowed.length && model) {
+    // What the earlier group committed is in the cache now; what it could not embed stays without a vector.
+    await earlier.done.catch(() => undefined);
+    if (stopped()) return group;
+    const found = await session.cachedHashes(model, borrowed);
+    for (const hash of found) cached.add(hash);
+    report.chunksFromCache += found.size;
+  }
   return group;
+}
+
+/** The group embedded just before, still in flight: the hashes it sends, and when it is done. */
+export interface EarlierGroup {
+  hashes: ReadonlySet<string>;
+  done: Promise<unknown>;
 }
 
 /**
