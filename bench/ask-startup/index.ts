@@ -33,13 +33,13 @@ try {
   const timed = async (name: string, round: number, args: string[], options: { cwd?: string; env?: Record<string, string> }) => {
     const result = await runTimed(process.execPath, [...PEAK_RSS_FLAGS, ...CPU_TIME_FLAGS, ...args], options);
     // Round 0 is the warm-up, which interleave does not count either.
-    if (round > 0) (cpu[name] ??= []).push(cpuMsOf(result.stderr));
+    if (round > 0) cpu[name] = [...(cpu[name] ?? []), cpuMsOf(result.stderr)];
     return result;
   };
   const corral = (name: string, bin: string) => async (round: number) => {
     const { stdout, peakRssMiB } = await timed(name, round, [bin, "ask", `Question ${round}?`], { cwd, env });
     if (!stdout.includes(`Question ${round}?`)) throw new Error(`${name} printed ${stdout}`);
-    (rss[name] ??= []).push(peakRssMiB ?? Number.NaN);
+    rss[name] = [...(rss[name] ?? []), peakRssMiB ?? Number.NaN];
   };
   const samples = await interleave(
     {

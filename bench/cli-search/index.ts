@@ -33,13 +33,13 @@ for (const size of benchSizes([10_000, 100_000])) {
     const timed = async (name: string, round: number, args: string[], options: { cwd?: string; env?: Record<string, string> }) => {
       const result = await runTimed(process.execPath, [...PEAK_RSS_FLAGS, ...CPU_TIME_FLAGS, ...args], options);
       // Round 0 is the warm-up, which interleave does not count either.
-      if (round > 0) (cpu[name] ??= []).push(cpuMsOf(result.stderr));
+      if (round > 0) cpu[name] = [...(cpu[name] ?? []), cpuMsOf(result.stderr)];
       return result;
     };
     const corral = (name: string, rssName: string, bin: string) => async (round: number) => {
       const { stdout, peakRssMiB } = await timed(name, round, [bin, "search", query(round), "-k", "10"], { cwd: corpus.docs, env });
       if (!stdout.includes("Passage")) throw new Error(`${name} found nothing:\n${stdout}`);
-      (rss[rssName] ??= []).push(peakRssMiB ?? Number.NaN);
+      rss[rssName] = [...(rss[rssName] ?? []), peakRssMiB ?? Number.NaN];
     };
     const samples = await interleave(
       {
