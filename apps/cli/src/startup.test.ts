@@ -86,6 +86,38 @@ describe("start-up", () => {
     }
   });
 
+  it("`corral ask` looks the model up (/api/show) once, while the tools load, not after them", async () => {
+    const fake = await startFakeOllama({ chat: [{ content: "Answered." }] });
+    try {
+      const file = path.join(temp.dir, "ask-timed.modules.txt");
+      const result = await runCli(["ask", "Hello?"], {
+        cwd: temp.dir,
+        env: {
+          CORRAL_RECORD_MODULES: file,
+          CORRAL_RECORD_MODULE_TIMES: "1",
+          NODE_OPTIONS: `--import=${recorder}`,
+          OLLAMA_HOST: fake.url,
+          CORRAL_MODEL: "qwen3:4b",
+        },
+      });
+      expect(result.stdout).toContain("Answered.");
+      expect(result.code).toBe(0);
+      // One look-up, then the answer: the early look-up is the one the agent uses.
+      expect(fake.requests.map((request) => request.path)).toEqual(["/api/show", "/api/chat"]);
+      const toolTimes = (await readFile(file, "utf8"))
+        .split("\n")
+        .map((line) => /^(\d+) (\S+)$/.exec(line))
+        .filter((match) => match !== null && /\/packages\/tools\/|@corral\/tools\//.test(match[2] ?? ""))
+        .map((match) => Number(match?.[1]));
+      // The recorder saw the tools load: an empty list would pass for the wrong reason.
+      expect(toolTimes.length).toBeGreaterThan(5);
+      const show = fake.requestsTo("/api/show")[0];
+      expect(show?.at).toBeLessThan(Math.max(...toolTimes));
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("`corral models` loads no index, no tools and no server", async () => {
     const port = await closedPort();
     const run = await modulesLoadedBy(["models", "--host", `127.0.0.1:${port}`], "models");

@@ -1,4 +1,4 @@
-import { Agent, type ApprovalRequest, ConfigError, type Tool } from "@corral/core";
+import { Agent, type ApprovalRequest, ConfigError, createOllamaChatModel, type Tool } from "@corral/core";
 import type { openIndex } from "@corral/rag";
 import type { AgentConfig, CorralConfig } from "./config-schema.js";
 import { connectMcpServers, type McpServersConnection } from "./connect-mcp-servers.js";
@@ -30,6 +30,15 @@ export interface AgentRuntimeOptions {
    * that names none of the agent's tools. Default: `process.emitWarning`.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Starts the model's look-up (Ollama's `/api/show`, which the agent makes before its first call) at once,
+   * so that it runs while the tools load, the index opens and MCP servers start instead of after them
+   * (`corral ask` sets it). The agent's first call uses the answer; a failed look-up is not kept, and the
+   * first call asks again and reports the error. Default false: nothing is sent until the first run.
+   */
+  prefetchModelInfo?: boolean;
+  /** Aborts the early look-up of `prefetchModelInfo`; pass the signal the first run will use. */
+  signal?: AbortSignal;
 }
 
 /** An agent assembled from the configuration, with what it holds open. */
@@ -108,6 +117,11 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
   if (!settings) {
     throw new ConfigError(`Unknown agent "${name}". Configured agents: ${Object.keys(config.agents).join(", ")}.`);
   }
+  const model = settings.model ?? config.model;
+  // For an early look-up the chat model is built here, not by the Agent from its name, so that the
+  // look-up starts before the tools load and the agent's first call finds its answer.
+  const chatModel = options.prefetchModelInfo ? createOllamaChatModel(model, ollamaConnection(config)) : undefined;
+  chatModel?.info?.({ signal: options.signal }).catch(() => undefined);
   // rag and tools load on first use, so commands that need no agent (`corral models`) start fast.
   const { createToolPreset, toolPresetNames } = await import("@corral/tools");
   const presets = settings.tools ?? config.tools;
@@ -170,12 +184,11 @@ export async function createAgentRuntime(config: CorralConfig, options: AgentRun
     if (allowed.has(tool.name) && tool.needsApproval) tools[position] = { ...tool, needsApproval: false };
   }
 
-  const model = settings.model ?? config.model;
   const modelSettings = agentModelSettings(config, settings);
   let agent: Agent;
   try {
     agent = new Agent({
-      model,
+      model: chatModel ?? model,
       ...ollamaConnection(config),
       instructions: instructions.join("\n\n") || undefined,
       tools,

@@ -55,7 +55,13 @@ export async function ask(ctx: CliContext, words: string[], options: AskOptions)
           return approved;
         })
       : undefined;
-  const { runtime } = await openAgentRuntime(ctx, { docs, agent: options.agent, signal: controller.signal, approve });
+  const { runtime } = await openAgentRuntime(ctx, {
+    docs,
+    agent: options.agent,
+    signal: controller.signal,
+    approve,
+    prefetchModelInfo: true,
+  });
 
   renderer = options.json
     ? undefined

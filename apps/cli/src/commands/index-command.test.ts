@@ -53,6 +53,24 @@ describe("corral index and search", () => {
     expect(hits[0]?.location).toMatch(/install\.md:\d+$/);
   });
 
+  it("embeds the query once: the request started while the index opened is the one the search uses; keyword search embeds nothing", async () => {
+    await indexed();
+    const inputs = () => workspace.fake.requestsTo("/api/embed").map((request) => (request.body as { input?: unknown }).input);
+    const before = inputs().length;
+    const hybrid = await runInProcess(["search", "rotate", "keys", "-k", "1"], { cwd: workspace.dir, env: env() });
+    expect(hybrid.code, hybrid.stderr).toBe(0);
+    expect(hybrid.stdout).toMatch(/keys\.md:\d+/);
+    expect(inputs().slice(before)).toEqual([["search_query: rotate keys"]]);
+
+    const keyword = await runInProcess(["search", "upgrade", "--mode", "keyword"], { cwd: workspace.dir, env: env() });
+    expect(keyword.code, keyword.stderr).toBe(0);
+    expect(keyword.stdout).toMatch(/install\.md:\d+/);
+    // A search after it: by the time its request has come, one the keyword search sent would have too.
+    const after = await runInProcess(["search", "install", "-k", "1"], { cwd: workspace.dir, env: env() });
+    expect(after.code, after.stderr).toBe(0);
+    expect(inputs().slice(before)).toEqual([["search_query: rotate keys"], ["search_query: install"]]);
+  });
+
   it("says how to build the index when there is none", async () => {
     const result = await runInProcess(["search", "keys", "--index", "elsewhere"], { cwd: workspace.dir, env: env() });
     expect(result.code).toBe(1);

@@ -20,8 +20,13 @@ export async function search(ctx: CliContext, words: string[], options: SearchOp
   const query = words.join(" ").trim();
   if (!query) throw new UsageError("the query is empty.");
   const { config } = await loadCliConfig(ctx);
-  // One search: the flat copy of the vectors is read, not the hnsw graph (seconds at 100k chunks).
-  const index = await openCliIndex(ctx, config, { readOnly: true, flatVectors: true });
+  // One search: the flat copy of the vectors is read, not the hnsw graph (seconds at 100k chunks), and
+  // the query's embedding is asked for while the index opens (keyword search embeds nothing).
+  const index = await openCliIndex(ctx, config, {
+    readOnly: true,
+    flatVectors: true,
+    ...(options.mode === "keyword" ? {} : { query }),
+  });
   const result = await index.query(query, { k, mode: options.mode, ...(options.path ? { filter: { path: options.path } } : {}) });
   for (const warning of result.warnings) ctx.warn(warning);
   const sources = await sourcesFromHits(result.hits);

@@ -19,6 +19,8 @@ export interface OpenAgentRuntimeOptions {
   signal?: AbortSignal;
   /** Decides calls that need approval and that the config's `approve` does not allow; without it they are denied. */
   approve?: Approver;
+  /** Start the model's look-up (`/api/show`) while the agent is assembled, aborted by `signal` (`corral ask`: its first call follows at once). */
+  prefetchModelInfo?: boolean;
 }
 
 /** An agent ready to answer, with the configuration it came from. */
@@ -74,6 +76,7 @@ export async function openAgentRuntime(ctx: CliContext, options: OpenAgentRuntim
     root: ctx.io.cwd,
     ...(index ? { index } : {}),
     approve: options.approve,
+    ...(options.prefetchModelInfo ? { prefetchModelInfo: true, signal: options.signal } : {}),
     // An MCP server that did not start, an approve entry that names no tool: said, not fatal.
     onWarning: (message) => ctx.warn(message),
   });

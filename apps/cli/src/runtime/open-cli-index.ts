@@ -3,18 +3,19 @@ import { type CorralConfig, type DocumentIndex, describeIndexLocation, isDatabas
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
 import { commandName } from "../command-name.js";
+import { withEarlyQueryEmbedding } from "./early-query-embedding.js";
 
 /**
  * Opens the configured index (a folder, or a `postgresql://` URL) with the configured embedding
  * model. Read-only opens require the index to exist; `rebuild` empties it first; `flatVectors`
  * searches a folder index's flat copy of the vectors instead of loading the hnsw graph (for a
- * command that searches once). The index is
- * closed when the command ends.
+ * command that searches once); `query` starts that query's embedding before the index opens
+ * (see `withEarlyQueryEmbedding`). The index is closed when the command ends.
  */
 export async function openCliIndex(
   ctx: CliContext,
   config: CorralConfig,
-  options: { readOnly: boolean; rebuild?: boolean; flatVectors?: boolean },
+  options: { readOnly: boolean; rebuild?: boolean; flatVectors?: boolean; query?: string },
 ): Promise<DocumentIndex> {
   const { configuredIndexExists, openConfiguredIndex } = await import("@corral/config");
   if (options.readOnly && !(await configuredIndexExists(config))) {
@@ -24,7 +25,8 @@ export async function openCliIndex(
   }
   const { createOllamaEmbedder } = await import("@corral/rag");
   const { host, timeoutMs, idleTimeoutMs } = config.ollama;
-  const embedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
+  const ollamaEmbedder = createOllamaEmbedder({ model: config.embedModel, host, timeoutMs, idleTimeoutMs });
+  const embedder = options.query === undefined ? ollamaEmbedder : withEarlyQueryEmbedding(ollamaEmbedder, options.query);
   // Paths in the index are relative to the working folder, as the user typed them.
   const index = await openConfiguredIndex(config, {
     embedder,
