@@ -37,11 +37,12 @@ async function localPrebuilds(): Promise<string> {
 }
 
 beforeAll(async () => {
+  // --prefer-offline: what npm's cache already holds is not revalidated with the registry; the rest comes from it.
   prefix = await tempDir("corral-prefix-");
   work = await tempDir("corral-work-");
   fake = await startFakeOllama();
   const tarball = path.join(inject("packs"), "corral-cli.tgz");
-  const install = await run("npm", ["install", "-g", "--prefix", prefix.dir, "--no-audit", "--no-fund", tarball], {
+  const install = await run("npm", ["install", "-g", "--prefix", prefix.dir, "--no-audit", "--no-fund", "--prefer-offline", tarball], {
     env: cleanEnv({ npm_config_better_sqlite3_local_prebuilds: await localPrebuilds() }),
     timeoutMs: 840_000,
   });

@@ -60,7 +60,8 @@ beforeAll(async () => {
     `${LIBRARIES.map((name) => `import * as ${name} from "@corral/${name}";`).join("\n")}\nexport const surface = [${LIBRARIES.join(", ")}];\n`,
   );
   // Native modules are not needed to compile, nor by @corral/core at run time: skip building them here.
-  const install = await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund"], {
+  // --prefer-offline: what npm's cache already holds is not revalidated with the registry; the rest comes from it.
+  const install = await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], {
     cwd: project.dir,
     env: cleanEnv(),
     timeoutMs: 840_000,
