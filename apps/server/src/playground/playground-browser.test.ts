@@ -94,7 +94,9 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
   }
 
   // Each test drives a real browser against two real servers: minutes on a loaded machine, not seconds.
-  describe("the playground in Chromium", { timeout: 180_000 }, () => {
+  // One retry: in one full run on a loaded 2-core machine (1 of 6), a fresh page never showed its agent list
+  // within 60 s although the server answered; alone, the file passed every time. A test that fails twice fails.
+  describe("the playground in Chromium", { timeout: 180_000, retry: 1 }, () => {
     it("streams the answer with its thinking folded, the tool activity as it happens, and sources that open their passage", async () => {
       const test = await server();
       await api(test, "/v1/documents", { name: "keys.md", text: HANDBOOK });
