@@ -104,7 +104,8 @@ describe("ollama.hosts: several Ollama hosts", () => {
     const port = stopped!.port;
 
     // A stopped host is out: after it refused once, the next calls go to the other one without trying it first.
-    const transport = createOllamaTransport({ hosts: [stopped!.url, survivor.url], hostRetryAfterMs: 300, retries: 0 });
+    // 2 s: restarting the fake and two calls took over 300 ms once on a loaded machine.
+    const transport = createOllamaTransport({ hosts: [stopped!.url, survivor.url], hostRetryAfterMs: 2_000, retries: 0 });
     await transport.request({ model: "qwen3:4b" }, (client) => client.chat({ model: "qwen3:4b", messages: user }));
     const restarted = await startFakeOllama({ port });
     fakes.push(restarted);
@@ -113,7 +114,7 @@ describe("ollama.hosts: several Ollama hosts", () => {
     }
     expect(restarted.requestsTo("/api/chat")).toHaveLength(0);
     // Once the time is up it is tried again, and serves again.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
     for (let index = 0; index < 4; index++) {
       await transport.request({ model: "qwen3:4b" }, (client) => client.chat({ model: "qwen3:4b", messages: user }));
     }
