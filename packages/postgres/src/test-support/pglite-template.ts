@@ -6,6 +6,9 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PGlite } from "@electric-sql/pglite";
 
+/** `PGlite.create` with the caller's extensions, from a saved data folder or (without one) by initdb. */
+type CreatePglite = (options: { loadDataDir?: Blob }) => Promise<PGlite>;
+
 /** How long a process waits for another one that is making the template, before making its own. */
 const WAIT_FOR_OTHER_MS = 60_000;
 
@@ -60,10 +63,7 @@ function takeLock(lock: string): boolean {
  * also in other test runs, load that file (about 2.5 s). Processes starting at once wait for the one
  * that makes it. A template that does not load is made again.
  */
-export async function openPgliteFromTemplate(
-  create: (options: { loadDataDir?: Blob }) => Promise<PGlite>,
-  template = pgliteTemplatePath(),
-): Promise<PGlite> {
+export async function openPgliteFromTemplate(create: CreatePglite, template = pgliteTemplatePath()): Promise<PGlite> {
   const lock = `${template}.lock`;
   const deadline = Date.now() + WAIT_FOR_OTHER_MS;
   for (;;) {
@@ -71,8 +71,7 @@ export async function openPgliteFromTemplate(
     if (loaded) return loaded;
     if (takeLock(lock)) {
       try {
-        const db = await create({});
-        await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
+        const db = await initialise(create);
         const dump = Buffer.from(await (await db.dumpDataDir("none")).arrayBuffer());
         const partial = `${template}.${process.pid}.partial`;
         writeFileSync(partial, dump);
@@ -82,30 +81,35 @@ export async function openPgliteFromTemplate(
         rmSync(lock, { force: true });
       }
     }
-    if (Date.now() > deadline) {
-      const db = await create({});
-      await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
-      return db;
-    }
+    if (Date.now() > deadline) return initialise(create);
     await sleep(200);
   }
 }
 
+/** A PGlite made the slow way: initdb, then pgvector created. */
+async function initialise(create: CreatePglite): Promise<PGlite> {
+  const db = await create({});
+  await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  return db;
+}
+
 /** The PGlite of the template file, or undefined when there is none (or it did not load, and is removed). */
-async function loadTemplate(create: (options: { loadDataDir?: Blob }) => Promise<PGlite>, template: string): Promise<PGlite | undefined> {
+async function loadTemplate(create: CreatePglite, template: string): Promise<PGlite | undefined> {
   let bytes: Buffer;
   try {
     bytes = await readFile(template);
   } catch {
     return undefined;
   }
+  let db: PGlite | undefined;
   try {
-    const db = await create({ loadDataDir: new Blob([bytes]) });
-    await db.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'").then((result) => {
-      if (result.rows.length !== 1) throw new Error("the template has no vector extension");
-    });
+    db = await create({ loadDataDir: new Blob([bytes]) });
+    const { rows } = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'");
+    if (rows.length !== 1) throw new Error("the template has no vector extension");
     return db;
   } catch {
+    // A PGlite that started from it is closed, not left running beside the one made instead.
+    await db?.close().catch(() => undefined);
     rmSync(template, { force: true });
     return undefined;
   }

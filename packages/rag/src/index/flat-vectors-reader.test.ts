@@ -6,12 +6,11 @@ import { promisify } from "node:util";
 import { fakeEmbedding } from "@corral/testkit";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { bytesRead } from "../test-support/bytes-read.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
 import { type Index, openIndex } from "./open-index.js";
 
-/** Bytes this process has read through read(2) and friends so far (Linux). */
-const bytesRead = () => Number(/^rchar:\s+(\d+)/m.exec(fs.readFileSync("/proc/self/io", "utf8"))?.[1]);
 const DIMENSIONS = 1024;
 const embedder = () => new HashEmbedder("hash-embed", DIMENSIONS);
 const paragraph = (file: number, i: number) => `Paragraph ${file}-${i} on subject ${file * 100 + i}.`;

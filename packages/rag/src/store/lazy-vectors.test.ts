@@ -2,11 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Index, openIndex } from "../index/open-index.js";
+import { bytesRead } from "../test-support/bytes-read.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
-
-/** Bytes this process has read through read(2) and friends so far (Linux). */
-const bytesRead = () => Number(/^rchar:\s+(\d+)/m.exec(fs.readFileSync("/proc/self/io", "utf8"))?.[1]);
 
 describe.skipIf(!fs.existsSync("/proc/self/io"))("the vectors file", () => {
   const opened: Index[] = [];

@@ -69,13 +69,9 @@ export class GroupPipeline {
         // Settled here or below; never an unhandled rejection.
         done.catch(() => undefined);
         await Promise.race([isPlanned, done]);
+        // The group's requests are planned (or it already failed): its hashes are known from here on.
         const previous = earlier;
-        earlier = {
-          done,
-          get hashes() {
-            return hashes;
-          },
-        };
+        earlier = { done, hashes };
         if (previous) {
           const group = await previous.done;
           if (this.failure) break;
