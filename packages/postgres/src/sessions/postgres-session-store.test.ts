@@ -13,6 +13,7 @@ import { openDatabasePool } from "../pool/database-pool.js";
 import { describeWithServer, isCi } from "../test-support/describe-with-server.js";
 import { freePort } from "../test-support/free-port.js";
 import { postgresClusterAvailability, startPostgresCluster } from "../test-support/postgres-cluster.js";
+import { testChild } from "../test-support/test-child.js";
 import { PostgresSessionStore, type PostgresSessionStoreOptions } from "./postgres-session-store.js";
 import { SESSION_MIGRATIONS } from "./session-migrations.js";
 
@@ -21,7 +22,6 @@ const history: Message[] = [
   { role: "user", content: 'Where are the keys? \u0000 ☃ "quoted"' },
   { role: "assistant", content: "In the vault." },
 ];
-const childScript = fileURLToPath(new URL("../test-support/lease-holder-child.ts", import.meta.url));
 
 async function sql<Row extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
@@ -157,7 +157,7 @@ describeWithServer("postgres", "PostgresSessionStore on PostgreSQL 15", (server)
   it("frees a session held by a replica that died once its lease lapses", async () => {
     const url = await server().createDatabase();
     const survivor = await open(url, { replica: "survivor" });
-    const child = spawn(process.execPath, ["--conditions=@corral/source", "--import", "tsx", childScript, url, "s1", "3000"], {
+    const child = spawn(process.execPath, [...testChild("lease-holder-child"), url, "s1", "3000"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { decideServer, describeWithServer, isCi, serverAvailability, startTestServer } from "./describe-with-server.js";
 import { useExistingServer } from "./existing-server.js";
 import { postgresClusterAvailability } from "./postgres-cluster.js";
+import { testChild } from "./test-child.js";
 
 describe("whether a server suite runs, skips or fails", () => {
   it("runs when the server is available, CI or not", () => {
@@ -109,8 +110,6 @@ describeWithServer("postgres", "a throwaway PostgreSQL 15 cluster", (server) => 
   });
 });
 
-const childScript = fileURLToPath(new URL("./cluster-child.ts", import.meta.url));
-
 describe("stopping a cluster", () => {
   const available = postgresClusterAvailability().available;
   it.skipIf(!available && !isCi())("shuts the server down and removes its folder", async () => {
@@ -125,7 +124,7 @@ describe("stopping a cluster", () => {
   });
 
   it.skipIf(!available && !isCi())("stops it and removes its folder when the process that started it is killed", async () => {
-    const child = spawn(process.execPath, ["--conditions=@corral/source", "--import", "tsx", childScript], {
+    const child = spawn(process.execPath, testChild("cluster-child"), {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];

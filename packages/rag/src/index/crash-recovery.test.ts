@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOllamaEmbedder } from "../embed/ollama-embedder.js";
 import { IndexLockedError } from "../errors/index-locked-error.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
+import { testChild } from "../test-support/test-child.js";
 import { type Index, openIndex } from "./open-index.js";
 
 const FILES = 600;
-const child = fileURLToPath(new URL("../test-support/sync-child.ts", import.meta.url));
 const text = (i: number) => `# Note ${i}\n\nNote number ${i} is about topic-${i} and nothing else.\n`;
 
 describe("a writer killed with SIGKILL in the middle of a sync", () => {
@@ -33,8 +33,7 @@ describe("a writer killed with SIGKILL in the middle of a sync", () => {
     for (let i = 0; i < FILES; i++) temp.write(`docs/note-${String(i).padStart(3, "0")}.md`, text(i));
     const dir = path.join(temp.dir, ".corral/index");
 
-    const spawned = spawn(process.execPath, ["--conditions=@corral/source", "--import", "tsx", child, dir, temp.dir, fake.url], {
-      cwd: path.dirname(child),
+    const spawned = spawn(process.execPath, [...testChild("sync-child"), dir, temp.dir, fake.url], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     writer = spawned;

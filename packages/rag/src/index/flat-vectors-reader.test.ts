@@ -9,12 +9,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { bytesRead } from "../test-support/bytes-read.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
+import { testChild } from "../test-support/test-child.js";
 import { type Index, openIndex } from "./open-index.js";
 
 const DIMENSIONS = 1024;
 const embedder = () => new HashEmbedder("hash-embed", DIMENSIONS);
 const paragraph = (file: number, i: number) => `Paragraph ${file}-${i} on subject ${file * 100 + i}.`;
-const rebuildChild = fileURLToPath(new URL("../test-support/rebuild-child.ts", import.meta.url));
 
 describe.skipIf(!fs.existsSync("/proc/self/io"))("a reader of the flat vectors copy (flatVectors)", () => {
   const opened: Index[] = [];
@@ -230,11 +230,7 @@ describe.skipIf(!fs.existsSync("/proc/self/io"))("a reader of the flat vectors c
     temp?.write("other/tea.md", "# Tea\n\nGreen tea steeps for two minutes at eighty degrees.\n");
     const reader = await open({ ...options, readOnly: true, flatVectors: true, embedder: new HashEmbedder() });
     expect((await reader.search(paragraph(0, 5), { mode: "vector", k: 1 }))[0]?.text).toContain(paragraph(0, 5));
-    await promisify(execFile)(
-      process.execPath,
-      ["--conditions=@corral/source", "--import", "tsx", rebuildChild, options.dir, options.root, "other"],
-      { cwd: path.dirname(rebuildChild), timeout: 60_000 },
-    );
+    await promisify(execFile)(process.execPath, [...testChild("rebuild-child"), options.dir, options.root, "other"], { timeout: 60_000 });
     const [hit] = await reader.search("Green tea steeps for two minutes at eighty degrees.", { mode: "vector", k: 1 });
     expect(hit?.source.path).toBe("other/tea.md");
     const generation = fs.readFileSync(path.join(options.dir, "current"), "utf8").trim();

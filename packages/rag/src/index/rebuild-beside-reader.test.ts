@@ -6,9 +6,9 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
+import { testChild } from "../test-support/test-child.js";
 import { type Index, openIndex } from "./open-index.js";
 
-const child = fileURLToPath(new URL("../test-support/rebuild-child.ts", import.meta.url));
 const run = promisify(execFile);
 
 describe("a rebuild by another process while an index is open", () => {
@@ -29,8 +29,7 @@ describe("a rebuild by another process while an index is open", () => {
     await server.sync(["old"]);
     expect((await server.search("quince jam", { k: 1 }))[0]?.source.path).toBe("old/jam.md");
 
-    const { stdout } = await run(process.execPath, ["--conditions=@corral/source", "--import", "tsx", child, dir, temp.dir, "new"], {
-      cwd: path.dirname(child),
+    const { stdout } = await run(process.execPath, [...testChild("rebuild-child"), dir, temp.dir, "new"], {
       timeout: 60_000,
     });
     expect(JSON.parse(stdout)).toEqual({ added: 1 });

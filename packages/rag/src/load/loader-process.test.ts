@@ -4,8 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeTempDir } from "../test-support/temp-dir.js";
-
-const child = fileURLToPath(new URL("../test-support/sync-bomb-child.ts", import.meta.url));
+import { testChild } from "../test-support/test-child.js";
 
 /** The pids of a process's children (Linux). */
 const childrenOf = (pid: number): number[] =>
@@ -49,11 +48,9 @@ describe.skipIf(!fs.existsSync("/proc/self/task"))("the loader process", () => {
 
   it("ends when the sync's process dies, even while a parser keeps it busy", async () => {
     temp = makeTempDir();
-    const spawned = spawn(
-      process.execPath,
-      ["--conditions=@corral/source", "--import", "tsx", child, path.join(temp.dir, ".corral/index"), temp.dir],
-      { cwd: path.dirname(child), stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const spawned = spawn(process.execPath, [...testChild("sync-bomb-child"), path.join(temp.dir, ".corral/index"), temp.dir], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     writer = spawned;
     let stdout = "";
     spawned.stdout?.on("data", (data) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { IndexLockedError } from "../errors/index-locked-error.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
+import { testChild } from "../test-support/test-child.js";
 import { acquireLock } from "./index-lock.js";
 import { processStartTime } from "./process-start-time.js";
 
@@ -16,8 +17,6 @@ async function deadPid(): Promise<number> {
   await new Promise((resolve) => child.on("exit", resolve));
   return pid;
 }
-
-const racer = fileURLToPath(new URL("../test-support/lock-child.ts", import.meta.url));
 
 describe("acquireLock", () => {
   const temps: Array<{ remove: () => void }> = [];
@@ -107,8 +106,7 @@ describe("acquireLock with processes racing for a dead owner's lock", () => {
     const pid = await deadPid();
     const outputs: Array<AsyncIterator<string>> = [];
     for (let i = 0; i < 4; i++) {
-      const child = spawn(process.execPath, ["--conditions=@corral/source", "--import", "tsx", racer], {
-        cwd: path.dirname(racer),
+      const child = spawn(process.execPath, testChild("lock-child"), {
         stdio: ["pipe", "pipe", "inherit"],
       });
       children.push(child);
