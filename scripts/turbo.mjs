@@ -6,8 +6,12 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const turbo = require.resolve("turbo/bin/turbo");
-const result = spawnSync(process.execPath, [turbo, ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+// turbo.json makes every test task depend on the root build (checked by scripts/turbo-tasks.test.ts), so
+// the tests' own build-first set-up can skip its check; not with --only, which runs no dependency.
+const built = args.includes("--only") ? {} : { CORRAL_BUILT_BY_TURBO: "1" };
+const result = spawnSync(process.execPath, [turbo, ...args], {
   stdio: "inherit",
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+  env: { ...process.env, ...built, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
 });
 process.exit(result.status ?? 1);
