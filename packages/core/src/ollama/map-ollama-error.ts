@@ -80,6 +80,15 @@ export function mapOllamaError(error: unknown, context: OllamaErrorContext): Age
       reason: `fetch refuses to connect to port ${port} (a port it blocks for safety). Run Ollama on another port and point OLLAMA_HOST at it.`,
     });
   }
+  if (code && isTlsCode(code)) {
+    return new OllamaUnreachableError(context.host, {
+      cause: error,
+      isRetryable: false,
+      reason:
+        `The TLS connection failed (${code}: ${message}). Check the address's scheme (https:// for a TLS proxy, http:// for Ollama itself) ` +
+        "and, for a certificate of your own, give Node its CA with NODE_EXTRA_CA_CERTS.",
+    });
+  }
   if (code && RESET_CODES.has(code)) {
     const what = `${code}${detail ? `: ${detail}` : ""}`;
     if (context.started) {
@@ -116,6 +125,11 @@ export function mapOllamaError(error: unknown, context: OllamaErrorContext): Age
   }
   // An {"error": ...} line inside a 200 stream: ollama-js throws a plain Error with its text.
   return new ModelCallError(`Ollama reported an error: ${message}`, { cause: error });
+}
+
+/** Node's codes for a failed TLS handshake or an untrusted certificate. */
+function isTlsCode(code: string): boolean {
+  return code === "EPROTO" || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code);
 }
 
 function withCause(error: AgentError, cause: unknown): AgentError {
