@@ -165,13 +165,14 @@ describe("headers and redirects", () => {
         response.end();
       }),
     );
-    const headers = { authorization: "Bearer secret", "x-corral-test": "kept" };
+    const headers = { authorization: "Bearer secret", cookie: "session=1", "x-corral-test": "kept" };
     await createOllamaChatModel("qwen3:4b", { host: fake.url, headers }).chat(user);
     await createOllamaChatModel("qwen3:4b", { host: `http://127.0.0.1:${(redirect.address() as AddressInfo).port}`, headers }).chat(user);
     const [direct, redirected] = fake.requestsTo("/api/chat");
     expect(direct?.headers).toMatchObject(headers);
     expect(redirected?.headers["x-corral-test"]).toBe("kept");
     expect(redirected?.headers.authorization).toBeUndefined();
+    expect(redirected?.headers.cookie).toBeUndefined();
     expect(redirected?.body).toEqual(direct?.body);
   });
 
@@ -216,6 +217,12 @@ describe("https hosts", () => {
     expect((error as Error).message).toMatch(/TLS connection failed \(DEPTH_ZERO_SELF_SIGNED_CERT/);
     expect((error as Error).message).toMatch(/NODE_EXTRA_CA_CERTS/);
     expect(fake.requestsTo("/api/chat")).toHaveLength(0);
+    // An https:// address for a plain-HTTP server is a TLS failure too, not a reset to retry.
+    const plain = await createOllamaChatModel("qwen3:4b", { host: fake.url.replace("http:", "https:") })
+      .chat(user)
+      .catch((caught: unknown) => caught);
+    expect(plain).toBeInstanceOf(OllamaUnreachableError);
+    expect((plain as Error).message).toMatch(/TLS connection failed/);
   });
 
   it("streams a chat over https from a host whose certificate Node trusts", async () => {
