@@ -176,6 +176,14 @@ describe("headers and redirects", () => {
     expect(redirected?.body).toEqual(direct?.body);
   });
 
+  it("sends the user and password of an address like http://user:pass@host:port as basic auth", async () => {
+    const fake = await fakeOllama();
+    // fetch refuses to make a request to such an address at all.
+    const host = fake.url.replace("http://", "http://corral:s3cret@");
+    expect((await createOllamaChatModel("qwen3:4b", { host, retries: 0 }).chat(user)).message.content).toBe("You said: one two three");
+    expect(fake.requestsTo("/api/chat")[0]?.headers.authorization).toBe(`Basic ${Buffer.from("corral:s3cret").toString("base64")}`);
+  });
+
   it("gives up on a redirect loop with a typed error", async () => {
     const loop = await listening(
       createHttpServer((request, response) => {
