@@ -106,8 +106,8 @@ function send(
       reject(signal.reason);
       return;
     }
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-    const request = send(target, {
+    const open = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const request = open(target, {
       method,
       headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
       agent: agentFor(target),
@@ -118,7 +118,9 @@ function send(
       signal.removeEventListener("abort", onAbort);
       resolve(response);
     });
-    request.once("error", (error) => {
+    // Kept for the request's life (not `once`): Node may report the socket's error on the
+    // request again after the response began, and an 'error' without a listener would throw.
+    request.on("error", (error) => {
       signal.removeEventListener("abort", onAbort);
       reject(signal.aborted ? signal.reason : error);
     });
@@ -157,7 +159,9 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
     response.destroy();
   };
   const stop = () => signal.removeEventListener("abort", onAbort);
-  signal.addEventListener("abort", onAbort, { once: true });
+  // The signal may have aborted between the response's headers and this reader.
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
   response.on("data", (piece: Buffer) => {
     if (discarding) return;
     const waiter = waiting;
@@ -175,7 +179,7 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
     stop();
     settle();
   });
-  response.once("error", fail);
+  response.on("error", fail);
   return {
     read() {
       const piece = pieces.shift();
