@@ -7,7 +7,16 @@ import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { isAbortLike } from "../util/abort.js";
 
 /** Failures to connect at all: nothing was sent, so trying again is safe. */
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  // A connection not accepted in time (corral's connect limit, or the system's).
+  "ETIMEDOUT",
+]);
 /** The connection was made and then closed or reset by the other side. */
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 

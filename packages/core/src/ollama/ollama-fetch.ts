@@ -2,7 +2,7 @@ import { type GuardedReads, guardResponseBody, readerOnly, readText, webStream }
 import { mapOllamaStatus } from "./map-ollama-error.js";
 import type { OllamaCallContext } from "./ollama-call-context.js";
 import { type HttpAnswer, sendHttpRequest } from "./ollama-http-request.js";
-import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
+import { DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS, headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
 
 /**
  * The fetch corral gives the `ollama` client, bound to one call's context. It is not Node's
@@ -41,7 +41,7 @@ export const createOllamaFetch =
     }, context.timeoutMs);
     let answer: HttpAnswer;
     try {
-      answer = await send(input, url, init, headers, controller.signal);
+      answer = await send(input, url, init, headers, controller.signal, context.connectTimeoutMs ?? DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS);
     } catch (error) {
       release();
       // Our own limit, not the caller's abort: say which limit it was.
@@ -88,11 +88,12 @@ async function send(
   init: RequestInit | undefined,
   headers: Record<string, string>,
   signal: AbortSignal,
+  connectTimeoutMs: number,
 ): Promise<HttpAnswer> {
   const body = init?.body ?? undefined;
   if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array))
     return sendWithFetch(input, { ...init, headers, signal });
-  return sendHttpRequest(url, { method: init?.method ?? "GET", headers, body, signal });
+  return sendHttpRequest(url, { method: init?.method ?? "GET", headers, body, signal, connectTimeoutMs });
 }
 
 async function sendWithFetch(input: Parameters<typeof fetch>[0], init: RequestInit): Promise<HttpAnswer> {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
@@ -136,6 +136,36 @@ describe("connections (node:http with a keep-alive agent per host)", () => {
     expect(text).toBe("half ");
     expect(error).toBeInstanceOf(ModelCallError);
     expect((error as Error).message).toMatch(/closed the connection in the middle of its answer/);
+  });
+});
+
+describe("a host that does not accept the connection", () => {
+  it("counts as unreachable after connectTimeoutMs, retried, not as a TimeoutError after timeoutMs", async () => {
+    const listener = spawn(process.execPath, ["--import", "tsx", fixture("unaccepting-listener.ts")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    cleanups.push(() => listener.kill("SIGKILL"));
+    const port = Number(await new Promise<string>((resolve) => listener.stdout.once("data", (data) => resolve(String(data)))));
+    // Fill the kernel's queue of the listener that never accepts.
+    const queued = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
+    cleanups.push(() => {
+      for (const socket of queued) socket.destroy();
+    });
+    await Promise.all(queued.slice(0, 2).map((socket) => new Promise((resolve) => socket.once("connect", resolve))));
+    const transport = createOllamaTransport({
+      host: `http://127.0.0.1:${port}`,
+      connectTimeoutMs: 300,
+      timeoutMs: 20_000,
+      retries: 1,
+      retryDelayMs: 1,
+    });
+    const started = Date.now();
+    const error = await transport.request({}, (client) => client.version()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OllamaUnreachableError);
+    expect((error as Error & { cause?: Error }).cause?.message).toMatch(/not accepted within 300 ms/);
+    // Two tries of 300 ms each, far from the 20 s of timeoutMs.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 

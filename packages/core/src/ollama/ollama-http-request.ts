@@ -30,6 +30,11 @@ export interface HttpRequestInit {
   body?: string | Uint8Array;
   /** Ends the request (or the response being read) with its reason. */
   signal: AbortSignal;
+  /**
+   * Limit, in ms, for a new connection to be accepted; past it the request fails with code
+   * ETIMEDOUT, as when the system gives up connecting. A kept-alive connection is not timed.
+   */
+  connectTimeoutMs: number;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -67,7 +72,7 @@ export async function sendHttpRequest(url: string, init: HttpRequestInit): Promi
   let target = new URL(url);
   let { method, headers, body } = init;
   for (let redirects = 0; ; redirects++) {
-    const response = await send(target, method, headers, body, init.signal);
+    const response = await send(target, method, headers, body, init.signal, init.connectTimeoutMs);
     const location = response.headers.location;
     if (!REDIRECTS.has(response.statusCode ?? 0) || !location) {
       return {
@@ -100,6 +105,7 @@ function send(
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
   signal: AbortSignal,
+  connectTimeoutMs: number,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -111,6 +117,16 @@ function send(
       method,
       headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
       agent: agentFor(target),
+    });
+    request.once("socket", (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => {
+        const error = new Error(`connect ETIMEDOUT ${target.host}: not accepted within ${connectTimeoutMs} ms`);
+        request.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
+      }, connectTimeoutMs);
+      const stop = () => clearTimeout(timer);
+      socket.once("connect", stop);
+      socket.once("close", stop);
     });
     const onAbort = () => request.destroy(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
