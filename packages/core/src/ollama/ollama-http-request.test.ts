@@ -122,6 +122,26 @@ describe("connections (node:http with a keep-alive agent per host)", () => {
     expect(relay.connections).toBe(3);
   });
 
+  it("reuses the connection after an answer the client does not read (delete)", async () => {
+    // An answer in two pieces (a proxy's, say): the second comes after the client has stopped looking.
+    const server = await listening(
+      createHttpServer((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.write(`{"status":"success","padding":"${"x".repeat(16_000)}`);
+        setTimeout(() => response.end(`${"y".repeat(16_000)}"}`), 10);
+      }),
+    );
+    const relay = await countingRelay((server.address() as AddressInfo).port);
+    const transport = createOllamaTransport({ host: `http://127.0.0.1:${relay.port}` });
+    for (let index = 0; index < 3; index++) {
+      await transport.request({}, (client) => client.delete({ model: "old:1b" }));
+      // The client returns at the headers; the rest of the answer comes a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await transport.request({}, (client) => client.version())).toMatchObject({ status: "success" });
+    expect(relay.connections).toBe(1);
+  });
+
   it("says the connection closed in the middle of the answer when the server ends it there", async () => {
     const server = await listening(
       createHttpServer((_request, response) => {

@@ -42,6 +42,13 @@ const MAX_REDIRECTS = 20;
 /** Headers that do not go along to another origin (what fetch drops too). */
 const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
 
+/**
+ * How much of a body, in bytes, the reader takes in before it holds the response back. A small
+ * body nobody reads (ollama-js ignores the answer to `delete` and `copy`) is taken in whole, so
+ * its connection goes back to the pool.
+ */
+const HIGH_WATER_MARK = 64 * 1024;
+
 const agents = new Map<string, HttpAgent>();
 
 /**
@@ -146,13 +153,14 @@ function send(
 
 /**
  * The body of `response` as a reader: each `read` takes the next piece Node received. The
- * response flows while nothing waits in the reader and pauses while a piece does, so a slow
- * consumer holds back Ollama's answer (as a web stream would). `cancel`, and the signal aborting,
+ * response pauses once more than `HIGH_WATER_MARK` bytes wait in the reader, so a slow consumer
+ * holds back Ollama's answer (as a web stream would). `cancel`, and the signal aborting,
  * destroy the response and with it the connection; a connection closed before the body's end
  * fails the next read with Node's error (`aborted`, code ECONNRESET).
  */
 function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader {
   const pieces: Uint8Array[] = [];
+  let buffered = 0;
   let waiting: { resolve(read: BodyRead): void; reject(error: unknown): void } | undefined;
   let ended = false;
   let failure: unknown;
@@ -187,7 +195,8 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
       return;
     }
     pieces.push(piece);
-    response.pause();
+    buffered += piece.byteLength;
+    if (buffered > HIGH_WATER_MARK) response.pause();
   });
   response.once("end", () => {
     if (failure !== undefined) return;
@@ -200,6 +209,7 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
     read() {
       const piece = pieces.shift();
       if (piece) {
+        buffered -= piece.byteLength;
         if (pieces.length === 0) response.resume();
         return Promise.resolve({ done: false, value: piece });
       }
@@ -218,6 +228,7 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
       if (ended || failure !== undefined) return;
       discarding = true;
       pieces.length = 0;
+      buffered = 0;
       stop();
       response.resume();
     },
