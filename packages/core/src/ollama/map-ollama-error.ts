@@ -81,14 +81,6 @@ export function mapOllamaError(error: unknown, context: OllamaErrorContext): Age
   }
   const code = networkCode(error);
   const detail = causeMessage(error);
-  if (detail === "bad port") {
-    const port = new URL(context.host).port;
-    return new OllamaUnreachableError(context.host, {
-      cause: error,
-      isRetryable: false,
-      reason: `fetch refuses to connect to port ${port} (a port it blocks for safety). Run Ollama on another port and point OLLAMA_HOST at it.`,
-    });
-  }
   if (code && isTlsCode(code)) {
     return new OllamaUnreachableError(context.host, {
       cause: error,

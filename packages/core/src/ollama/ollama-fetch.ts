@@ -41,7 +41,7 @@ export const createOllamaFetch =
     }, context.timeoutMs);
     let answer: HttpAnswer;
     try {
-      answer = await send(input, url, init, headers, controller.signal, context.connectTimeoutMs ?? DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS);
+      answer = await send(url, init, headers, controller.signal, context.connectTimeoutMs ?? DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS);
     } catch (error) {
       release();
       // Our own limit, not the caller's abort: say which limit it was.
@@ -79,11 +79,10 @@ export const createOllamaFetch =
   };
 
 /**
- * Sends the request on `node:http` (or `node:https`) through the host's keep-alive agent. A body
- * that is not a string or bytes (ollama-js never sends one) goes through fetch instead.
+ * Sends the request on `node:http` (or `node:https`) through the host's keep-alive agent.
+ * ollama-js sends JSON text (or nothing); other bodies are refused.
  */
-async function send(
-  input: Parameters<typeof fetch>[0],
+function send(
   url: string,
   init: RequestInit | undefined,
   headers: Record<string, string>,
@@ -91,22 +90,10 @@ async function send(
   connectTimeoutMs: number,
 ): Promise<HttpAnswer> {
   const body = init?.body ?? undefined;
-  if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array))
-    return sendWithFetch(input, { ...init, headers, signal });
+  if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array)) {
+    return Promise.reject(new TypeError("corral's Ollama transport sends a request body as a string or bytes, not a stream or form."));
+  }
   return sendHttpRequest(url, { method: init?.method ?? "GET", headers, body, signal, connectTimeoutMs });
-}
-
-async function sendWithFetch(input: Parameters<typeof fetch>[0], init: RequestInit): Promise<HttpAnswer> {
-  const response = await fetch(input, init);
-  const reader = response.body?.getReader();
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    headers: Object.fromEntries(response.headers),
-    url: response.url,
-    redirected: response.redirected,
-    body: reader ?? { read: async () => ({ done: true, value: undefined }), cancel: async () => {} },
-  };
 }
 
 /**
