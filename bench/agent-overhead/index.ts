@@ -2,27 +2,27 @@
 // (a) a hand-written loop of raw ollama.chat calls, (b) corral's Agent.run and (c) LangChain's
 // createAgent with ChatOllama. Reports per-step (per model call) median and p99 and the ratios
 // to the raw loop. Run: pnpm bench agent-overhead [--rounds 300] (or node --import tsx bench/agent-overhead/index.ts).
+//
+// CORRAL_BENCH_BEFORE=<a copy of packages/core/dist/index.js from an earlier build> compares that build's
+// Agent.run with this one's and the raw loop instead, with the fake in a process of its own so that the
+// CPU time (process.cpuUsage around each batch) is the clients' alone: batches of 10 runs, interleaved in
+// an order that alternates. Copy the build aside inside packages/core/node_modules so that its imports
+// resolve, e.g. `cp -r packages/core/dist packages/core/node_modules/.corral-before`.
+import { pathToFileURL } from "node:url";
 import { Agent, defineTool } from "@corral/core";
-import { type FakeChatRequest, type FakeTurn, startFakeOllama } from "@corral/testkit";
+import { startFakeOllama } from "@corral/testkit";
 import { ChatOllama } from "@langchain/ollama";
 import { createAgent, tool as langchainTool } from "langchain";
 import { type Message, Ollama } from "ollama";
 import { z } from "zod";
 import { benchRounds } from "../lib/args.js";
+import { startServerProcess } from "../lib/child-process.js";
 import { machineNow, summarize } from "../stats.js";
+import { MODEL, STEPS, script } from "./script.js";
 
-const MODEL = "qwen3:4b";
-const TOOL_ROUNDS = 2;
-const STEPS = TOOL_ROUNDS + 1;
 const ITERATIONS = benchRounds(Number(process.env.BENCH_ITERATIONS ?? 300));
 const WARMUP = 30;
-
-// The fake calls `add` until the conversation holds TOOL_ROUNDS tool results, then answers.
-function script(request: FakeChatRequest): FakeTurn {
-  const results = request.messages.filter((message) => message.role === "tool").length;
-  if (results < TOOL_ROUNDS) return { toolCalls: [{ name: "add", arguments: { a: results, b: 1 } }] };
-  return { content: "The total is 2." };
-}
+const BATCH = 10;
 
 const inputSchema = z.object({ a: z.number(), b: z.number() });
 const addSpec = {
@@ -106,4 +106,64 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** This build's Agent.run against an earlier build's and the raw loop, CPU time per model call included. */
+async function compareBuilds(beforePath: string): Promise<void> {
+  const before = (await import(pathToFileURL(beforePath).href)) as typeof import("@corral/core");
+  const fake = await startServerProcess(new URL("./fake-server.ts", import.meta.url).pathname);
+  try {
+    const client = new Ollama({ host: fake.url });
+    const agentOf = (core: typeof import("@corral/core")) =>
+      new core.Agent({
+        model: MODEL,
+        host: fake.url,
+        tools: [core.defineTool({ name: "add", description: "Add two numbers", input: inputSchema, execute: ({ a, b }) => a + b })],
+      });
+    const beforeAgent = agentOf(before);
+    const afterAgent = agentOf({ Agent, defineTool } as typeof import("@corral/core"));
+    const contenders: Record<string, () => Promise<unknown>> = {
+      "raw ollama.chat loop": () => rawLoop(client),
+      "corral Agent.run, before": () => beforeAgent.run("Add things up."),
+      "corral Agent.run, after": () => afterAgent.run("Add things up."),
+    };
+    for (const [name, run] of Object.entries(contenders)) {
+      const result = (await run()) as { text?: string } | undefined;
+      if (name !== "raw ollama.chat loop" && result?.text !== "The total is 2.")
+        throw new Error(`${name} answered ${JSON.stringify(result?.text)}`);
+    }
+    const wall: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+    const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+    const batches = Math.ceil(ITERATIONS / BATCH);
+    const warmupBatches = Math.ceil(WARMUP / BATCH);
+    for (let batch = 0; batch < warmupBatches + batches; batch++) {
+      const entries = Object.entries(contenders);
+      for (const [name, run] of batch % 2 === 0 ? entries : entries.reverse()) {
+        const cpuStart = process.cpuUsage();
+        const started = process.hrtime.bigint();
+        for (let index = 0; index < BATCH; index++) await run();
+        const used = process.cpuUsage(cpuStart);
+        if (batch < warmupBatches) continue;
+        wall[name]!.push(Number(process.hrtime.bigint() - started) / 1e6 / BATCH / STEPS);
+        cpu[name]!.push((used.user + used.system) / 1000 / BATCH / STEPS);
+      }
+    }
+    const baseWall = summarize(wall["raw ollama.chat loop"]!).median;
+    const baseCpu = summarize(cpu["raw ollama.chat loop"]!).median;
+    console.log(
+      `\n### Agent overhead, before and after (${batches} batches of ${BATCH} runs of ${STEPS} model calls each, the fake in its own process)\n`,
+    );
+    console.log(`Machine: ${machineNow()} (at the end)\n`);
+    console.log("| contender | per-step median (ms) | median vs raw | CPU per step (ms) | CPU vs raw |");
+    console.log("|---|---|---|---|---|");
+    for (const name of Object.keys(contenders)) {
+      const w = summarize(wall[name]!).median;
+      const c = summarize(cpu[name]!).median;
+      console.log(`| ${name} | ${w.toFixed(3)} | ${(w / baseWall).toFixed(2)}x | ${c.toFixed(3)} | ${(c / baseCpu).toFixed(2)}x |`);
+    }
+  } finally {
+    await fake.stop();
+  }
+}
+
+const beforeBuild = process.env.CORRAL_BENCH_BEFORE;
+if (beforeBuild) await compareBuilds(beforeBuild);
+else await main();

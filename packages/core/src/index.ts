@@ -40,7 +40,11 @@ export type {
 export { addUsage, emptyUsage, type Message, type Role, type ToolCall, type Usage } from "./model/message.js";
 export { type ModelfileParameters, parseModelfileParameters } from "./model/modelfile-parameters.js";
 export { createOllamaChatModel, type OllamaChatModelOptions } from "./ollama/ollama-chat-model.js";
-export { DEFAULT_OLLAMA_IDLE_TIMEOUT_MS, DEFAULT_OLLAMA_TIMEOUT_MS } from "./ollama/ollama-time-limits.js";
+export {
+  DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS,
+  DEFAULT_OLLAMA_IDLE_TIMEOUT_MS,
+  DEFAULT_OLLAMA_TIMEOUT_MS,
+} from "./ollama/ollama-time-limits.js";
 export {
   createOllamaTransport,
   type OllamaCallOptions,

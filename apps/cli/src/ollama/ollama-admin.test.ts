@@ -29,7 +29,7 @@ async function errorsOfAllThree(host: string): Promise<unknown[]> {
 }
 
 describe("chat, embeddings and model administration share one transport", () => {
-  it("say the same, quickly, for a port fetch refuses", async () => {
+  it("say the same, quickly, for a port fetch would refuse (corral's transport is not fetch: nothing listens there)", async () => {
     const started = Date.now();
     const errors = await errorsOfAllThree("http://127.0.0.1:6000");
     // rag used to retry this for 6.6 s and call it something else.
@@ -37,7 +37,7 @@ describe("chat, embeddings and model administration share one transport", () => 
     for (const error of errors) expect(error).toBeInstanceOf(OllamaUnreachableError);
     const messages = errors.map((error) => (error as Error).message);
     expect(new Set(messages).size).toBe(1);
-    expect(messages[0]).toMatch(/port 6000/);
+    expect(messages[0]).toMatch(/Cannot reach Ollama at http:\/\/127\.0\.0\.1:6000\b/);
   });
 
   it("say the same for a closed port", async () => {

@@ -1,9 +1,9 @@
 import { AgentError } from "./agent-error.js";
 
-/** Ollama did not answer at `host` (connection refused, DNS failure, no route, a port fetch refuses). */
+/** Ollama did not answer at `host` (connection refused or not accepted in time, DNS failure, no route, a failed TLS connection). */
 export class OllamaUnreachableError extends AgentError {
   readonly host: string;
-  /** Whether trying again may help (a refused connection: Ollama may be starting). False for a port fetch refuses. */
+  /** Whether trying again may help (a refused connection: Ollama may be starting). False for a failed TLS connection. */
   readonly isRetryable: boolean;
 
   /** @param options.reason replaces the default explanation (why it cannot be reached and what to do). */

@@ -1,4 +1,13 @@
 import { ModelCallError } from "../errors/model-call-error.js";
+import type { BodyRead, BodyReader } from "./ollama-http-request.js";
+
+type ReadResult = BodyRead;
+
+/** The guarded reads of a body: `read` resolves to the next checked piece, or done. */
+export interface GuardedReads {
+  read(): Promise<ReadResult>;
+  cancel(reason?: unknown): Promise<void>;
+}
 
 /** How `guardResponseBody` watches a body. */
 export interface BodyGuard {
@@ -21,41 +30,11 @@ export interface BodyGuard {
 }
 
 /**
- * Wraps a response body: every wait for the next piece is limited, and an NDJSON body is
- * checked line by line so nothing malformed reaches the `ollama` client.
- *
- * A checked NDJSON body is not a full `ReadableStream` but what the client reads of one
- * (`getReader()` with `read`, `releaseLock` and `cancel`; `cancel`; async iteration): a second
- * web stream in front of undici's cost a measurable part of every streamed call. Other bodies are
- * real streams.
+ * Guards the reads of a response body: every wait for the next piece is limited, and an NDJSON
+ * body is checked line by line so nothing malformed reaches the `ollama` client. The result is
+ * read with `readerOnly` (what the client reads of a streamed body), `webStream` or `readText`.
  */
-export function guardResponseBody(source: ReadableStream<Uint8Array>, guard: BodyGuard): ReadableStream<Uint8Array> {
-  const next = guardedReads(source, guard);
-  if (guard.ndjson) return readerOnly(next);
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { done, value } = await next.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: (reason) => next.cancel(reason),
-    },
-    // Pull only when the reader asks, so the idle limit measures Ollama, not a slow consumer.
-    { highWaterMark: 0 },
-  );
-}
-
-type ReadResult = { done: false; value: Uint8Array } | { done: true; value?: undefined | Uint8Array };
-
-/** The guarded reads of a body: `read` resolves to the next checked piece, or done. */
-interface GuardedReads {
-  read(): Promise<ReadResult>;
-  cancel(reason?: unknown): Promise<void>;
-}
-
-function guardedReads(source: ReadableStream<Uint8Array>, guard: BodyGuard): GuardedReads {
-  const reader = source.getReader();
+export function guardResponseBody(reader: BodyReader, guard: BodyGuard): GuardedReads {
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -96,6 +75,8 @@ function guardedReads(source: ReadableStream<Uint8Array>, guard: BodyGuard): Gua
       // The last line of an answer (`done`, or a pull's `success`): the client stops reading here,
       // so the body counts as done (its listeners go) even though its end was not read.
       if (value.done === true || value.status === "success") last = true;
+      // Nothing after it is read: let the connection go back to its pool.
+      if (last) reader.discard?.();
     }
     return text ? encoder.encode(text) : undefined;
   };
@@ -178,22 +159,37 @@ function guardedReads(source: ReadableStream<Uint8Array>, guard: BodyGuard): Gua
   };
 }
 
-/** A body from `guardResponseBody` as a real web stream (for `new Response(body)`). */
-export function asWebStream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  if (body instanceof ReadableStream) return body;
-  const reader = (body as ReadableStream<Uint8Array>).getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+/** Guarded reads as a real web stream (for a caller that reads `response.body` of a non-streamed answer). */
+export function webStream(reads: GuardedReads): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reads.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reads.cancel(reason),
     },
-    cancel: (reason) => reader.cancel(reason),
-  });
+    // Pull only when the reader asks, so the idle limit measures Ollama, not a slow consumer.
+    { highWaterMark: 0 },
+  );
+}
+
+/** The whole body of guarded reads as text (UTF-8). */
+export async function readText(reads: GuardedReads): Promise<string> {
+  const pieces: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reads.read();
+    if (done) break;
+    pieces.push(value);
+  }
+  return pieces.length === 1
+    ? Buffer.from(pieces[0]!.buffer, pieces[0]!.byteOffset, pieces[0]!.byteLength).toString("utf8")
+    : Buffer.concat(pieces).toString("utf8");
 }
 
 /** The reading side of a stream over guarded reads: what the `ollama` client uses of a body. */
-function readerOnly(reads: GuardedReads): ReadableStream<Uint8Array> {
+export function readerOnly(reads: GuardedReads): ReadableStream<Uint8Array> {
   let locked = false;
   const body = {
     get locked() {

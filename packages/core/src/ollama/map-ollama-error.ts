@@ -7,7 +7,16 @@ import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { isAbortLike } from "../util/abort.js";
 
 /** Failures to connect at all: nothing was sent, so trying again is safe. */
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  // A connection not accepted in time (corral's connect limit, or the system's).
+  "ETIMEDOUT",
+]);
 /** The connection was made and then closed or reset by the other side. */
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 
@@ -72,12 +81,13 @@ export function mapOllamaError(error: unknown, context: OllamaErrorContext): Age
   }
   const code = networkCode(error);
   const detail = causeMessage(error);
-  if (detail === "bad port") {
-    const port = new URL(context.host).port;
+  if (code && isTlsCode(code)) {
     return new OllamaUnreachableError(context.host, {
       cause: error,
       isRetryable: false,
-      reason: `fetch refuses to connect to port ${port} (a port it blocks for safety). Run Ollama on another port and point OLLAMA_HOST at it.`,
+      reason:
+        `The TLS connection failed (${code}: ${message}). Check the address's scheme (https:// for a TLS proxy, http:// for Ollama itself) ` +
+        "and, for a certificate of your own, give Node its CA with NODE_EXTRA_CA_CERTS.",
     });
   }
   if (code && RESET_CODES.has(code)) {
@@ -116,6 +126,11 @@ export function mapOllamaError(error: unknown, context: OllamaErrorContext): Age
   }
   // An {"error": ...} line inside a 200 stream: ollama-js throws a plain Error with its text.
   return new ModelCallError(`Ollama reported an error: ${message}`, { cause: error });
+}
+
+/** Node's codes for a failed TLS handshake or an untrusted certificate. */
+function isTlsCode(code: string): boolean {
+  return code === "EPROTO" || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code);
 }
 
 function withCause(error: AgentError, cause: unknown): AgentError {

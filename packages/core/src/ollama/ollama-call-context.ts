@@ -14,4 +14,6 @@ export interface OllamaCallContext {
   timeoutMs: number;
   /** Limit on each wait for the next piece of the body (`ollama.idleTimeoutMs`). */
   idleTimeoutMs: number;
+  /** Limit for a new connection to be accepted; default `DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS`. */
+  connectTimeoutMs?: number;
 }

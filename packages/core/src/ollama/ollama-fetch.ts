@@ -1,10 +1,14 @@
-import { asWebStream, guardResponseBody } from "./guard-response-body.js";
+import { type GuardedReads, guardResponseBody, readerOnly, readText, webStream } from "./guard-response-body.js";
 import { mapOllamaStatus } from "./map-ollama-error.js";
 import type { OllamaCallContext } from "./ollama-call-context.js";
-import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
+import { type HttpAnswer, sendHttpRequest } from "./ollama-http-request.js";
+import { DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS, headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
 
 /**
- * The fetch corral gives the `ollama` client, bound to one call's context. It adds the call's
+ * The fetch corral gives the `ollama` client, bound to one call's context. It is not Node's
+ * fetch: it sends on `node:http` (`node:https`) through the host's keep-alive agent
+ * (`sendHttpRequest`) and hands the client a response object of its own, with the body as a
+ * reader, so no undici Request, Response or web stream is made per call. It adds the call's
  * signal and headers, limits the wait for the response headers (`timeoutMs`) and
  * every silence inside the body (`idleTimeoutMs`), turns an HTTP error into a typed error
  * itself (JSON or not), and checks streamed lines. So the client never sees a body it would
@@ -18,8 +22,9 @@ import { headersTimeoutError, idleTimeoutError } from "./ollama-time-limits.js";
 export const createOllamaFetch =
   (context: OllamaCallContext): typeof fetch =>
   async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
     let path: string | undefined;
-    const pathOfCall = () => (path ??= new URL(input instanceof Request ? input.url : String(input)).pathname);
+    const pathOfCall = () => (path ??= new URL(url).pathname);
     const controller = new AbortController();
     // The reason when one of corral's own limits ended the request (not the caller).
     let limit: Error | undefined;
@@ -29,14 +34,14 @@ export const createOllamaFetch =
       release();
       if (!controller.signal.aborted) controller.abort(reason);
     };
-    const headers = context.headers ? { ...(init?.headers as Record<string, string> | undefined), ...context.headers } : init?.headers;
+    const headers = context.headers ? { ...plainHeaders(init?.headers), ...context.headers } : plainHeaders(init?.headers);
     const timer = setTimeout(() => {
       limit = headersTimeoutError(context.host, pathOfCall(), context.timeoutMs);
       end(limit);
     }, context.timeoutMs);
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await send(input, { ...init, headers, signal: controller.signal });
+      answer = await send(url, init, headers, controller.signal, context.connectTimeoutMs ?? DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS);
     } catch (error) {
       release();
       // Our own limit, not the caller's abort: say which limit it was.
@@ -45,85 +50,118 @@ export const createOllamaFetch =
     } finally {
       clearTimeout(timer);
     }
-    const contentType = response.headers.get("content-type") ?? "";
+    const contentType = headerText(answer.headers["content-type"]);
+    const ok = answer.status >= 200 && answer.status < 300;
     // Ollama marks streams `application/x-ndjson` and answers `application/json` otherwise; only
     // another content type (a proxy's) needs a look at the request to know whether it streams.
     const streamed = contentType.includes("ndjson") || (!contentType.includes("json") && requestsStream(init?.body));
-    if (!response.body) release();
-    const body =
-      response.body &&
-      guardResponseBody(response.body, {
-        idleTimeoutMs: context.idleTimeoutMs,
-        idleError: () => idleTimeoutError(context.host, pathOfCall(), context.idleTimeoutMs),
-        onIdle: (error) => {
-          limit = error;
-          end(error);
-        },
-        onEnd: release,
-        ndjson: streamed && response.ok ? { describe: () => `Ollama at ${context.host} (${pathOfCall()})` } : undefined,
-      });
-    if (!response.ok) {
-      const text = body ? await new Response(body).text() : "";
+    const body = guardResponseBody(answer.body, {
+      idleTimeoutMs: context.idleTimeoutMs,
+      idleError: () => idleTimeoutError(context.host, pathOfCall(), context.idleTimeoutMs),
+      onIdle: (error) => {
+        limit = error;
+        end(error);
+      },
+      onEnd: release,
+      ndjson: streamed && ok ? { describe: () => `Ollama at ${context.host} (${pathOfCall()})` } : undefined,
+    });
+    if (!ok) {
+      const text = await readText(body);
       const json = contentType.includes("application/json");
-      throw mapOllamaStatus(response.status, json ? (errorText(text) ?? text) : text.trim() || response.statusText, {
+      throw mapOllamaStatus(answer.status, json ? (errorText(text) ?? text) : text.trim() || answer.statusText, {
         host: context.host,
         model: context.model,
         path: pathOfCall(),
         json,
       });
     }
-    return guardedResponse(response, body);
+    return answeredResponse(answer, body, streamed);
   };
 
 /**
- * fetch, asking undici not to follow redirects: when it may follow one, it copies every request
- * (and tees its body) first, a measurable part of a call to a local Ollama that never redirects.
- * A host that does redirect gets the request once more, followed as before.
+ * Sends the request on `node:http` (or `node:https`) through the host's keep-alive agent.
+ * ollama-js sends JSON text (or nothing); other bodies are refused.
  */
-async function send(input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Response> {
-  const replayable = typeof init.body === "string" || init.body == null;
-  if (init.redirect || !replayable) return fetch(input, init);
-  try {
-    return await fetch(input, { ...init, redirect: "error" });
-  } catch (error) {
-    if (init.signal?.aborted || !isUnexpectedRedirect(error)) throw error;
-    return fetch(input, init);
+function send(
+  url: string,
+  init: RequestInit | undefined,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  connectTimeoutMs: number,
+): Promise<HttpAnswer> {
+  const body = init?.body ?? undefined;
+  if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array)) {
+    return Promise.reject(new TypeError("corral's Ollama transport sends a request body as a string or bytes, not a stream or form."));
   }
-}
-
-/** undici's rejection for a redirect under `redirect: "error"`. */
-function isUnexpectedRedirect(error: unknown): boolean {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return error instanceof TypeError && cause instanceof Error && cause.message === "unexpected redirect";
+  return sendHttpRequest(url, { method: init?.method ?? "GET", headers, body, signal, connectTimeoutMs });
 }
 
 /**
- * The response as the `ollama` client sees it, with the guarded body: what the client reads
- * (`ok`, `status`, `statusText`, `headers`, `body`, `json()`, `text()`), without building a
- * second `Response` per request (undici's constructor is a measurable part of a call).
+ * The response as the `ollama` client sees it: what it reads (`ok`, `status`, `statusText`,
+ * `headers`, `body`, `json()`, `text()`), without undici's `Response`, `Headers` or a web stream
+ * unless something asks for one. A streamed body is a reader over the guarded reads.
  */
-function guardedResponse(response: Response, body: ReadableStream<Uint8Array> | null): Response {
-  const read = () =>
-    new Response(body && asWebStream(body), { status: response.status, statusText: response.statusText, headers: response.headers });
+function answeredResponse(answer: HttpAnswer, reads: GuardedReads, streamed: boolean): Response {
+  let body: ReadableStream<Uint8Array> | undefined = streamed ? readerOnly(reads) : undefined;
+  let headers: Headers | undefined;
+  let used = false;
+  const text = () => {
+    used = true;
+    return readText(reads);
+  };
   return {
-    ok: response.ok,
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-    url: response.url,
-    redirected: response.redirected,
-    type: response.type,
-    body,
-    get bodyUsed() {
-      return body?.locked ?? false;
+    ok: true,
+    status: answer.status,
+    statusText: answer.statusText,
+    get headers() {
+      headers ??= toHeaders(answer.headers);
+      return headers;
     },
-    json: () => read().json(),
-    text: () => read().text(),
-    arrayBuffer: () => read().arrayBuffer(),
-    blob: () => read().blob(),
-    formData: () => read().formData(),
-    clone: () => read().clone(),
+    url: answer.url,
+    redirected: answer.redirected,
+    type: "basic",
+    get body() {
+      body ??= webStream(reads);
+      return body;
+    },
+    get bodyUsed() {
+      return used || (body?.locked ?? false);
+    },
+    text,
+    json: () => text().then((value) => JSON.parse(value) as unknown),
+    arrayBuffer: () => whole().arrayBuffer(),
+    blob: () => whole().blob(),
+    formData: () => whole().formData(),
+    clone: () => whole().clone(),
   } as Response;
+
+  function whole(): Response {
+    return new Response(body ?? webStream(reads), {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: toHeaders(answer.headers),
+    });
+  }
+}
+
+function toHeaders(incoming: HttpAnswer["headers"]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (Array.isArray(value)) for (const each of value) headers.append(name, each);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(", ") : (value ?? "");
+}
+
+/** The request's headers as a plain object (ollama-js passes one). */
+function plainHeaders(headers: RequestInit["headers"]): Record<string, string> {
+  if (!headers) return {};
+  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(headers as Iterable<[string, string]>);
+  return headers as Record<string, string>;
 }
 
 /**

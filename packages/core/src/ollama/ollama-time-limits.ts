@@ -13,6 +13,13 @@ export const DEFAULT_OLLAMA_TIMEOUT_MS = 300_000;
  */
 export const DEFAULT_OLLAMA_IDLE_TIMEOUT_MS = 300_000;
 
+/**
+ * Default limit, in ms, for a new connection to be accepted: 10 seconds (what fetch allowed).
+ * A host that does not accept in time counts as unreachable: retried, and with several hosts
+ * the request moves to the next one.
+ */
+export const DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS = 10_000;
+
 /** The TimeoutError for Ollama not starting to answer `path` within `timeoutMs`. */
 export function headersTimeoutError(host: string, path: string, timeoutMs: number): TimeoutError {
   return new TimeoutError(`Waiting for Ollama at ${host} to start answering ${path}`, timeoutMs, {

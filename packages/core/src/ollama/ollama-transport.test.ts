@@ -290,7 +290,7 @@ describe("per-call work", () => {
 });
 
 describe("a host that redirects", () => {
-  it("still gets each call there, streamed or not, though corral's fetch asks undici not to follow redirects", async () => {
+  it("still gets each call there, streamed or not (corral follows the redirect itself, method and body kept)", async () => {
     fake = await startFakeOllama({ chat: [{ content: "streamed there" }, { content: "answered there" }] });
     const target = fake.url;
     // A proxy in front of Ollama that sends every request on with a 307 (method and body kept).

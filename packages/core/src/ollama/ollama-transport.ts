@@ -41,6 +41,12 @@ export interface OllamaTransportOptions {
    */
   idleTimeoutMs?: number;
   /**
+   * Limit, in ms, for a new connection to the host to be accepted (inside `timeoutMs`). Default
+   * 10000. A host that does not accept in time counts as unreachable: the request is retried,
+   * or moves to the next of `hosts`.
+   */
+  connectTimeoutMs?: number;
+  /**
    * Retries of a refused connection and of 503/429 (busy). Never of a 500 (a failed model load).
    * Default 2. Apart from these, a connection reset before any byte is tried once more on a new
    * connection (a kept-alive connection the server closed fails that way).
@@ -120,6 +126,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
       headers: options.headers,
       timeoutMs,
       idleTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
   const clientFor = (call: OllamaCallOptions): Ollama => viewOn(first, call);
 
