@@ -3,7 +3,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { configSchema, createServer } from "@corral/server";
+
+// CORRAL_SERVER_ENTRY: another build's apps/server/dist/index.js (before-after.ts runs a copy of the previous one).
+const entry = process.env.CORRAL_SERVER_ENTRY;
+const { configSchema, createServer }: typeof import("@corral/server") = await import(entry ?? "@corral/server");
 
 const dir = mkdtempSync(path.join(tmpdir(), "corral-bench-"));
 const config = configSchema.parse({

@@ -8,6 +8,8 @@
 // Run: pnpm bench server [--rounds 10] (rounds of the latency batches; or, after `pnpm build`,
 // node --import tsx bench/server/index.ts). BENCH_DURATION (seconds per autocannon run, default 8)
 // and BENCH_CONNECTIONS (default 20) tune the throughput part; BENCH_DURATION=0 skips it.
+// BENCH_SERVER_BEFORE=<a copy of an earlier build> runs only before-after.ts instead: that build and
+// this one side by side, with each server's CPU time per streamed answer.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
@@ -15,6 +17,7 @@ import { benchRounds } from "../lib/args.js";
 import { startServerProcess } from "../lib/child-process.js";
 import { formatMs, machineNow, markdownTable } from "../stats.js";
 import { addedLatency } from "./added-latency.js";
+import { beforeAfter } from "./before-after.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -152,4 +155,5 @@ async function main(): Promise<void> {
   console.log(overhead.join("\n"));
 }
 
-await main();
+if (process.env.BENCH_SERVER_BEFORE) await beforeAfter(process.env.BENCH_SERVER_BEFORE, ROUNDS);
+else await main();

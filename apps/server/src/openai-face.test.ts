@@ -40,6 +40,11 @@ describe("OpenAI-compatible face, request after request", () => {
       for (const event of events) {
         const json = event.slice("data: ".length);
         expect(json).toBe(JSON.stringify(JSON.parse(json)));
+        // The exact bytes of the whole chunk object, field for field and in this order.
+        const { id, created, choices } = JSON.parse(json);
+        const [{ delta, finish_reason }] = choices;
+        const whole = { id, created, model: "helper", system_fingerprint: "fp_corral", object: "chat.completion.chunk" };
+        expect(json).toBe(JSON.stringify({ ...whole, choices: [{ index: 0, delta, logprobs: null, finish_reason }] }));
       }
       expect(events.map((event) => JSON.parse(event.slice(6)).choices[0].delta.content ?? "").join("")).toBe('one "two" three');
     }

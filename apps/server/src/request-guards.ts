@@ -46,34 +46,57 @@ function hasBody(request: FastifyRequest): boolean {
  */
 export function registerRequestGuards(
   app: FastifyInstance,
-  options: { keys: ApiKeys; hosts: HostPolicy; origins: OriginPolicy; bodyLimit: number },
+  options: {
+    keys: ApiKeys;
+    hosts: HostPolicy;
+    origins: OriginPolicy;
+    bodyLimit: number;
+    /** The request's valid key id (checked once per request); default: `keys.check` of its bearer. */
+    keyOf?: (request: FastifyRequest) => string | undefined;
+  },
 ): void {
   const { keys, hosts, origins, bodyLimit } = options;
-  app.addHook("onRequest", async (request, reply) => {
+  const keyOf = options.keyOf ?? ((request: FastifyRequest) => keys.check(ApiKeys.fromHeader(request.headers.authorization)));
+  // Callback hooks, not async ones: every request passes both, and a callback costs no promise.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     if (!keys.enabled && !hosts.allows(request.headers.host, request.socket.localAddress)) {
-      throw new HostNotAllowedError(request.headers.host ?? "");
+      return done(new HostNotAllowedError(request.headers.host ?? ""));
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !origins.allows(origin, request.headers.host)) throw new OriginNotAllowedError(origin);
+    if (origin !== undefined && !origins.allows(origin, request.headers.host)) return done(new OriginNotAllowedError(origin));
+    done();
   });
   // preParsing hooks run after every onRequest hook, the rate limit's route hooks included.
-  app.addHook("preParsing", async (request) => {
+  app.addHook("preParsing", (request, _reply, payload, done) => {
+    let refused: Error | undefined;
+    try {
+      refused = refusal(request);
+    } catch (error) {
+      refused = error as Error;
+    }
+    if (refused) done(refused);
+    else done(null, payload);
+  });
+
+  /** Why the request is refused before its body is read, or undefined. */
+  function refusal(request: FastifyRequest): Error | undefined {
     if (keys.enabled && request.method !== "OPTIONS" && !isPublicRoute(request)) {
-      if (!keys.check(ApiKeys.fromHeader(request.headers.authorization))) throw new UnauthorizedError();
+      if (!keyOf(request)) return new UnauthorizedError();
     }
     // An unknown path is a 404 (or a 405) whatever its body: the route decides what it takes.
-    if (!hasBody(request) || request.is404) return;
+    if (!hasBody(request) || request.is404) return undefined;
     const contentType = request.headers["content-type"] ?? "";
     const media = contentType.split(";")[0]!.trim().toLowerCase();
     const accepted = (request.routeOptions.schema as { consumes?: readonly string[] } | undefined)?.consumes ?? JSON_ONLY;
-    if (!accepted.includes(media)) throw new UnsupportedMediaTypeError(contentType, accepted);
+    if (!accepted.includes(media)) return new UnsupportedMediaTypeError(contentType, accepted);
     // Fastify's bodyLimit covers the bodies it parses; a multipart body is streamed to the
     // route, so its whole size is bounded by its declared length (Node reads no further).
     if (media === "multipart/form-data") {
       const declared = request.headers["content-length"];
-      if (declared === undefined) throw lengthRequired();
-      if (Number(declared) > bodyLimit) throw payloadTooLarge(bodyLimit);
+      if (declared === undefined) return lengthRequired();
+      if (Number(declared) > bodyLimit) return payloadTooLarge(bodyLimit);
     }
-  });
+    return undefined;
+  }
 }

@@ -2,11 +2,18 @@ import type { FastifyReply } from "fastify";
 
 /** A response written piece by piece (SSE or NDJSON) after the reply is hijacked. */
 export interface StreamWriter {
-  /** Writes, waiting for the socket to drain when its buffer is full. False when the client is gone. */
-  write(chunk: string): Promise<boolean>;
-  /** Sends the headers now if nothing was written yet (after `flushHeaders: false`). */
+  /**
+   * Queues `chunk`. The chunks queued in one turn of the event loop (the events of one read from
+   * Ollama, say) leave together in one write when that turn's work is done, so a burst of events
+   * costs one HTTP chunk, not one each, and nothing waits longer than the work already at hand.
+   * Returns true when the socket can take more; when its buffer is full, a promise that resolves
+   * once it drained (false if the client left meanwhile); false when the client is gone. A plain
+   * `true` costs the caller no wait.
+   */
+  write(chunk: string): boolean | Promise<boolean>;
+  /** Sends the headers now if nothing was written or queued yet (after `flushHeaders: false`). */
   commit(): void;
-  /** Ends the response (idempotent). */
+  /** Writes what is queued and ends the response (idempotent). */
   end(): void;
   /** True once the client disconnected or the response ended. */
   readonly closed: boolean;
@@ -44,11 +51,43 @@ export function startStream(reply: FastifyReply, options: StartStreamOptions): S
   let sent = options.flushHeaders !== false;
   if (sent) raw.flushHeaders();
   let closed = false;
+  const gone = () => closed || raw.destroyed;
+  /** Text queued in this turn of the event loop; `flush` writes it when the turn's work is done. */
+  let queued = "";
+  let scheduled = false;
+  /** While the socket's buffer is full: resolves once it drained. */
+  let draining: Promise<boolean> | undefined;
+  const flush = () => {
+    scheduled = false;
+    const text = queued;
+    queued = "";
+    if (!text || gone()) return;
+    sent = true;
+    if (raw.write(text) || draining) return;
+    draining = new Promise<boolean>((resolve) => {
+      const done = () => {
+        raw.off("drain", done);
+        raw.off("close", done);
+        draining = undefined;
+        resolve(!gone());
+      };
+      raw.once("drain", done);
+      raw.once("close", done);
+    });
+  };
+  const queue = (chunk: string): boolean | Promise<boolean> => {
+    if (gone()) return false;
+    queued += chunk;
+    // A tick runs once the promise jobs of this turn are done: every event at hand is queued by then.
+    if (!scheduled) {
+      scheduled = true;
+      process.nextTick(flush);
+    }
+    return draining ?? true;
+  };
   const heartbeat = options.heartbeatMs
     ? setInterval(() => {
-        if (closed) return;
-        sent = true;
-        raw.write(": ping\n\n");
+        if (!gone()) queue(": ping\n\n");
       }, options.heartbeatMs)
     : undefined;
   heartbeat?.unref();
@@ -59,31 +98,18 @@ export function startStream(reply: FastifyReply, options: StartStreamOptions): S
   raw.once("close", onClose);
   return {
     get closed() {
-      return closed || raw.destroyed;
+      return gone();
     },
     commit() {
-      if (sent || closed || raw.destroyed) return;
+      if (sent || queued || gone()) return;
       sent = true;
       raw.flushHeaders();
     },
-    async write(chunk) {
-      if (closed || raw.destroyed) return false;
-      sent = true;
-      if (raw.write(chunk)) return true;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          raw.off("drain", done);
-          raw.off("close", done);
-          resolve();
-        };
-        raw.once("drain", done);
-        raw.once("close", done);
-      });
-      return !closed && !raw.destroyed;
-    },
+    write: queue,
     end() {
       if (heartbeat) clearInterval(heartbeat);
-      if (!closed && !raw.destroyed) raw.end();
+      flush();
+      if (!gone()) raw.end();
       closed = true;
     },
   };

@@ -20,14 +20,27 @@ export class AccessPolicy {
     this.origins = new OriginPolicy(settings.cors ?? []);
   }
 
+  /** Each request's checked key, so the rate limit, the guard and `authenticated` hash it once. */
+  readonly #checked = new WeakMap<FastifyRequest, string | undefined>();
+
+  /**
+   * The opaque id of the request's valid API key (see `ApiKeys.check`), or undefined: no key, a
+   * wrong one, or no keys configured (then nothing is hashed).
+   */
+  keyOf(request: FastifyRequest): string | undefined {
+    if (!this.keys.enabled) return undefined;
+    if (this.#checked.has(request)) return this.#checked.get(request);
+    const key = this.keys.check(ApiKeys.fromHeader(request.headers.authorization));
+    this.#checked.set(request, key);
+    return key;
+  }
+
   /**
    * Whether the caller may see operational details (Ollama's address, errors): with API keys, a
    * valid key; without, a connection from loopback.
    */
   authenticated(request: FastifyRequest): boolean {
-    return this.keys.enabled
-      ? this.keys.check(ApiKeys.fromHeader(request.headers.authorization)) !== undefined
-      : isLoopbackName(request.socket.remoteAddress ?? "");
+    return this.keys.enabled ? this.keyOf(request) !== undefined : isLoopbackName(request.socket.remoteAddress ?? "");
   }
 }
 
@@ -42,7 +55,7 @@ export async function registerAccessPolicy(
   redis?: RateLimitRedis,
 ): Promise<void> {
   const { keys, hosts, origins } = access;
-  registerRequestGuards(app, { keys, hosts, origins, bodyLimit: settings.bodyLimit });
+  registerRequestGuards(app, { keys, hosts, origins, bodyLimit: settings.bodyLimit, keyOf: (request) => access.keyOf(request) });
   if (origins.corsEnabled) {
     // Registered after the guards' onRequest hook (a refused origin gets no CORS headers) and
     // before the rate limit and the API key check, so 401 and 429 answers carry them.
@@ -61,7 +74,7 @@ export async function registerAccessPolicy(
     timeWindow: settings.rateLimit.timeWindow,
     ...(redis ? { store: redisRateLimitStore(redis) } : {}),
     keyGenerator: (request) => {
-      const key = keys.check(ApiKeys.fromHeader(request.headers.authorization));
+      const key = access.keyOf(request);
       return key ? `key:${key}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, limit) =>

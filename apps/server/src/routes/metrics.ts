@@ -10,10 +10,12 @@ import { createServerMetrics } from "../telemetry/server-metrics.js";
  */
 export function registerMetrics(app: FastifyInstance, context: ServerContext): void {
   const metrics = createServerMetrics(context.limiter);
-  app.addHook("onResponse", async (request, reply) => {
+  // A callback hook (no promise per request).
+  app.addHook("onResponse", (request, reply, done) => {
     // The route's pattern, not its URL: ids in paths would make a series per request.
     const route = request.routeOptions.url ?? "unmatched";
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.addHook("onClose", async () => metrics.close());
   app.get(

@@ -36,18 +36,14 @@ function message(result: AgentResult) {
   };
 }
 
-/** The JSON of a `chat.completion.chunk` of `base`, split where its `delta` and its `finish_reason` go. */
+/**
+ * The JSON of a `chat.completion.chunk` of `base`, split where its `delta` and its `finish_reason`
+ * go: the same bytes as `JSON.stringify({ ...base, object, choices: [{ index, delta, logprobs,
+ * finish_reason }] })`, with `base`'s fields first.
+ */
 function chunkTemplate(base: Record<string, unknown>): [string, string, string] {
-  const DELTA = 0;
-  const FINISH = 1;
-  const json = JSON.stringify({
-    ...base,
-    object: "chat.completion.chunk",
-    choices: [{ index: 0, delta: DELTA, logprobs: null, finish_reason: FINISH }],
-  });
-  const delta = json.lastIndexOf(`"delta":${DELTA}`) + `"delta":`.length;
-  const finish = json.lastIndexOf(`"finish_reason":${FINISH}`) + `"finish_reason":`.length;
-  return [json.slice(0, delta), json.slice(delta + 1, finish), json.slice(finish + 1)];
+  const head = JSON.stringify({ ...base, object: "chat.completion.chunk" });
+  return [`${head.slice(0, -1)},"choices":[{"index":0,"delta":`, ',"logprobs":null,"finish_reason":', "}]}"];
 }
 
 /** `POST /v1/chat/completions` and `GET /v1/models`, as the OpenAI SDK expects them. */

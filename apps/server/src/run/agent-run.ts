@@ -1,4 +1,4 @@
-import type { AgentInput, AgentResult, Message, RunOptions } from "@corral/core";
+import type { Agent, AgentInput, AgentResult, Message, RunOptions } from "@corral/core";
 import { EventReader } from "../event-reader.js";
 import type { RunContext } from "../run-context.js";
 import type { ServerContext } from "../server-context.js";
@@ -6,11 +6,11 @@ import type { ServerContext } from "../server-context.js";
 /** What a face passes to a run beyond the conversation: client tools, tool choice, format, sampling options. */
 export type FaceRunOptions = Pick<RunOptions, "clientTools" | "toolChoice" | "format" | "modelOptions">;
 
-/** A run of an agent to its end, holding a slot of the limiter while it runs. */
+/** A run of an agent (the registry's, looked up once by the caller) to its end, holding a slot of the limiter while it runs. */
 export async function runAgent(
   context: ServerContext,
   run: RunContext,
-  agentName: string,
+  agent: Agent,
   input: AgentInput | undefined,
   messages: Message[],
   options: FaceRunOptions = {},
@@ -18,8 +18,7 @@ export async function runAgent(
   const release = await context.limiter.acquire(run.signal);
   const done = (async () => {
     try {
-      const runtime = await context.registry.get(agentName);
-      return await runtime.agent.run(input, { ...options, signal: run.signal, messages });
+      return await agent.run(input, { ...options, signal: run.signal, messages });
     } catch (error) {
       throw run.explain(error);
     } finally {
@@ -41,7 +40,7 @@ export async function runAgent(
 export async function streamAgent(
   context: ServerContext,
   run: RunContext,
-  agentName: string,
+  agent: Agent,
   input: AgentInput | undefined,
   messages: Message[],
   options: FaceRunOptions = {},
@@ -49,8 +48,7 @@ export async function streamAgent(
   const release = await context.limiter.acquire(run.signal);
   let reader: EventReader;
   try {
-    const runtime = await context.registry.get(agentName);
-    reader = new EventReader(runtime.agent.stream(input, { ...options, signal: run.signal, messages }));
+    reader = new EventReader(agent.stream(input, { ...options, signal: run.signal, messages }));
   } catch (error) {
     release();
     throw error;

@@ -69,18 +69,19 @@ export async function serveRun<Json>(
     const runtime = await context.registry.get(plan.agent);
     const instructions = runtime.agent.options.instructions;
     if (!session) messages = withInstructions(plan.history ?? [], instructions);
-    const save = async (result: AgentResult) => {
-      if (session?.store) await context.sessions.save(session.id, historyToStore(result.messages, instructions), { agent: plan.agent });
-    };
+    // Undefined when nothing is stored, so a run without a session awaits nothing for it.
+    const save = session?.store
+      ? (result: AgentResult) => context.sessions.save(session.id, historyToStore(result.messages, instructions), { agent: plan.agent })
+      : undefined;
 
     const run = context.runContext(reply);
     try {
       if (!plan.stream) {
-        const result = await runAgent(context, run, plan.agent, plan.input, messages, plan.options);
-        await save(result);
+        const result = await runAgent(context, run, runtime.agent, plan.input, messages, plan.options);
+        if (save) await save(result);
         return output.json(result);
       }
-      const { reader, finish } = await streamAgent(context, run, plan.agent, plan.input, messages, plan.options);
+      const { reader, finish } = await streamAgent(context, run, runtime.agent, plan.input, messages, plan.options);
       try {
         const first = await reader.prefetch(context.commitAfterMs);
         if (first?.type === "error") throw run.explain(first.error);
@@ -91,23 +92,29 @@ export async function serveRun<Json>(
           flushHeaders: first === undefined,
         });
         await writeStream(stream, output.face, request, async () => {
-          const write = async (chunks: string[]) => {
-            for (const chunk of chunks) await stream.write(chunk);
+          // An event's chunks go out in one write; only a full socket buffer makes the loop wait.
+          const write = (chunks: string[]): Promise<boolean> | undefined => {
+            if (chunks.length === 0) return undefined;
+            const written = stream.write(chunks.length === 1 ? chunks[0]! : chunks.join(""));
+            return written === true || written === false ? undefined : written;
           };
-          await write(output.opening?.() ?? []);
+          const opened = write(output.opening?.() ?? []);
+          if (opened) await opened;
           for (;;) {
             const event = await reader.next();
             if (!event || stream.closed) break;
             if (event.type === "finish") {
-              await save(event.result);
-              await write(output.closing(event.result));
+              if (save) await save(event.result);
+              const ended = write(output.closing(event.result));
+              if (ended) await ended;
               break;
             }
             if (event.type === "error") {
               await sendError(stream, output.face, run.explain(event.error), request.id);
               break;
             }
-            await write(output.event(event));
+            const written = write(output.event(event));
+            if (written) await written;
             // The first event's bytes took the headers along; if it wrote none, they go before the next wait.
             stream.commit();
           }
