@@ -1,9 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,13 +20,13 @@ const stdioServer = { command: process.execPath, args: [fixture] };
 let fake: FakeOllama;
 let dir: string;
 /** One streamable HTTP fixture server for the file: each test that uses it opens (and closes) its own session. */
-let httpServer: ChildProcessWithoutNullStreams;
+let httpServer: ChildProcessByStdio<null, Readable, null>;
 let httpUrl: string;
 
 beforeAll(async () => {
   fake = await startFakeOllama();
   dir = await mkdtemp(path.join(tmpdir(), "corral-mcp-config-"));
-  httpServer = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] }) as ChildProcessWithoutNullStreams;
+  httpServer = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   httpServer.stdout.setEncoding("utf8");
   while (!/listening (\d+)/.test(output)) {
