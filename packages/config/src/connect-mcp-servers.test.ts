@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,12 +19,24 @@ const stdioServer = { command: process.execPath, args: [fixture] };
 
 let fake: FakeOllama;
 let dir: string;
+/** One streamable HTTP fixture server for the file: each test that uses it opens (and closes) its own session. */
+let httpServer: ChildProcessByStdio<null, Readable, null>;
+let httpUrl: string;
 
 beforeAll(async () => {
   fake = await startFakeOllama();
   dir = await mkdtemp(path.join(tmpdir(), "corral-mcp-config-"));
+  httpServer = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  httpServer.stdout.setEncoding("utf8");
+  while (!/listening (\d+)/.test(output)) {
+    const [chunk] = (await once(httpServer.stdout, "data")) as [string];
+    output += chunk;
+  }
+  httpUrl = `http://127.0.0.1:${/listening (\d+)/.exec(output)?.[1]}/mcp`;
 });
 afterAll(async () => {
+  httpServer.kill();
   await fake.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -118,7 +131,11 @@ describe("mcpServers in the configuration", () => {
   });
 
   it("prefixes an MCP tool whose name one of the agent's own tools already has", async () => {
-    const mcp = await connectMcpServers({ fixture: stdioServer }, { reservedNames: ["echo", "search_docs"], onWarning: () => undefined });
+    // Over HTTP (the file's one server) rather than a new stdio process: the naming does not depend on the transport.
+    const mcp = await connectMcpServers(
+      { fixture: { url: httpUrl } },
+      { reservedNames: ["echo", "search_docs"], onWarning: () => undefined },
+    );
     try {
       expect(mcp.tools.map((tool) => tool.name)).toEqual(["fixture_echo", "add", "fail", "big", "slow", "files_list"]);
     } finally {
@@ -127,27 +144,14 @@ describe("mcpServers in the configuration", () => {
   });
 
   it("connects to a streamable HTTP server by its url", async () => {
-    const server = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
-    try {
-      let output = "";
-      server.stdout.setEncoding("utf8");
-      while (!/listening (\d+)/.test(output)) {
-        const [chunk] = (await once(server.stdout, "data")) as [string];
-        output += chunk;
-      }
-      const port = /listening (\d+)/.exec(output)?.[1];
-      const runtime = await createAgentRuntime(
-        config({ mcpServers: { remote: { url: `http://127.0.0.1:${port}/mcp`, headers: { "x-corral-test": "1" } } } }),
-        { root: dir },
-      );
-      expect(runtime.tools.map((tool) => tool.name)).toContain("add");
-      fake.enqueue({ toolCalls: [{ name: "add", arguments: { a: 20, b: 22 } }] }, { content: "42." });
-      const result = await runtime.agent.run("Add.");
-      expect(result.steps[0]?.toolResults[0]).toMatchObject({ toolName: "add", content: "42", isError: false });
-      await runtime.close();
-    } finally {
-      server.kill();
-    }
+    const runtime = await createAgentRuntime(config({ mcpServers: { remote: { url: httpUrl, headers: { "x-corral-test": "1" } } } }), {
+      root: dir,
+    });
+    expect(runtime.tools.map((tool) => tool.name)).toContain("add");
+    fake.enqueue({ toolCalls: [{ name: "add", arguments: { a: 20, b: 22 } }] }, { content: "42." });
+    const result = await runtime.agent.run("Add.");
+    expect(result.steps[0]?.toolResults[0]).toMatchObject({ toolName: "add", content: "42", isError: false });
+    await runtime.close();
   });
 
   it("sends the configured headers, and an HTTP server that refuses is a warning naming its URL", async () => {
