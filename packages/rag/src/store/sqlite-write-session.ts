@@ -1,3 +1,4 @@
+import { readDocumentStates } from "./document-states.js";
 import type {
   DocumentState,
   DocumentWrite,
@@ -37,7 +38,7 @@ export class SqliteWriteSession implements StoreWriteSession {
   }
 
   async listDocumentStates(): Promise<DocumentState[]> {
-    return this.generation.store.documentStates();
+    return readDocumentStates(this.generation.store.db);
   }
 
   async status(): Promise<StoreStatus> {
