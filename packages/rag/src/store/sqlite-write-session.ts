@@ -12,6 +12,9 @@ import type {
 } from "./index-store.js";
 import type { SqliteGeneration } from "./sqlite-generation.js";
 
+/** hnsw inserts between two turns of the event loop while a group's vectors are added. */
+const INSERTS_PER_SLICE = 32;
+
 /**
  * The write side of the SQLite + hnswlib store, for one holder of the lock: SQLite changes are
  * transactions; hnsw changes stay in memory until `checkpoint` or `commit` saves the file
@@ -106,11 +109,20 @@ export class SqliteWriteSession implements StoreWriteSession {
           writes.flatMap((write) => write.added.filter((entry) => !known.has(entry.hash)).map((entry) => entry.hash)),
         )
       : new Map<string, number[]>();
+    for (const write of writes) for (const label of write.removed) generation.removeVector(label);
+    // hnsw inserts take most of a group's write (about a millisecond each on a loaded machine): in
+    // slices, with the event loop let run between them, so embedding requests and replies of the
+    // groups in flight are not held up behind a whole group's inserts.
+    let sinceYield = 0;
     for (const write of writes) {
-      for (const label of write.removed) generation.removeVector(label);
       for (const entry of write.added) {
         const vector = known.get(entry.hash) ?? cached.get(entry.hash);
-        if (vector) generation.addVector(entry.id, vector);
+        if (!vector) continue;
+        generation.addVector(entry.id, vector);
+        if (++sinceYield === INSERTS_PER_SLICE) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     }
     return writes.map((write, i) => ({
