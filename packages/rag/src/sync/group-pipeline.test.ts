@@ -147,4 +147,39 @@ describe("sync embeds the next group while the previous one is written", () => {
     expect(sizes[0]).toBe(64);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(300);
   });
+
+  it("hands the last chunks on in groups of a request's worth, so little is left to write after the last reply", async () => {
+    const temp = makeTempDir();
+    cleanups.push(() => temp.remove());
+    // 40 files of 20 short chunks: 800 chunks, about the last 512 of them (estimated from the files'
+    // bytes: 15 chunks a file here, not 20) in the small groups.
+    for (let f = 0; f < 40; f++) {
+      const sections = Array.from({ length: 20 }, (_, s) => `## Part ${s}\n\nFile ${f} part ${s} says something short.\n`);
+      temp.write(`docs/file-${String(f).padStart(2, "0")}.md`, sections.join("\n"));
+    }
+    const sizes: number[] = [];
+    const embedder = new HashEmbedder();
+    const embed = embedder.embedDocuments.bind(embedder);
+    embedder.embedDocuments = async (texts, options) => {
+      sizes.push(texts.length);
+      return embed(texts, options);
+    };
+    const index: Index = await openIndex({
+      dir: path.join(temp.dir, ".corral/index"),
+      root: temp.dir,
+      embedder,
+      chunkSize: 60,
+      chunkOverlap: 0,
+    });
+    cleanups.push(() => index.close());
+    await index.sync(["docs"]);
+    expect(index.stats()).toMatchObject({ documents: 40, chunks: 800, vectors: 800 });
+    // Groups of whole files: 64 chunks or just past them (here 80: four files).
+    expect(sizes.at(-1)).toBeLessThanOrEqual(80);
+    const last = [];
+    for (let sum = 0, i = sizes.length - 1; i >= 0 && sum < 400; sum += sizes[i] as number, i--) last.push(sizes[i]);
+    expect(last.every((size) => (size as number) <= 80)).toBe(true);
+    // Before them, the groups of 256 chunks or more.
+    expect(Math.max(...sizes)).toBeGreaterThanOrEqual(256);
+  });
 });

@@ -18,6 +18,8 @@ import { GROUP_CHUNKS, type PendingFile } from "./write-group.js";
 const GROUP_FILES = 200;
 /** The first group is handed on at this many chunks (a request's worth), so embedding starts early. */
 const FIRST_GROUP_CHUNKS = 64;
+/** About this many chunks at the end of a sync are handed on in groups of FIRST_GROUP_CHUNKS. */
+const LAST_CHUNKS = 2 * GROUP_CHUNKS;
 
 /** What a sync needs besides the store session. */
 export interface SyncContext {
@@ -92,9 +94,15 @@ export async function runSync(
       let queue: PendingFile[] = [];
       let queuedChunks = 0;
       let groupChunks = FIRST_GROUP_CHUNKS;
-      for (const { file, previous } of changed) {
+      // The last group is written after the last embedding reply, with nothing left to overlap it:
+      // the files of about the last LAST_CHUNKS chunks (estimated from their bytes) go in first-size groups.
+      let bytesLeft = 0;
+      for (const { file } of changed) bytesLeft += file.size;
+      const bytesPerChunk = Math.max(1, context.split.chunkSize - context.split.chunkOverlap);
+      for (const [at, { file, previous }] of changed.entries()) {
         state.checkAbort();
         progress.update({ path: file.path });
+        bytesLeft -= file.size;
         const pending = await prepareFile(state, file, previous, loader, limits, context.split);
         if (!pending) continue;
         queue.push(pending);
@@ -103,7 +111,8 @@ export async function runSync(
           const batch = queue;
           queue = [];
           queuedChunks = 0;
-          groupChunks = GROUP_CHUNKS;
+          const chunksLeft = Math.max(changed.length - at - 1, bytesLeft / bytesPerChunk);
+          groupChunks = chunksLeft <= LAST_CHUNKS ? FIRST_GROUP_CHUNKS : GROUP_CHUNKS;
           await pipeline.add(batch);
         }
       }
