@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { bytesRead } from "../test-support/bytes-read.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
+import type { SyncProgress } from "./index-types.js";
 import { type Index, openIndex } from "./open-index.js";
 
 describe("an unchanged re-sync", () => {
@@ -77,5 +78,37 @@ describe("an unchanged re-sync", () => {
     const index = await open({ ...options, embedder: new HashEmbedder("hash-embed", 16) });
     await index.sync(["docs"]);
     expect((JSON.parse(fs.readFileSync(file, "utf8")) as { counts: unknown }).counts).toEqual(right);
+  });
+
+  it("pairs each file with its document whatever order the store lists them in, and counts unchanged files done", async () => {
+    temp = makeTempDir();
+    const options = { dir: path.join(temp.dir, "index"), root: temp.dir, embedder: new HashEmbedder("hash-embed", 16) };
+    const write = (name: string, text: string) => temp?.write(`docs/${name}`, `# ${name}\n\n${text}\n`);
+    // Written c first: the store lists c, a, b; the walk finds a, b, c.
+    write("c.md", "Cherries are small.");
+    const index = await open(options);
+    await index.sync(["docs/c.md"]);
+    write("a.md", "Apples are round.");
+    write("b.md", "Bananas are long.");
+    write("e.md", "Elderberries are dark.");
+    await index.sync(["docs"]);
+
+    write("b.md", "Bananas are long and yellow.");
+    fs.rmSync(path.join(temp.dir, "docs/a.md"));
+    write("d.md", "Dates are sweet.");
+    const seen: SyncProgress[] = [];
+    const report = await index.sync(["docs"], { onProgress: (progress) => seen.push(progress) });
+    expect(report).toMatchObject({ added: 1, updated: 1, removed: 1, unchanged: 2 });
+    expect(seen.at(-1)).toMatchObject({ phase: "done", filesTotal: 4, filesDone: 4 });
+    expect(
+      index
+        .documents()
+        .map((document) => document.path)
+        .sort(),
+    ).toEqual(["docs/b.md", "docs/c.md", "docs/d.md", "docs/e.md"]);
+    expect((await index.search("yellow bananas", { k: 1, mode: "keyword" }))[0]?.source.path).toBe("docs/b.md");
+
+    const again = await index.sync(["docs"]);
+    expect(again).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 4, chunksEmbedded: 0 });
   });
 });

@@ -130,13 +130,17 @@ export async function discoverFiles(
     count();
   };
 
-  const addFile = (absolutePath: string, indexPath: string, stats: Stats) => {
-    if (seenFiles.has(indexPath)) return;
-    seenFiles.add(indexPath);
+  // Only paths named more than once (one inside another) can reach a file twice: a folder is entered once.
+  const dedupe = roots.length > 1;
+  const addFile = (absolutePath: string, indexPath: string, stats: Stats, known?: FileType) => {
+    if (dedupe) {
+      if (seenFiles.has(indexPath)) return;
+      seenFiles.add(indexPath);
+    }
     if (include && !include(indexPath)) return;
     if (!stats.isFile())
       return skip({ path: indexPath, reason: "not-regular", detail: `not a regular file but ${describeFileType(stats)}` });
-    const type = fileTypeOf(path.basename(absolutePath));
+    const type = known ?? fileTypeOf(path.basename(absolutePath));
     if (!type) return skip({ path: indexPath, reason: "unsupported" });
     if (stats.size > options.maxFileBytes) {
       return skip({ path: indexPath, reason: "too-large", detail: `${stats.size} bytes > ${options.maxFileBytes}` });
@@ -185,15 +189,20 @@ export async function discoverFiles(
       }
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // `dir` is normalised (path.resolve, path.join) and a name holds no separator: joining is concatenating.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const indexPrefix = indexDir ? `${indexDir}/` : "";
     for (const entry of entries) {
-      const absolutePath = path.join(dir, entry.name);
-      const indexPath = indexDir ? `${indexDir}/${entry.name}` : entry.name;
+      const name = entry.name;
+      const absolutePath = prefix + name;
+      const indexPath = indexPrefix + name;
       if (entry.isDirectory()) {
         if (!isIgnored(here, absolutePath, true))
           await walk(absolutePath, indexPath, here, boundary, depth + 1, path.join(real, entry.name));
         continue;
       }
-      if (entry.isFile() && (!fileTypeOf(entry.name) || (include && !include(indexPath)))) {
+      const type = entry.isFile() ? fileTypeOf(name) : undefined;
+      if (entry.isFile() && (!type || (include && !include(indexPath)))) {
         // Not indexed anyway: no stat needed (this keeps walks of big trees fast).
         if ((!include || include(indexPath)) && !isIgnored(here, absolutePath, false)) skip({ path: indexPath, reason: "unsupported" });
         continue;
@@ -235,9 +244,9 @@ export async function discoverFiles(
         continue;
       }
       const isDir = stats.isDirectory();
-      if (isIgnored(here, absolutePath, isDir)) continue;
+      if (isIgnored(here, absolutePath, isDir, name)) continue;
       if (isDir) await walk(absolutePath, indexPath, here, boundary, depth + 1, target);
-      else addFile(absolutePath, indexPath, stats);
+      else addFile(absolutePath, indexPath, stats, type);
     }
   };
 
@@ -282,8 +291,14 @@ function systemDetail(real: string): string {
   return `${real} is in ${SYSTEM_FOLDERS.join(", ")}, which are never indexed`;
 }
 
-function isIgnored(scopes: Scope[], absolutePath: string, isDir: boolean): boolean {
+/** Whether a rule ignores the path; `name` is its last part when the caller has it at hand. */
+function isIgnored(scopes: Scope[], absolutePath: string, isDir: boolean, name?: string): boolean {
   for (const scope of scopes) {
+    // A file's name is all a plain-name scope looks at.
+    if (!isDir && scope.fileName && name !== undefined) {
+      if (scope.fileName(name)) return true;
+      continue;
+    }
     // Paths are built with path.join from the scope's folder, so it is a prefix.
     let relative = absolutePath.slice(scope.dir.length + 1);
     if (path.sep !== "/") relative = relative.split(path.sep).join("/");

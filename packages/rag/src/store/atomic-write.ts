@@ -7,13 +7,17 @@ export const FILE_MODE = 0o600;
 /** Folders the index creates are open to their owner only. */
 export const DIR_MODE = 0o700;
 
-/** fsyncs a file; a failure (e.g. ENOSPC on delayed allocation) is thrown, as the data may not be on disk. */
-export function fsyncFile(target: string): void {
-  const fd = fs.openSync(target, "r");
+/**
+ * fsyncs a file on the thread pool (this thread goes on meanwhile: a writer builds the flat copy
+ * while the hnsw file is flushed); a failure (e.g. ENOSPC on delayed allocation) is thrown, as
+ * the data may not be on disk.
+ */
+export async function fsyncFile(target: string): Promise<void> {
+  const handle = await fs.promises.open(target, "r");
   try {
-    fs.fsyncSync(fd);
+    await handle.sync();
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -52,7 +56,7 @@ export async function replaceFileAtomically(
     fs.closeSync(fs.openSync(temp, "w", FILE_MODE));
     await write(temp);
     fs.chmodSync(temp, FILE_MODE);
-    fsyncFile(temp);
+    await fsyncFile(temp);
     await verify?.(temp);
     fs.renameSync(temp, target);
   } catch (error) {

@@ -127,14 +127,6 @@ export class ChunkStore {
     return documents;
   }
 
-  /** What a sync compares of each document, in table order (no metadata to parse, no sort). */
-  documentStates(): Array<{ id: number; path: string; size: number; mtimeMs: number; contentHash: string }> {
-    const rows = this.db.prepare("SELECT id, path, size, mtime_ms, content_hash FROM documents").raw().all() as Array<
-      [number, string, number, number, string]
-    >;
-    return rows.map(([id, path, size, mtimeMs, contentHash]) => ({ id, path, size, mtimeMs, contentHash }));
-  }
-
   /** Updates the size and mtime of a document whose content did not change. */
   touchDocument(id: number, size: number, mtimeMs: number): void {
     this.db.prepare("UPDATE documents SET size = ?, mtime_ms = ? WHERE id = ?").run(size, mtimeMs, id);

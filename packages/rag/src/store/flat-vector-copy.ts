@@ -5,6 +5,14 @@ import type { VectorMatch } from "./vector-index.js";
 /** Reads stored float vectors by chunk id (the embedding cache in SQLite). */
 export type VectorSource = (labels: number[]) => ReadonlyMap<number, ArrayLike<number>>;
 
+/** A flat copy built in memory, not written yet (see `FlatVectorCopy.encode`). */
+export interface EncodedFlatCopy {
+  version: string;
+  count: number;
+  sum: number;
+  bytes: Buffer;
+}
+
 /**
  * The flat copy (`vectors.q8`) of one generation's vectors, and what SQLite records of it
  * (`vectors_flat`: `<vectors version>|<count>:<sum of labels>:<size>:<mtimeMs>`). A writer
@@ -29,15 +37,31 @@ export class FlatVectorCopy {
    * readers use hnsw). Storage errors (a full disk) are thrown as IndexStorageError.
    */
   async write(version: string, dimensions: number, labels: number[], vectorsOf: VectorSource): Promise<string | undefined> {
+    const encoded = await this.encode(version, dimensions, labels, vectorsOf);
+    return encoded && this.save(encoded);
+  }
+
+  /**
+   * The first half of `write`: builds the copy's bytes (the event loop runs between batches of
+   * vectors), or undefined when a label's vector is not stored. Nothing is written yet.
+   */
+  async encode(version: string, dimensions: number, labels: number[], vectorsOf: VectorSource): Promise<EncodedFlatCopy | undefined> {
+    let bytes: Buffer;
     try {
-      await FlatVectors.write(this.file, version, dimensions, labels, vectorsOf);
+      bytes = await FlatVectors.encode(version, dimensions, labels, vectorsOf);
     } catch (error) {
       if (error instanceof MissingVectorError) return undefined;
       throw error;
     }
     let sum = 0;
     for (const label of labels) sum += label;
-    return `${version}|${labels.length}:${sum}:${this.stat()}`;
+    return { version, count: labels.length, sum, bytes };
+  }
+
+  /** The second half of `write`: writes encoded bytes atomically; returns the value to record in SQLite. */
+  async save(encoded: EncodedFlatCopy): Promise<string> {
+    await FlatVectors.save(this.file, encoded.bytes);
+    return `${encoded.version}|${encoded.count}:${encoded.sum}:${this.stat()}`;
   }
 
   /** Whether `recorded` describes the file on disk as written for `version` with these labels' count and sum. */

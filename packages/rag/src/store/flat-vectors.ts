@@ -8,8 +8,8 @@ const MAGIC = "CORRALQ8";
 /** The layout version of the flat file; a reader refuses (ignores) another. */
 export const FLAT_LAYOUT_VERSION = 1;
 const HEADER_BYTES = 24;
-/** Vectors read from their source at a time while writing. */
-const BATCH = 8192;
+/** Vectors read from their source at a time while writing (a few MiB of floats). */
+const BATCH = 1024;
 /** Bytes of codes read at a time while scanning. */
 const BLOCK_BYTES = 1 << 20;
 
@@ -156,6 +156,20 @@ export class FlatVectors {
     labels: number[],
     vectorsOf: (labels: number[]) => ReadonlyMap<number, ArrayLike<number>>,
   ): Promise<void> {
+    await FlatVectors.save(file, await FlatVectors.encode(version, dimensions, labels, vectorsOf));
+  }
+
+  /**
+   * A flat file's bytes, built in memory: `vectorsOf` gives the vectors of a batch of labels,
+   * and the event loop runs between batches (a writer builds them while hnswlib saves its file
+   * on another thread). A label without a vector throws MissingVectorError.
+   */
+  static async encode(
+    version: string,
+    dimensions: number,
+    labels: number[],
+    vectorsOf: (labels: number[]) => ReadonlyMap<number, ArrayLike<number>>,
+  ): Promise<Buffer> {
     const count = labels.length;
     const versionBytes = Buffer.from(version, "utf8");
     const labelsAt = HEADER_BYTES + pad8(versionBytes.length);
@@ -172,6 +186,7 @@ export class FlatVectors {
     const codes = new Int8Array(bytes.buffer, bytes.byteOffset + labelsAt + count * 12, count * dimensions);
     for (let start = 0; start < count; start += BATCH) {
       // In batches, so the float vectors of a large index are never all in memory at once.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       const batch = labels.slice(start, start + BATCH);
       const vectors = vectorsOf(batch);
       for (const [offset, label] of batch.entries()) {
@@ -184,6 +199,12 @@ export class FlatVectors {
     }
     Buffer.from(labelView.buffer).copy(bytes, labelsAt);
     Buffer.from(scaleView.buffer).copy(bytes, labelsAt + count * 8);
+    return bytes;
+  }
+
+  /** Writes a flat file's bytes atomically (temp file, fsync, size check, rename). */
+  static async save(file: string, bytes: Buffer): Promise<void> {
+    const size = bytes.length;
     await replaceFileAtomically(
       file,
       (temp) => fs.writeFileSync(temp, bytes),

@@ -3,7 +3,7 @@ import { IndexDimensionMismatchError } from "../errors/index-dimension-mismatch-
 import { IndexModelMismatchError } from "../errors/index-model-mismatch-error.js";
 import { IndexNotFoundError } from "../errors/index-not-found-error.js";
 import { ChunkStore } from "./chunk-store.js";
-import { FlatVectorCopy } from "./flat-vector-copy.js";
+import { type EncodedFlatCopy, FlatVectorCopy } from "./flat-vector-copy.js";
 import type { FlatVectors } from "./flat-vectors.js";
 import { currentFiles, type IndexFiles, readGeneration } from "./index-generation.js";
 import type { StoreStatus } from "./index-store.js";
@@ -193,17 +193,27 @@ export class SqliteGeneration {
   }
 
   /**
-   * Writes the flat copy of the hnsw file just saved, then records in SQLite, in one
-   * transaction, the file's version, its fingerprint and the flat copy's (or none, when a
+   * Writes the flat copy of the hnsw file just saved (of `labels`, the file's live labels;
+   * `built` when its bytes were built while the file was saved, `encoded` undefined when a
+   * vector was not stored), then records in SQLite, in
+   * one transaction, the file's version, its fingerprint and the flat copy's (or none, when a
    * vector for the copy was not stored). A crash between the files leaves SQLite naming the
    * previous version, whose flat copy readers can still use; the next writer writes both again.
    */
-  private async recordSaved(version: string): Promise<void> {
+  private async recordSaved(
+    version: string,
+    labels = [...this.vectors.live],
+    built?: { encoded: EncodedFlatCopy | undefined },
+  ): Promise<void> {
     let sum = 0;
-    for (const label of this.vectors.live) sum += label;
-    const fingerprint = this.fingerprint(this.vectors.live.size, sum);
+    for (let i = 0; i < labels.length; i++) sum += labels[i] as number;
+    const fingerprint = this.fingerprint(labels.length, sum);
     const dimensions = this.vectors.dimensions;
-    const flat = dimensions ? await this.flat.write(version, dimensions, [...this.vectors.live], this.flatSource) : undefined;
+    const flat = built
+      ? built.encoded && (await this.flat.save(built.encoded))
+      : dimensions
+        ? await this.flat.write(version, dimensions, labels, this.flatSource)
+        : undefined;
     this.store.transaction(() => {
       this.store.setMeta("vectors_generation", version);
       if (fingerprint) this.store.setMeta("vectors_fingerprint", `${version}|${fingerprint}`);
@@ -314,8 +324,21 @@ export class SqliteGeneration {
   async saveVectors(): Promise<void> {
     this.addedSinceSave = 0;
     if (!this.vectors.isDirty) return;
-    await this.vectors.save();
-    await this.recordSaved(`${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    const version = `${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const labels = [...this.vectors.live];
+    const dimensions = this.vectors.dimensions;
+    // hnswlib writes the file and reads it back on the thread pool; meanwhile this thread builds
+    // the flat copy's bytes (from SQLite's vectors, in batches with the event loop let run
+    // between them). The copy is still written only once the hnsw file is saved, as before.
+    const saved = this.vectors.save();
+    saved.catch(() => undefined);
+    let built: { encoded: EncodedFlatCopy | undefined } | undefined;
+    try {
+      if (dimensions) built = { encoded: await this.flat.encode(version, dimensions, labels, this.flatSource) };
+    } finally {
+      await saved;
+    }
+    await this.recordSaved(version, labels, built);
   }
 
   /** Saves vectors and the manifest with fresh counts. */

@@ -1,3 +1,4 @@
+import { readDocumentStates } from "./document-states.js";
 import type {
   DocumentState,
   DocumentWrite,
@@ -10,6 +11,9 @@ import type {
   WorkingEmbedding,
 } from "./index-store.js";
 import type { SqliteGeneration } from "./sqlite-generation.js";
+
+/** hnsw inserts between two turns of the event loop while a group's vectors are added. */
+const INSERTS_PER_SLICE = 32;
 
 /**
  * The write side of the SQLite + hnswlib store, for one holder of the lock: SQLite changes are
@@ -37,7 +41,7 @@ export class SqliteWriteSession implements StoreWriteSession {
   }
 
   async listDocumentStates(): Promise<DocumentState[]> {
-    return this.generation.store.documentStates();
+    return readDocumentStates(this.generation.store.db);
   }
 
   async status(): Promise<StoreStatus> {
@@ -105,11 +109,20 @@ export class SqliteWriteSession implements StoreWriteSession {
           writes.flatMap((write) => write.added.filter((entry) => !known.has(entry.hash)).map((entry) => entry.hash)),
         )
       : new Map<string, number[]>();
+    for (const write of writes) for (const label of write.removed) generation.removeVector(label);
+    // hnsw inserts take most of a group's write (about a millisecond each on a loaded machine): in
+    // slices, with the event loop let run between them, so embedding requests and replies of the
+    // groups in flight are not held up behind a whole group's inserts.
+    let sinceYield = 0;
     for (const write of writes) {
-      for (const label of write.removed) generation.removeVector(label);
       for (const entry of write.added) {
         const vector = known.get(entry.hash) ?? cached.get(entry.hash);
-        if (vector) generation.addVector(entry.id, vector);
+        if (!vector) continue;
+        generation.addVector(entry.id, vector);
+        if (++sinceYield === INSERTS_PER_SLICE) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     }
     return writes.map((write, i) => ({

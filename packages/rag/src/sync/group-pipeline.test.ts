@@ -32,20 +32,24 @@ describe("sync embeds the next group while the previous one is written", () => {
       );
     }
     const ollama = createOllamaEmbedder({ model: "nomic-embed-text", host: fake.url, retries: 0 });
-    // The real embedder over HTTP, noting when each call starts and which file its texts come from.
+    // The real embedder over HTTP, noting when each call starts, which file its texts come from
+    // and how many documents were written by then (a group is written in one transaction).
     const events: string[] = [];
+    let written = () => 0;
     const embedder: Embedder = {
       model: ollama.model,
       embedDocuments: (texts, options) => {
-        events.push(`embed file${/file(\d+) passage/.exec(texts[0] ?? "")?.[1]}`);
+        events.push(`embed file${/file(\d+) passage/.exec(texts[0] ?? "")?.[1]} after ${written()} written`);
         return ollama.embedDocuments(texts, options);
       },
       embedQuery: (text, options) => ollama.embedQuery(text, options),
     };
     const index: Index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder });
+    written = () => index.stats().documents;
     cleanups.push(() => index.close());
     let filesDone = 0;
     const report = await index.sync(["docs"], {
+      // Progress comes at most every 100 ms: a group's write may be reported with the next one's.
       onProgress: (progress) => {
         if (progress.filesDone > filesDone) events.push(`written ${progress.filesDone} files`);
         filesDone = progress.filesDone;
@@ -57,10 +61,12 @@ describe("sync embeds the next group while the previous one is written", () => {
     expect(stats).toMatchObject({ documents: FILES, vectors: stats.chunks });
     expect(stats.chunks).toBeGreaterThanOrEqual(FILES * 256);
     // Groups are written in order, one file each.
-    expect(events.filter((event) => event.startsWith("written"))).toEqual(["written 1 files", "written 2 files", "written 3 files"]);
+    const reported = events.filter((event) => event.startsWith("written")).map((event) => Number(/\d+/.exec(event)?.[0]));
+    expect(reported).toEqual([...reported].sort());
+    expect(reported.at(-1)).toBe(FILES);
     // Overlap: file 1's embedding started before file 0's group was written, file 2's before file 1's.
-    expect(events.indexOf("embed file1")).toBeLessThan(events.indexOf("written 1 files"));
-    expect(events.indexOf("embed file2")).toBeLessThan(events.indexOf("written 2 files"));
+    expect(events.filter((event) => event.startsWith("embed file1"))[0]).toBe("embed file1 after 0 written");
+    expect(events.filter((event) => event.startsWith("embed file2"))[0]).toMatch(/^embed file2 after [01] written$/);
     // And it reached the server: every chunk was embedded over HTTP, once.
     const inputs = fake.requestsTo("/api/embed").flatMap((request) => (request.body as { input: string[] }).input);
     expect(inputs).toHaveLength(stats.chunks);
@@ -140,5 +146,40 @@ describe("sync embeds the next group while the previous one is written", () => {
     await index.sync(["docs"]);
     expect(sizes[0]).toBe(64);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(300);
+  });
+
+  it("hands the last chunks on in groups of a request's worth, so little is left to write after the last reply", async () => {
+    const temp = makeTempDir();
+    cleanups.push(() => temp.remove());
+    // 40 files of 20 short chunks: 800 chunks, about the last 512 of them (estimated from the files'
+    // bytes: 15 chunks a file here, not 20) in the small groups.
+    for (let f = 0; f < 40; f++) {
+      const sections = Array.from({ length: 20 }, (_, s) => `## Part ${s}\n\nFile ${f} part ${s} says something short.\n`);
+      temp.write(`docs/file-${String(f).padStart(2, "0")}.md`, sections.join("\n"));
+    }
+    const sizes: number[] = [];
+    const embedder = new HashEmbedder();
+    const embed = embedder.embedDocuments.bind(embedder);
+    embedder.embedDocuments = async (texts, options) => {
+      sizes.push(texts.length);
+      return embed(texts, options);
+    };
+    const index: Index = await openIndex({
+      dir: path.join(temp.dir, ".corral/index"),
+      root: temp.dir,
+      embedder,
+      chunkSize: 60,
+      chunkOverlap: 0,
+    });
+    cleanups.push(() => index.close());
+    await index.sync(["docs"]);
+    expect(index.stats()).toMatchObject({ documents: 40, chunks: 800, vectors: 800 });
+    // Groups of whole files: 64 chunks or just past them (here 80: four files).
+    expect(sizes.at(-1)).toBeLessThanOrEqual(80);
+    const last = [];
+    for (let sum = 0, i = sizes.length - 1; i >= 0 && sum < 400; sum += sizes[i] as number, i--) last.push(sizes[i]);
+    expect(last.every((size) => (size as number) <= 80)).toBe(true);
+    // Before them, the groups of 256 chunks or more.
+    expect(Math.max(...sizes)).toBeGreaterThanOrEqual(256);
   });
 });

@@ -13,9 +13,10 @@ export interface SplitSettings {
 }
 
 /**
- * One file's step: unchanged by size and mtime (not read), unchanged by content hash (its
- * mtime updated), refused by the loader (skipped, and its old document removed), or loaded and
- * split: then it is returned to be written with its group.
+ * One step for a new file or one whose size or mtime differ from the stored ones (the sync
+ * counts the others unchanged without calling this): unchanged by content hash (its mtime
+ * updated), refused by the loader (skipped, and its old document removed), or loaded and split:
+ * then it is returned to be written with its group.
  */
 export async function prepareFile(
   state: SyncState,
@@ -27,11 +28,6 @@ export async function prepareFile(
 ): Promise<PendingFile | undefined> {
   const { report, progress, session } = state;
   const done = () => progress.add({ filesDone: 1, bytesDone: file.size });
-  if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-    report.unchanged++;
-    done();
-    return undefined;
-  }
   const loaded = await loader.load(file.absolutePath, file.type, limits, state.signal);
   if (!loaded.ok) {
     state.skip({ path: file.path, reason: loaded.reason as SkipReason, ...(loaded.detail ? { detail: loaded.detail } : {}) });

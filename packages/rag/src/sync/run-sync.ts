@@ -1,10 +1,11 @@
 import { AbortError } from "@corral/core";
 import type { Embedder } from "../embed/embedder.js";
 import type { SyncOptions, SyncReport } from "../index/index-types.js";
+import type { DiscoveredFile } from "../load/discover-files.js";
 import { discoverFiles } from "../load/discover-files.js";
 import { resolveLoadLimits } from "../load/load-limits.js";
 import { acquireLoader, releaseLoader } from "../load/loader-pool.js";
-import type { StoreWriteSession } from "../store/index-store.js";
+import type { DocumentState, StoreWriteSession } from "../store/index-store.js";
 import { embedPending } from "./embed-pending.js";
 import { GroupPipeline } from "./group-pipeline.js";
 import { prepareFile, type SplitSettings } from "./prepare-file.js";
@@ -17,6 +18,8 @@ import { GROUP_CHUNKS, type PendingFile } from "./write-group.js";
 const GROUP_FILES = 200;
 /** The first group is handed on at this many chunks (a request's worth), so embedding starts early. */
 const FIRST_GROUP_CHUNKS = 64;
+/** About this many chunks at the end of a sync are handed on in groups of FIRST_GROUP_CHUNKS. */
+const LAST_CHUNKS = 2 * GROUP_CHUNKS;
 
 /** What a sync needs besides the store session. */
 export interface SyncContext {
@@ -83,18 +86,24 @@ export async function runSync(
   let finished = false;
   try {
     const documents = await (session.listDocumentStates ? session.listDocumentStates() : session.listDocuments());
-    await removeGoneDocuments(state, context.root, paths, documents, files);
-    const byPath = new Map(documents.map((row) => [row.path, row]));
+    const { changed, gone } = compareFiles(state, files, documents);
+    await removeGoneDocuments(state, context.root, paths, gone);
     // Groups are embedded while earlier ones are written (see GroupPipeline), in order.
     const pipeline = new GroupPipeline(state);
     try {
       let queue: PendingFile[] = [];
       let queuedChunks = 0;
       let groupChunks = FIRST_GROUP_CHUNKS;
-      for (const file of files) {
+      // The last group is written after the last embedding reply, with nothing left to overlap it:
+      // the files of about the last LAST_CHUNKS chunks (estimated from their bytes) go in first-size groups.
+      let bytesLeft = 0;
+      for (const { file } of changed) bytesLeft += file.size;
+      const bytesPerChunk = Math.max(1, context.split.chunkSize - context.split.chunkOverlap);
+      for (const [at, { file, previous }] of changed.entries()) {
         state.checkAbort();
         progress.update({ path: file.path });
-        const pending = await prepareFile(state, file, byPath.get(file.path), loader, limits, context.split);
+        bytesLeft -= file.size;
+        const pending = await prepareFile(state, file, previous, loader, limits, context.split);
         if (!pending) continue;
         queue.push(pending);
         queuedChunks += pending.chunks.length;
@@ -102,7 +111,8 @@ export async function runSync(
           const batch = queue;
           queue = [];
           queuedChunks = 0;
-          groupChunks = GROUP_CHUNKS;
+          const chunksLeft = Math.max(changed.length - at - 1, bytesLeft / bytesPerChunk);
+          groupChunks = chunksLeft <= LAST_CHUNKS ? FIRST_GROUP_CHUNKS : GROUP_CHUNKS;
           await pipeline.add(batch);
         }
       }
@@ -138,4 +148,45 @@ export async function runSync(
   report.durationMs = Date.now() - started;
   progress.update({ phase: "done" }, true);
   return report;
+}
+
+/**
+ * Pairs the files found with the stored documents in one pass: a file whose size and mtime are
+ * the stored ones is unchanged (counted here, not read); the others are returned with their
+ * stored document, if any, and so are the stored documents no file was found for.
+ */
+function compareFiles(
+  state: SyncState,
+  files: DiscoveredFile[],
+  documents: DocumentState[],
+): { changed: Array<{ file: DiscoveredFile; previous: DocumentState | undefined }>; gone: DocumentState[] } {
+  // A store that lists documents in the order they were written lists them in the walk's order,
+  // mostly: each file is compared with the document after the last one matched first, and looked
+  // up by path (a map built at the first miss) only when that is another path.
+  let at: Map<string, number> | undefined;
+  const indexOf = (filePath: string): number | undefined => {
+    if (!at) {
+      at = new Map();
+      for (let i = 0; i < documents.length; i++) at.set((documents[i] as DocumentState).path, i);
+    }
+    return at.get(filePath);
+  };
+  const found = new Uint8Array(documents.length);
+  const changed: Array<{ file: DiscoveredFile; previous: DocumentState | undefined }> = [];
+  let unchanged = 0;
+  let unchangedBytes = 0;
+  let next = 0;
+  for (const file of files) {
+    const i = documents[next]?.path === file.path ? next : indexOf(file.path);
+    if (i !== undefined) next = i + 1;
+    const previous = i === undefined ? undefined : documents[i];
+    if (i !== undefined) found[i] = 1;
+    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+      unchanged++;
+      unchangedBytes += file.size;
+    } else changed.push({ file, previous });
+  }
+  state.report.unchanged += unchanged;
+  state.progress.add({ filesDone: unchanged, bytesDone: unchangedBytes });
+  return { changed, gone: documents.filter((_, i) => !found[i]) };
 }
