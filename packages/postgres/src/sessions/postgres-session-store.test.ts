@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type { Message } from "@corral/core";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";

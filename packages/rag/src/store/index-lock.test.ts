@@ -3,7 +3,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { IndexLockedError } from "../errors/index-locked-error.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
