@@ -4,13 +4,13 @@
 import { summarize } from "../stats.js";
 
 /** Times of one streamed request, in ms. */
-interface Timing {
+export interface Timing {
   firstToken: number;
   total: number;
 }
 
 /** One streamed chat request; resolves with its time to the first word and to the end. */
-async function timedStream(url: string, model: string): Promise<Timing> {
+export async function timedStream(url: string, model: string): Promise<Timing> {
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
@@ -30,7 +30,7 @@ async function timedStream(url: string, model: string): Promise<Timing> {
 }
 
 /** `requests` streamed requests with `connections` in flight at a time. */
-async function batch(url: string, model: string, connections: number, requests: number): Promise<Timing[]> {
+export async function batch(url: string, model: string, connections: number, requests: number): Promise<Timing[]> {
   const timings: Timing[] = [];
   let next = 0;
   await Promise.all(

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type ServerProcess, startServerProcess } from "../lib/child-process.js";
 import { formatMs, machineNow, markdownTable, summarize } from "../stats.js";
+import { batch, type Timing } from "./added-latency.js";
 
 const here = new URL(".", import.meta.url).pathname;
 
@@ -17,44 +18,6 @@ const here = new URL(".", import.meta.url).pathname;
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-interface Timing {
-  firstToken: number;
-  total: number;
-}
-
-async function timedStream(url: string, model: string): Promise<Timing> {
-  const started = performance.now();
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: "Bearer bench" },
-    body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "Say twenty words." }] }),
-  });
-  if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let text = "";
-  let firstToken: number | undefined;
-  for await (const part of response.body) {
-    text += decoder.decode(part, { stream: true });
-    if (firstToken === undefined && text.includes("word0")) firstToken = performance.now() - started;
-  }
-  if (firstToken === undefined || !text.includes("word19")) throw new Error(`${url} streamed no full answer: ${text.slice(0, 200)}`);
-  return { firstToken, total: performance.now() - started };
-}
-
-async function batch(url: string, model: string, connections: number, requests: number): Promise<Timing[]> {
-  const timings: Timing[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < requests) {
-        next++;
-        timings.push(await timedStream(url, model));
-      }
-    }),
-  );
-  return timings;
 }
 
 interface Target {
