@@ -1,14 +1,13 @@
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
-import { openIndex } from "./open-index.js";
+import { syncedNotesIndex } from "../test-support/temp-index.js";
 
 const built = pathToFileURL(fileURLToPath(new URL("../../dist/index.js", import.meta.url))).href;
-const hashEmbedder = pathToFileURL(fileURLToPath(new URL("../test-support/hash-embedder.ts", import.meta.url))).href;
+// Built with the package (its tsconfig builds the test children and what they import), so plain node runs the child.
+const hashEmbedder = pathToFileURL(fileURLToPath(new URL("../../dist/test-support/hash-embedder.js", import.meta.url))).href;
 // Node's module cache lists every CommonJS module loaded, also those imported from ES modules (hnswlib-node is one).
 const script = `import { createRequire } from "node:module";
 const [, dir, root] = process.argv;
@@ -28,18 +27,11 @@ describe("a process that re-syncs an unchanged folder", () => {
 
   it("does not load hnswlib, and loads it at its first vector search", async () => {
     temp = makeTempDir();
-    temp.write("docs/jam.md", "# Jam\n\nQuince jam needs lemon juice and a lot of patience.\n");
-    temp.write("docs/tea.md", "# Tea\n\nGreen tea steeps for two minutes at eighty degrees.\n");
-    const dir = path.join(temp.dir, "index");
-    const writer = await openIndex({ dir, root: temp.dir, embedder: new HashEmbedder() });
-    await writer.sync(["docs"]);
-    await writer.close();
+    const dir = await syncedNotesIndex(temp);
 
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", script, dir, temp.dir],
-      { timeout: 60_000 },
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script, dir, temp.dir], {
+      timeout: 60_000,
+    });
     expect(JSON.parse(stdout)).toEqual({ unchanged: 2, afterSync: false, afterSearch: true, hit: "docs/jam.md" });
   }, 90_000);
 });

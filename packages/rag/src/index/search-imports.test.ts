@@ -1,12 +1,10 @@
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { fakeEmbedding } from "@corral/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
-import { openIndex } from "./open-index.js";
+import { syncedNotesIndex } from "../test-support/temp-index.js";
 
 const built = pathToFileURL(fileURLToPath(new URL("../../dist/index.js", import.meta.url))).href;
 // Records every module the process resolves (module hooks run on their own thread; stderr is shared).
@@ -31,12 +29,7 @@ describe("a process that opens the built package and searches", () => {
 
   it("loads neither LangChain, its text splitters nor the sync's modules", async () => {
     temp = makeTempDir();
-    temp.write("docs/jam.md", "# Jam\n\nQuince jam needs lemon juice and a lot of patience.\n");
-    temp.write("docs/tea.md", "# Tea\n\nGreen tea steeps for two minutes at eighty degrees.\n");
-    const dir = path.join(temp.dir, "index");
-    const writer = await openIndex({ dir, root: temp.dir, embedder: new HashEmbedder() });
-    await writer.sync(["docs"]);
-    await writer.close();
+    const dir = await syncedNotesIndex(temp);
 
     const vector = JSON.stringify(fakeEmbedding("quince jam", { dimensions: 256 }));
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script, dir, temp.dir, vector], {

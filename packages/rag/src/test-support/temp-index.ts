@@ -23,3 +23,17 @@ export function useTempIndexes(): () => Promise<{ temp: ReturnType<typeof makeTe
     return { temp, index };
   };
 }
+
+/**
+ * Writes two notes under `docs/` of `temp` (one about quince jam, one about green tea), syncs them into
+ * an index at `index/` with the hash embedder and closes it; returns the index folder.
+ */
+export async function syncedNotesIndex(temp: ReturnType<typeof makeTempDir>): Promise<string> {
+  temp.write("docs/jam.md", "# Jam\n\nQuince jam needs lemon juice and a lot of patience.\n");
+  temp.write("docs/tea.md", "# Tea\n\nGreen tea steeps for two minutes at eighty degrees.\n");
+  const dir = path.join(temp.dir, "index");
+  const writer = await openIndex({ dir, root: temp.dir, embedder: new HashEmbedder() });
+  await writer.sync(["docs"]);
+  await writer.close();
+  return dir;
+}
