@@ -2,12 +2,24 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FakeOllama } from "@corral/testkit";
 import type { AgentEvent } from "../agent/agent-event.js";
+import type { ChatStreamPart } from "../model/chat-model.js";
 
 /** Collects every event of a stream. */
 export async function collect(stream: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
   const events: AgentEvent[] = [];
   for await (const event of stream) events.push(event);
   return events;
+}
+
+/** The text of a chat model's stream to its end, and the error that ended it, if any. */
+export async function drain(stream: AsyncIterable<ChatStreamPart>): Promise<{ text: string; error?: unknown }> {
+  let text = "";
+  try {
+    for await (const part of stream) text += part.content;
+    return { text };
+  } catch (error) {
+    return { text, error };
+  }
 }
 
 /** The bodies of the `/api/chat` requests the fake received, in order. */

@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { FAKE_OLLAMA_VERSION, type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { drain } from "../__fixtures__/helpers.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
-import type { ChatStreamPart } from "../model/chat-model.js";
 import { createOllamaChatModel } from "./ollama-chat-model.js";
 import { createOllamaTransport } from "./ollama-transport.js";
 
@@ -67,16 +67,6 @@ async function countingRelay(port: number) {
       return open.size;
     },
   };
-}
-
-async function drain(stream: AsyncIterable<ChatStreamPart>): Promise<{ text: string; error?: unknown }> {
-  let text = "";
-  try {
-    for await (const part of stream) text += part.content;
-    return { text };
-  } catch (error) {
-    return { text, error };
-  }
 }
 
 describe("connections (node:http with a keep-alive agent per host)", () => {

@@ -3,11 +3,11 @@ import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { drain } from "../__fixtures__/helpers.js";
 import { AgentError } from "../errors/agent-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { TimeoutError } from "../errors/timeout-error.js";
-import type { ChatStreamPart } from "../model/chat-model.js";
 import { createOllamaChatModel } from "./ollama-chat-model.js";
 import { createOllamaTransport } from "./ollama-transport.js";
 
@@ -40,16 +40,6 @@ async function captureOutput(work: () => Promise<unknown>): Promise<{ output: st
     return { output, result };
   } finally {
     vi.restoreAllMocks();
-  }
-}
-
-async function drain(stream: AsyncIterable<ChatStreamPart>): Promise<{ text: string; error?: unknown }> {
-  let text = "";
-  try {
-    for await (const part of stream) text += part.content;
-    return { text };
-  } catch (error) {
-    return { text, error };
   }
 }
 
