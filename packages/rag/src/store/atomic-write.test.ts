@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { countEventLoopTurns } from "../test-support/event-loop-turns.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
 import { writeTextAtomically } from "./atomic-write.js";
 
@@ -14,16 +15,7 @@ describe("writeTextAtomically", () => {
     fs.writeFileSync(file, "old");
     // A setImmediate chain counts the event loop's turns during the write: the fsync runs on the
     // thread pool (a writer builds the flat copy meanwhile), not on this thread.
-    let turns = 0;
-    let counting = true;
-    const count = () => {
-      if (!counting) return;
-      turns++;
-      setImmediate(count);
-    };
-    setImmediate(count);
-    await writeTextAtomically(file, '{"counts":{}}');
-    counting = false;
+    const turns = await countEventLoopTurns(() => writeTextAtomically(file, '{"counts":{}}'));
     expect(turns).toBeGreaterThan(0);
     expect(fs.readFileSync(file, "utf8")).toBe('{"counts":{}}');
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe("600");

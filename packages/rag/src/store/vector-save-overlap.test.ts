@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Chunk } from "../split/chunk.js";
+import { countEventLoopTurns } from "../test-support/event-loop-turns.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
 import { SqliteGeneration, type SqliteStoreSettings } from "./sqlite-generation.js";
@@ -53,17 +54,9 @@ describe("writing vectors", () => {
         embedder.model,
         [...vectors].map(([hash, vector]) => ({ hash, vector })),
       );
-      // A setImmediate chain counts the event loop's turns while the group is written.
-      let counting = true;
-      const count = () => {
-        if (!counting) return;
-        turns++;
-        setImmediate(count);
-      };
-      setImmediate(count);
+      // The event loop's turns while the group is written.
       const document = { path: "a.md", kind: "markdown", size: 1, mtimeMs: 1, contentHash: "a", metadata: {} };
-      await session.writeDocuments([{ document, chunks: written }], vectors);
-      counting = false;
+      turns = await countEventLoopTurns(() => session.writeDocuments([{ document, chunks: written }], vectors));
       await session.commit();
     });
     return { dir, turns };
