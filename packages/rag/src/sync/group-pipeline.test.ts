@@ -7,6 +7,18 @@ import { type Index, openIndex } from "../index/open-index.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
 
+/** A hash embedder that records the number of texts of each embedding call, in order. */
+function sizeRecordingEmbedder(): { embedder: HashEmbedder; sizes: number[] } {
+  const sizes: number[] = [];
+  const embedder = new HashEmbedder();
+  const embed = embedder.embedDocuments.bind(embedder);
+  embedder.embedDocuments = async (texts, options) => {
+    sizes.push(texts.length);
+    return embed(texts, options);
+  };
+  return { embedder, sizes };
+}
+
 describe("sync embeds the next group while the previous one is written", () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
@@ -134,13 +146,7 @@ describe("sync embeds the next group while the previous one is written", () => {
     const temp = makeTempDir();
     cleanups.push(() => temp.remove());
     for (let i = 0; i < 300; i++) temp.write(`docs/note-${String(i).padStart(3, "0")}.md`, `# Note ${i}\n\nNote ${i} is short.\n`);
-    const sizes: number[] = [];
-    const embedder = new HashEmbedder();
-    const embed = embedder.embedDocuments.bind(embedder);
-    embedder.embedDocuments = async (texts, options) => {
-      sizes.push(texts.length);
-      return embed(texts, options);
-    };
+    const { embedder, sizes } = sizeRecordingEmbedder();
     const index: Index = await openIndex({ dir: path.join(temp.dir, ".corral/index"), root: temp.dir, embedder });
     cleanups.push(() => index.close());
     await index.sync(["docs"]);
@@ -157,13 +163,7 @@ describe("sync embeds the next group while the previous one is written", () => {
       const sections = Array.from({ length: 20 }, (_, s) => `## Part ${s}\n\nFile ${f} part ${s} says something short.\n`);
       temp.write(`docs/file-${String(f).padStart(2, "0")}.md`, sections.join("\n"));
     }
-    const sizes: number[] = [];
-    const embedder = new HashEmbedder();
-    const embed = embedder.embedDocuments.bind(embedder);
-    embedder.embedDocuments = async (texts, options) => {
-      sizes.push(texts.length);
-      return embed(texts, options);
-    };
+    const { embedder, sizes } = sizeRecordingEmbedder();
     const index: Index = await openIndex({
       dir: path.join(temp.dir, ".corral/index"),
       root: temp.dir,
