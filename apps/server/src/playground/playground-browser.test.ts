@@ -86,11 +86,23 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
 
   const lastAnswer = (page: Page) => page.locator("article.assistant").last();
 
-  /** Waits until the last answer is no longer streaming. */
-  async function answered(page: Page): Promise<void> {
-    await page.waitForFunction(
-      () => ([...document.querySelectorAll("article.assistant")] as any[]).at(-1)?.getAttribute("aria-busy") === "false",
-    );
+  /**
+   * Waits until the last answer is no longer streaming. When it does not end in time, the error
+   * says what the page showed and what the fake Ollama was asked, so a failure on a loaded
+   * machine can be told apart from a run that failed.
+   */
+  async function answered(page: Page, test?: TestServer): Promise<void> {
+    try {
+      await page.waitForFunction(
+        () => ([...document.querySelectorAll("article.assistant")] as any[]).at(-1)?.getAttribute("aria-busy") === "false",
+      );
+    } catch (cause) {
+      const shown = await page
+        .evaluate(() => (document.querySelector("main") ?? document.body).textContent as string)
+        .catch((error: Error) => `(page unreadable: ${error.message})`);
+      const asked = test?.fake.requests.map((request) => `${request.method} ${request.path}`).join(", ") ?? "(not recorded)";
+      throw new Error(`The answer was still streaming. The page showed:\n${shown}\nThe fake Ollama was asked: ${asked}`, { cause });
+    }
   }
 
   // Each test drives a real browser against two real servers: minutes on a loaded machine, not seconds.
@@ -109,17 +121,27 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       );
       const { page, scripts } = await open(test);
       await page.getByRole("option", { name: "default" }).waitFor({ state: "attached" });
-      await ask(page, "How often do we rotate the signing keys?");
-
-      // Streamed: part of the text is on the page while the run is still going, with the tool's activity.
-      await page.waitForFunction(() => {
-        const answer = ([...document.querySelectorAll("article.assistant")] as any[]).at(-1);
-        const text = answer?.querySelector(".markdown")?.textContent ?? "";
-        return answer?.getAttribute("aria-busy") === "true" && text.length > 0 && !text.includes("[1].");
+      // Streamed: part of the text is on the page while the run is still going, with the tool's
+      // activity and a Stop button. The page notes that moment itself, at every change of its DOM,
+      // so a busy machine that polls late cannot miss it.
+      await page.evaluate(() => {
+        window.__streamed = undefined;
+        new window.MutationObserver(() => {
+          const answer = ([...document.querySelectorAll("article.assistant")] as any[]).at(-1);
+          const text = answer?.querySelector(".markdown")?.textContent ?? "";
+          if (window.__streamed || answer?.getAttribute("aria-busy") !== "true" || !text || text.includes("[1].")) return;
+          window.__streamed = {
+            tool: answer.querySelector(".tools li")?.textContent ?? "",
+            stop: ([...document.querySelectorAll("button")] as any[]).some((button) => button.textContent.trim() === "Stop"),
+          };
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
       });
-      expect(await lastAnswer(page).locator(".tools li").first().textContent()).toMatch(/search_docs.*rotate signing keys.*done/);
-      await page.getByRole("button", { name: "Stop" }).waitFor();
-      await answered(page);
+      await ask(page, "How often do we rotate the signing keys?");
+      await answered(page, test);
+      expect(await page.evaluate(() => window.__streamed)).toEqual({
+        tool: expect.stringMatching(/search_docs.*rotate signing keys.*done/),
+        stop: true,
+      });
 
       const answer = lastAnswer(page);
       expect(await answer.locator(".markdown strong").textContent()).toBe("every 90 days");
@@ -171,7 +193,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       await picker.selectOption("writer");
       test.fake.enqueue({ content: "Written." });
       await ask(page, "Write something");
-      await answered(page);
+      await answered(page, test);
       const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { messages: { role: string; content: string }[] };
       expect(sent.messages[0]).toEqual(
         expect.objectContaining({ role: "system", content: expect.stringContaining("You are the writer.") }),
@@ -200,7 +222,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       expect((await api(test, "/v1/sessions")).data).toEqual([]);
       test.fake.enqueue({ content: "Back again." });
       await ask(page, "Still there?");
-      await answered(page);
+      await answered(page, test);
       expect(await lastAnswer(page).textContent()).toContain("Back again.");
     });
 
@@ -254,7 +276,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       expect(await lastAnswer(page).textContent()).toContain("You said: Where is the handbook?");
       test.fake.enqueue({ content: "In the docs folder." });
       await ask(page, "And its second chapter?");
-      await answered(page);
+      await answered(page, test);
       expect(await lastAnswer(page).textContent()).toContain("In the docs folder.");
       // The run continued the session: the model saw the earlier turn, and the session has four messages.
       const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { messages: { content: string }[] };
@@ -281,7 +303,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
 
       test.fake.enqueue({ content: "Keyed answer." });
       await ask(page, "Hello with a key");
-      await answered(page);
+      await answered(page, test);
       expect(await lastAnswer(page).textContent()).toContain("Keyed answer.");
       expect(await page.evaluate(() => [sessionStorage.getItem("corral.apiKey"), localStorage.length, document.cookie])).toEqual([
         KEY,
@@ -305,7 +327,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       });
       const { page } = await open(test);
       await ask(page, "Show some markup");
-      await answered(page);
+      await answered(page, test);
       const markdown = lastAnswer(page).locator(".markdown");
       expect(await markdown.locator("strong").textContent()).toBe("bold");
       expect(await markdown.locator("img, script, b").count()).toBe(0);
@@ -328,7 +350,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       expect(await box.inputValue()).toBe("line one\nline two");
       expect(test.fake.requestsTo("/api/chat")).toHaveLength(0);
       await page.keyboard.press("Enter");
-      await answered(page);
+      await answered(page, test);
       expect(await page.locator("article.user .user-text").last().textContent()).toBe("line one\nline two");
       expect(await box.inputValue()).toBe("");
       expect(await lastAnswer(page).textContent()).toContain("You said: line one\nline two");
@@ -374,7 +396,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       );
       const { page, requests } = await open(test);
       await ask(page, "Where are the keys?");
-      await answered(page);
+      await answered(page, test);
       await lastAnswer(page)
         .getByRole("button", { name: /^\[1\]/ })
         .click();
