@@ -1,11 +1,21 @@
 import fs from "node:fs";
-import hnswlib from "hnswlib-node";
+import { createRequire } from "node:module";
+import type { HierarchicalNSW } from "hnswlib-node";
 import { replaceFileAtomically } from "./atomic-write.js";
 import { incompleteWriteError } from "./storage-error.js";
 import { TopScores } from "./top-scores.js";
 
-const { HierarchicalNSW } = hnswlib;
-type Hnsw = InstanceType<typeof HierarchicalNSW>;
+type Hnsw = HierarchicalNSW;
+const require = createRequire(import.meta.url);
+
+/**
+ * A new cosine graph of `dimensions`. hnswlib-node (a native addon, CommonJS) is required at the
+ * first graph, not with the module: a search over the flat copy of the vectors never loads it.
+ */
+function newHnsw(dimensions: number): Hnsw {
+  const hnswlib = require("hnswlib-node") as typeof import("hnswlib-node");
+  return new hnswlib.HierarchicalNSW("cosine", dimensions);
+}
 
 /** Tuning of the hnsw graph and its search. */
 export interface VectorIndexOptions {
@@ -71,7 +81,7 @@ export class VectorIndex {
     this.dimensions = dimensions;
     this.damage = undefined;
     if (!fs.existsSync(this.file)) return undefined;
-    const hnsw = new HierarchicalNSW("cosine", dimensions);
+    const hnsw = newHnsw(dimensions);
     try {
       await hnsw.readIndex(this.file, false);
     } catch (error) {
@@ -92,7 +102,7 @@ export class VectorIndex {
   create(dimensions: number, capacity = 1024): void {
     this.clear();
     this.dimensions = dimensions;
-    const hnsw = new HierarchicalNSW("cosine", dimensions);
+    const hnsw = newHnsw(dimensions);
     hnsw.initIndex({
       maxElements: Math.max(16, capacity),
       m: this.options.m,
@@ -270,7 +280,7 @@ export class VectorIndex {
         const incomplete = size < count * dimensions * 4;
         let readable = !incomplete;
         if (readable) {
-          const check = new HierarchicalNSW("cosine", dimensions);
+          const check = newHnsw(dimensions);
           try {
             await check.readIndex(temp, false);
             readable = check.getCurrentCount() === count && check.getNumDimensions() === dimensions;
@@ -295,7 +305,7 @@ export class VectorIndex {
     if (!this.hnsw || this.dimensions === undefined) return;
     const old = this.hnsw;
     const labels = [...this.live];
-    const fresh = new HierarchicalNSW("cosine", this.dimensions);
+    const fresh = newHnsw(this.dimensions);
     fresh.initIndex({
       maxElements: Math.max(16, Math.ceil(labels.length * 1.25)),
       m: this.options.m,
