@@ -2,7 +2,7 @@
 // a few files of the bundle instead of every module of corral's packages, each of corral's modules is
 // in the process once, and what a module finds beside its own file (its package.json, a child
 // process's script, a worker's, the server's playground, eval's built-in documents) is still found.
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeOllama } from "@corral/testkit";
@@ -47,6 +47,8 @@ describe("the CLI's bundle", () => {
     }
     expect(files.some((file) => file.includes("/apps/server/dist/"))).toBe(true);
     expect(files.some((file) => /\/node_modules\/zod\//.test(file))).toBe(true);
+    // zod's messages are its English ones: its 63 other locales stay out.
+    expect(files.filter((file) => /\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(file))).toEqual([]);
     const heavy = files.filter((file) =>
       /\/node_modules\/(better-sqlite3|hnswlib-node|@langchain\/[^/]+|unpdf|mathjs|fastify|@modelcontextprotocol\/sdk|@opentelemetry\/[^/]+)\//.test(
         file,
@@ -101,6 +103,15 @@ describe("the CLI's bundle", () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it("reports a bad config file with zod's English messages", async () => {
+    const dir = path.join(temp.dir, "bad-config");
+    await mkdir(dir);
+    await writeFile(path.join(dir, "corral.config.json"), JSON.stringify({ model: 3 }));
+    const result = await runCli(["ask", "Hello?"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('"model": Invalid input: expected string, received number');
   });
 
   it("`corral --version` reads the CLI's package.json", async () => {
