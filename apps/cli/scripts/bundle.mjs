@@ -121,8 +121,6 @@ const result = await esbuild.build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // Error classes name themselves with `new.target.name`: keep the names a chunk would otherwise rename.
-  keepNames: true,
   // Inlined CommonJS (commander) requires Node's built-in modules.
   banner: {
     js: 'import { createRequire as __corralCreateRequire } from "node:module";\nconst require = __corralCreateRequire(import.meta.url);',
@@ -153,6 +151,34 @@ if (missing.size > 0) {
   process.exit(1);
 }
 
+/**
+ * corral's error classes name themselves with `new.target.name`, so a class the bundle renamed (two
+ * top-level classes of one name in a chunk: esbuild calls the second `Name2`) would change an error's
+ * name. esbuild's keepNames would keep every name, at about 45 ms of CPU per `corral ask` (a call for
+ * each function and class at start-up); instead the build fails when a class of corral's is renamed.
+ */
+function renamedCorralClasses(outputs) {
+  const renamed = [];
+  for (const file of outputs) {
+    let module;
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      // esbuild's comment before each module's code: its path from the repository.
+      const start = /^\/\/ (\S+\.[cm]?js)$/.exec(line);
+      if (start) {
+        module = /^(packages|apps)\//.test(start[1]) ? start[1] : undefined;
+        continue;
+      }
+      const declared = /^(?:var|let|const) ([A-Za-z_$][\w$]*?\d+) = class\b|^class ([A-Za-z_$][\w$]*?\d+)\b/.exec(line);
+      const name = declared?.[1] ?? declared?.[2];
+      if (!module || !name) continue;
+      if (!new RegExp(`\\bclass ${name.replace(/\$/g, "\\$")}\\b`).test(readFileSync(path.join(repoRoot, module), "utf8"))) {
+        renamed.push(`${name} (${module})`);
+      }
+    }
+  }
+  return renamed;
+}
+
 /** An esbuild input (relative to the repository, through pnpm's links) as the path of its real file from the bundle's folder. */
 function bundlePath(input) {
   const file = path.resolve(repoRoot, input);
@@ -160,6 +186,19 @@ function bundlePath(input) {
     .relative(outdir, existsSync(file) ? realpathSync(file) : file)
     .split(path.sep)
     .join("/");
+}
+
+const renamed = renamedCorralClasses(
+  Object.keys(result.metafile.outputs)
+    .filter((file) => file.endsWith(".js"))
+    .map((file) => path.resolve(repoRoot, file)),
+);
+if (renamed.length > 0) {
+  rmSync(outdir, { recursive: true, force: true });
+  process.stderr.write(
+    `bundle: the bundle renamed ${renamed.join(", ")}: another top-level class of the same name shares its chunk. Rename one of them (an error's name comes from its class).\n`,
+  );
+  process.exit(1);
 }
 
 const outputs = Object.fromEntries(
