@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm build`: every package in one `tsc -b` of the root tsconfig.json (one compiler process reads
 // the shared declaration files once, instead of once per package), and the server's web playground
-// with Vite beside it. tsc -b is incremental: on a built tree it only compares timestamps.
+// with Vite beside it. tsc -b is incremental: on a built tree it only compares timestamps. Then the
+// CLI's bundle of tsc's output (apps/cli/scripts/bundle.mjs), which `corral` runs.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -25,7 +26,9 @@ function run(args, cwd) {
 }
 
 const codes = await Promise.all([
-  run([tsc, "-b"], root),
+  run([tsc, "-b"], root).then((code) =>
+    code === 0 ? run([path.join(root, "apps/cli/scripts/bundle.mjs")], path.join(root, "apps/cli")) : code,
+  ),
   run([vite, "build", "--config", "playground/vite.config.ts"], path.join(root, "apps/server")),
 ]);
 process.exit(codes.find((code) => code !== 0) ?? 0);

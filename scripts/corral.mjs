@@ -27,11 +27,20 @@ function newest(dir) {
   return latest;
 }
 
-/** True when a package the CLI runs has no build, or sources (src/, and the server's playground/) newer than its last build. */
+/** The CLI's bundle of every package's build, which bin/corral.js runs (apps/cli/scripts/bundle.mjs). */
+const bundle = path.join(root, "apps/cli/dist/bundle/bin.js");
+
+/**
+ * True when a package the CLI runs has no build, or sources (src/, and the server's playground/) newer
+ * than its last build or than the CLI's bundle.
+ */
 function needsBuild() {
+  const bundled = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
   return packageDirs().some((dir) => {
     const info = path.join(dir, "tsconfig.tsbuildinfo");
-    return !existsSync(info) || Math.max(newest(path.join(dir, "src")), newest(path.join(dir, "playground"))) > statSync(info).mtimeMs;
+    if (!existsSync(info)) return true;
+    const sources = Math.max(newest(path.join(dir, "src")), newest(path.join(dir, "playground")));
+    return sources > statSync(info).mtimeMs || sources > bundled;
   });
 }
 
@@ -50,9 +59,8 @@ if (needsBuild()) {
   if (build.status !== 0) process.exit(build.status ?? 1);
   // The build is current now, also where tsc found nothing to rewrite (a touched file).
   const now = new Date();
-  for (const dir of packageDirs()) {
-    const info = path.join(dir, "tsconfig.tsbuildinfo");
-    if (existsSync(info)) utimesSync(info, now, now);
+  for (const file of [...packageDirs().map((dir) => path.join(dir, "tsconfig.tsbuildinfo")), bundle]) {
+    if (existsSync(file)) utimesSync(file, now, now);
   }
 }
 

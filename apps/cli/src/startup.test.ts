@@ -1,11 +1,13 @@
 // Start-up cost: `corral --help` and `--version` load commander and the CLI's own few files, no
 // zod, no ajv and none of corral's packages; each command loads its own module only when it runs.
+// `corral` runs the CLI's bundle: the recorder lists, after each file of the bundle, the modules it
+// holds (`bundled:<URL>`), which these checks read as modules loaded (bundle.test.ts checks the bundle).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, makeTempDir, runCli } from "./test-support/run-cli.js";
+import { closedPort, makeTempDir, runCli, unbundledBin } from "./test-support/run-cli.js";
 
 const recorder = fileURLToPath(new URL("./test-support/record-modules.mjs", import.meta.url));
 
@@ -86,12 +88,15 @@ describe("start-up", () => {
     }
   });
 
+  // Against tsc's unbundled output, where the tools are 37 files whose loading takes long enough to
+  // see the order; the bundle runs the same code, its tools in one chunk.
   it("`corral ask` looks the model up (/api/show) once, while the tools load, not after them", async () => {
     const fake = await startFakeOllama({ chat: [{ content: "Answered." }] });
     try {
       const file = path.join(temp.dir, "ask-timed.modules.txt");
       const result = await runCli(["ask", "Hello?"], {
         cwd: temp.dir,
+        bin: unbundledBin,
         env: {
           CORRAL_RECORD_MODULES: file,
           CORRAL_RECORD_MODULE_TIMES: "1",

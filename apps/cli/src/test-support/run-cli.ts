@@ -5,8 +5,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { waitForOutput } from "./wait-for-output.js";
 
-/** The built binary the tests run. */
+/** The built binary the tests run (it runs the CLI's bundle, dist/bundle/). */
 export const corralBin = fileURLToPath(new URL("../../bin/corral.js", import.meta.url));
+
+/** tsc's output of the CLI's entry, unbundled: each module a file of its own, as the bundle is made from. */
+export const unbundledBin = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
 /** Options of a CLI run. */
 export interface RunOptions {
@@ -15,6 +18,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Written to stdin, which is then closed. */
   input?: string;
+  /** The script to run instead of `corralBin`. */
+  bin?: string;
 }
 
 /** The outcome of a finished run. */
@@ -43,7 +48,11 @@ export class CliProcess {
   readonly #listeners = new Set<() => void>();
 
   constructor(args: string[], options: RunOptions) {
-    this.child = spawn(process.execPath, [corralBin, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: "pipe" });
+    this.child = spawn(process.execPath, [options.bin ?? corralBin, ...args], {
+      cwd: options.cwd,
+      env: cleanEnv(options.env),
+      stdio: "pipe",
+    });
     this.child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       this.stdout += chunk;
       for (const listener of this.#listeners) listener();
