@@ -6,26 +6,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { newest } from "./build-inputs.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-/** True for the files a package's build reads (its tests and test helpers are not built). */
-function isBuildInput(name) {
-  return !/\.test\.tsx?$/.test(name) && name !== "test-support" && name !== "__fixtures__";
-}
-
-/** The newest modification time of the build inputs under `dir`, in ms (0 when it does not exist). */
-function newest(dir) {
-  if (!existsSync(dir)) return 0;
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!isBuildInput(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    const time = entry.isDirectory() ? newest(full) : statSync(full).mtimeMs;
-    if (time > latest) latest = time;
-  }
-  return latest;
-}
 
 /** The CLI's bundle of every package's build, which bin/corral.js runs (apps/cli/scripts/bundle.mjs). */
 const bundle = path.join(root, "apps/cli/dist/bundle/bin.js");

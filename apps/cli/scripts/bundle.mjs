@@ -16,14 +16,21 @@
 //   still there: the bundle only spares the loader from opening them.
 // - dist/bundle/meta.json maps each output file to the modules whose code it holds (from esbuild's
 //   metafile, paths relative to dist/bundle/), for the tests that record what a command loads.
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = path.resolve(cliRoot, "../..");
-const outdir = path.join(cliRoot, "dist", "bundle");
+const bundleDir = path.join(cliRoot, "dist", "bundle");
+/**
+ * The bundle is written beside dist/bundle/ (at the same depth, so the relative URLs below hold) and
+ * takes its place only when complete: a `corral` started meanwhile, or a test reading meta.json,
+ * never sees a half-written bundle, and a failed build leaves the previous one as it was.
+ */
+const outdir = path.join(cliRoot, "dist", `.bundle-${process.pid}`);
+removeAbandoned();
 const esbuild = await import(createRequire(path.join(cliRoot, "package.json")).resolve("esbuild"));
 
 /**
@@ -112,7 +119,6 @@ const englishZod = {
   },
 };
 
-rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: { bin: path.join(cliRoot, "dist", "bin.js") },
   outdir,
@@ -212,3 +218,28 @@ const outputs = Object.fromEntries(
     ]),
 );
 writeFileSync(path.join(outdir, "meta.json"), `${JSON.stringify({ outputs }, null, 1)}\n`);
+
+// dist/bundle/ is replaced by two renames; the old one is removed after.
+const previous = path.join(cliRoot, "dist", `.bundle-old-${process.pid}`);
+if (existsSync(bundleDir)) renameSync(bundleDir, previous);
+renameSync(outdir, bundleDir);
+rmSync(previous, { recursive: true, force: true });
+
+/** Removes the folders of bundle builds whose process is gone (killed before it finished). */
+function removeAbandoned() {
+  const dist = path.join(cliRoot, "dist");
+  if (!existsSync(dist)) return;
+  for (const name of readdirSync(dist)) {
+    const pid = /^\.bundle-(?:old-)?(\d+)$/.exec(name)?.[1];
+    if (pid && !isRunning(Number(pid))) rmSync(path.join(dist, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
