@@ -50,7 +50,10 @@ export interface AddedLatency {
   corral: { firstToken: ReturnType<typeof summarize>; total: ReturnType<typeof summarize> };
 }
 
-/** Measures both targets in `rounds` alternating batches of `perRound` requests each (after one warm-up batch). */
+/** Requests sent to each target, 10 at a time, before any is timed. */
+export const WARM_UP_REQUESTS = 300;
+
+/** Measures both targets in `rounds` alternating batches of `perRound` requests each (after a warm-up of {@link WARM_UP_REQUESTS}). */
 export async function addedLatency(
   fakeUrl: string,
   corralUrl: string,
@@ -64,7 +67,9 @@ export async function addedLatency(
     { url: fakeUrl, model: "qwen3:4b", into: direct },
     { url: corralUrl, model: "default", into: through },
   ];
-  for (const target of targets) await batch(target.url, target.model, connections, connections);
+  // Warm-up: enough requests for V8 to have compiled the hot paths of both servers (a server serves
+  // many answers; one warm-up request per connection timed code that was still being optimized).
+  for (const target of targets) await batch(target.url, target.model, 10, WARM_UP_REQUESTS);
   for (let round = 0; round < rounds; round++) {
     for (const target of round % 2 === 0 ? targets : [...targets].reverse())
       target.into.push(...(await batch(target.url, target.model, connections, perRound)));

@@ -95,7 +95,8 @@ async function main(): Promise<void> {
       const corral = await start("corral.ts", { OLLAMA_HOST: fake.url });
       children.push(fake.child, corral.child);
       for (const connections of [1, 10]) {
-        const perRound = connections === 1 ? 5 : 20;
+        // At 0 ms per chunk an answer takes a few ms: 20 / 40 per batch; at 20 ms, 5 / 20.
+        const perRound = latency === 0 ? (connections === 1 ? 20 : 40) : connections === 1 ? 5 : 20;
         const result = await addedLatency(fake.url, corral.url, connections, ROUNDS, perRound);
         for (const point of ["firstToken", "total"] as const) {
           const direct = result.direct[point];

@@ -1,4 +1,8 @@
-/** Wait `ms` milliseconds before every chunk (and once before a non-streamed reply). */
+/**
+ * Wait `ms` milliseconds before every chunk (and once before a non-streamed reply). Chunks are paced
+ * from the start of the stream: chunk n leaves `n * ms` after it began, so a late timer or a slow
+ * write does not push back every chunk after it.
+ */
 export interface LatencyFault {
   type: "latency";
   ms: number;

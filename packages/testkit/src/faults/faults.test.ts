@@ -40,6 +40,23 @@ describe("faults", () => {
     expect(await streamChat(new Ollama({ host: fake.url }))).toEqual({ text: "slow but complete" });
   });
 
+  it("latency paces chunks from the start of the stream: a stall catches up instead of pushing back every chunk after it", async () => {
+    fake = await startFakeOllama({ chat: [{ content: "a b c d e f g h", fault: { type: "latency", ms: 50 } }] });
+    const arrivals: number[] = [];
+    for await (const part of await new Ollama({ host: fake.url }).chat({ ...request(), stream: true })) {
+      arrivals.push(performance.now());
+      // The fake shares this event loop: hold it for three intervals once, as a busy machine would.
+      if (arrivals.length === 2) {
+        const until = performance.now() + 150;
+        while (performance.now() < until) {}
+      }
+      if (part.done) break;
+    }
+    const gaps = arrivals.slice(2).map((at, index) => at - (arrivals[index + 1] ?? at));
+    // The chunks that fell due during the stall leave at once; sleeping 50 ms before each would keep every gap at 50 ms or more.
+    expect(Math.min(...gaps)).toBeLessThan(25);
+  });
+
   it("drop destroys the socket mid-stream and the client errors", async () => {
     fake = await startFakeOllama({ chat: [{ content: "a b c d e", fault: { type: "drop", afterChunks: 2 } }] });
     const result = await streamChat(new Ollama({ host: fake.url }));

@@ -30,7 +30,7 @@ export function dropConnection(res: ServerResponse): void {
 
 /**
  * Streams chunks with status 200, one write per chunk, applying the plan's latency before every chunk
- * and its terminal fault after `afterChunks` chunks. `beforeChunk` runs right before a chunk is written.
+ * (chunk n leaves n latencies after the stream began, whatever the writes before it cost) and its terminal fault after `afterChunks` chunks. `beforeChunk` runs right before a chunk is written.
  */
 export async function writeChunkStream(
   ctx: RequestContext,
@@ -43,6 +43,7 @@ export async function writeChunkStream(
   if (res.destroyed) return;
   res.writeHead(200, { "Content-Type": format.contentType, "Cache-Control": "no-cache" });
   const terminal = plan.terminal;
+  let due = performance.now();
   for (let index = 0; index <= chunks.length; index++) {
     if (plan.invalidLine && plan.invalidLine.afterChunks === index) {
       if (!(await writeFlushed(res, `${plan.invalidLine.line ?? "not json"}\n`))) return;
@@ -67,7 +68,12 @@ export async function writeChunkStream(
       return;
     }
     if (index === chunks.length) break;
-    if (plan.latencyMs > 0 && !(await sleep(plan.latencyMs, signal))) return;
+    if (plan.latencyMs > 0) {
+      // Paced like a model generating at a steady rate: chunk n is due n intervals after the
+      // stream began, so a late timer or a slow write delays that chunk, not all the ones after it.
+      due += plan.latencyMs;
+      if (!(await sleep(Math.max(0, due - performance.now()), signal))) return;
+    }
     beforeChunk?.(index);
     if (!(await writeFlushed(res, format.encode(chunks[index])))) return;
   }
