@@ -48,6 +48,8 @@ export async function batch(url: string, model: string, connections: number, req
 export interface AddedLatency {
   direct: { firstToken: ReturnType<typeof summarize>; total: ReturnType<typeof summarize> };
   corral: { firstToken: ReturnType<typeof summarize>; total: ReturnType<typeof summarize> };
+  /** The pass-through proxy (pipe-proxy.ts), when its URL was given. */
+  proxy?: { firstToken: ReturnType<typeof summarize>; total: ReturnType<typeof summarize> };
 }
 
 /** Requests sent to each target, 10 at a time, before any is timed. */
@@ -60,12 +62,15 @@ export async function addedLatency(
   connections: number,
   rounds: number,
   perRound: number,
+  proxyUrl?: string,
 ): Promise<AddedLatency> {
   const direct: Timing[] = [];
   const through: Timing[] = [];
+  const proxied: Timing[] = [];
   const targets = [
     { url: fakeUrl, model: "qwen3:4b", into: direct },
     { url: corralUrl, model: "default", into: through },
+    ...(proxyUrl ? [{ url: proxyUrl, model: "qwen3:4b", into: proxied }] : []),
   ];
   // Warm-up: enough requests for V8 to have compiled the hot paths of both servers (a server serves
   // many answers; one warm-up request per connection timed code that was still being optimized).
@@ -78,5 +83,5 @@ export async function addedLatency(
     firstToken: summarize(timings.map((timing) => timing.firstToken)),
     total: summarize(timings.map((timing) => timing.total)),
   });
-  return { direct: of(direct), corral: of(through) };
+  return { direct: of(direct), corral: of(through), ...(proxyUrl ? { proxy: of(proxied) } : {}) };
 }

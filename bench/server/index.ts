@@ -4,7 +4,9 @@
 //     token and to the end (aim: under 2 ms added at p50; see added-latency.ts);
 // (2) throughput: autocannon against corral's /v1/chat/completions (stream and not) and the fake's
 //     own, then 200 concurrent streams held at 20 ms per chunk.
-// The fake, the server and the load run in three processes.
+// The fake, the server and the load run in three processes. pipe-proxy.ts, a node:http server that
+// pipes each request to the fake and its answer back, is timed in the same rounds as a peer: what
+// one more HTTP hop adds on this machine, the least any server in front of Ollama can add.
 // Run: pnpm bench server [--rounds 10] (rounds of the latency batches; or, after `pnpm build`,
 // node --import tsx bench/server/index.ts). BENCH_DURATION (seconds per autocannon run, default 8)
 // and BENCH_CONNECTIONS (default 20) tune the throughput part; BENCH_DURATION=0 skips it.
@@ -93,26 +95,31 @@ async function main(): Promise<void> {
       const fake = await start("fake.ts", { LATENCY_MS: String(latency) });
       fakes.add(fake.url);
       const corral = await start("corral.ts", { OLLAMA_HOST: fake.url });
-      children.push(fake.child, corral.child);
+      const proxy = await start("pipe-proxy.ts", { OLLAMA_HOST: fake.url });
+      children.push(fake.child, corral.child, proxy.child);
       for (const connections of [1, 10]) {
         // At 0 ms per chunk an answer takes a few ms: 20 / 40 per batch; at 20 ms, 5 / 20.
         const perRound = latency === 0 ? (connections === 1 ? 20 : 40) : connections === 1 ? 5 : 20;
-        const result = await addedLatency(fake.url, corral.url, connections, ROUNDS, perRound);
+        const result = await addedLatency(fake.url, corral.url, connections, ROUNDS, perRound, proxy.url);
         for (const point of ["firstToken", "total"] as const) {
           const direct = result.direct[point];
           const through = result.corral[point];
+          const piped = result.proxy?.[point];
           added.push([
             `${connections} connection${connections === 1 ? "" : "s"}, ${latency} ms/chunk, ${point === "firstToken" ? "first token" : "whole answer"}`,
             direct.n,
             formatMs(direct.median),
             formatMs(through.median),
             formatMs(through.median - direct.median),
+            piped ? formatMs(piped.median - direct.median) : "-",
             formatMs(direct.p99),
             formatMs(through.p99),
             formatMs(through.p99 - direct.p99),
+            piped ? formatMs(piped.p99 - direct.p99) : "-",
           ]);
         }
       }
+      proxy.child.kill("SIGTERM");
       if (DURATION <= 0) {
         corral.child.kill("SIGTERM");
         fake.child.kill("SIGTERM");
@@ -144,7 +151,18 @@ async function main(): Promise<void> {
   );
   console.log(
     markdownTable(
-      ["connections, fake latency, until", "requests", "fake p50", "corral p50", "added p50", "fake p99", "corral p99", "added p99"],
+      [
+        "connections, fake latency, until",
+        "requests",
+        "fake p50",
+        "corral p50",
+        "added p50",
+        "pipe proxy added p50",
+        "fake p99",
+        "corral p99",
+        "added p99",
+        "pipe proxy added p99",
+      ],
       added,
     ),
   );
