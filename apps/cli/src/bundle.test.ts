@@ -7,10 +7,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { askRecordingModules, moduleRecorder as recorder } from "./test-support/ask-recording-modules.js";
 import { writeDocs } from "./test-support/docs-fixture.js";
 import { CliProcess, makeTempDir, runCli } from "./test-support/run-cli.js";
 
-const recorder = fileURLToPath(new URL("./test-support/record-modules.mjs", import.meta.url));
 const bundleDir = fileURLToPath(new URL("../dist/bundle/", import.meta.url));
 const cliPackage = fileURLToPath(new URL("../package.json", import.meta.url));
 
@@ -58,25 +58,17 @@ describe("the CLI's bundle", () => {
   });
 
   it("`corral ask` opens a few files of the bundle and no module file of corral's packages", async () => {
-    const fake = await startFakeOllama({ chat: [{ content: "Answered." }] });
-    try {
-      const file = path.join(temp.dir, "ask.modules.txt");
-      const result = await runCli(["ask", "Hello?"], {
-        cwd: temp.dir,
-        env: { CORRAL_RECORD_MODULES: file, NODE_OPTIONS: `--import=${recorder}`, OLLAMA_HOST: fake.url, CORRAL_MODEL: "qwen3:4b" },
-      });
-      expect(result.stdout).toContain("Answered.");
-      expect(result.code).toBe(0);
-      const { opened, bundled } = await recorded(file);
-      // The agent ran from the bundle: its modules are there, in files of dist/bundle/.
-      expect(bundled.some((module) => module.includes("/packages/core/dist/agent/"))).toBe(true);
-      expect(opened.filter((module) => module.startsWith(bundleDir)).length).toBeGreaterThan(3);
-      expect(unbundledCorralFiles(opened)).toEqual([]);
-      // About 250 files (zod's 95, corral's 120, commander's) without the bundle.
-      expect(opened.length).toBeLessThan(40);
-    } finally {
-      await fake.close();
-    }
+    const file = path.join(temp.dir, "ask.modules.txt");
+    const { result } = await askRecordingModules(temp.dir, file);
+    expect(result.stdout).toContain("Answered.");
+    expect(result.code).toBe(0);
+    const { opened, bundled } = await recorded(file);
+    // The agent ran from the bundle: its modules are there, in files of dist/bundle/.
+    expect(bundled.some((module) => module.includes("/packages/core/dist/agent/"))).toBe(true);
+    expect(opened.filter((module) => module.startsWith(bundleDir)).length).toBeGreaterThan(3);
+    expect(unbundledCorralFiles(opened)).toEqual([]);
+    // About 250 files (zod's 95, corral's 120, commander's) without the bundle.
+    expect(opened.length).toBeLessThan(40);
   });
 
   it("`corral search` over the flat copy of the vectors loads no hnswlib-node and no module file of corral's packages", async () => {

@@ -4,12 +4,9 @@
 // holds (`bundled:<URL>`), which these checks read as modules loaded (bundle.test.ts checks the bundle).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { startFakeOllama } from "@corral/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { askRecordingModules, moduleRecorder as recorder } from "./test-support/ask-recording-modules.js";
 import { closedPort, makeTempDir, runCli, unbundledBin } from "./test-support/run-cli.js";
-
-const recorder = fileURLToPath(new URL("./test-support/record-modules.mjs", import.meta.url));
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 beforeAll(async () => {
@@ -65,62 +62,39 @@ describe("start-up", () => {
   });
 
   it("`corral ask` without documents loads no ajv, no OpenTelemetry API and no index", async () => {
-    const fake = await startFakeOllama({ chat: [{ content: "Answered." }] });
-    try {
-      const file = path.join(temp.dir, "ask.modules.txt");
-      const result = await runCli(["ask", "Hello?"], {
-        cwd: temp.dir,
-        env: { CORRAL_RECORD_MODULES: file, NODE_OPTIONS: `--import=${recorder}`, OLLAMA_HOST: fake.url, CORRAL_MODEL: "qwen3:4b" },
-      });
-      expect(result.stdout).toContain("Answered.");
-      expect(result.code).toBe(0);
-      const modules = [...new Set((await readFile(file, "utf8")).split("\n").filter(Boolean))];
-      // The recorder saw the agent run: an empty list would pass for the wrong reason.
-      expect(modules.some((url) => url.includes("/packages/core/") || url.includes("@corral/core"))).toBe(true);
-      const heavy = modules.filter((url) =>
-        /node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(ajv|@opentelemetry\/api|hnswlib-node|better-sqlite3|langchain|@langchain\/[^/]+|fastify)\//.test(
-          url,
-        ),
-      );
-      expect(heavy).toEqual([]);
-    } finally {
-      await fake.close();
-    }
+    const file = path.join(temp.dir, "ask.modules.txt");
+    const { result } = await askRecordingModules(temp.dir, file);
+    expect(result.stdout).toContain("Answered.");
+    expect(result.code).toBe(0);
+    const modules = [...new Set((await readFile(file, "utf8")).split("\n").filter(Boolean))];
+    // The recorder saw the agent run: an empty list would pass for the wrong reason.
+    expect(modules.some((url) => url.includes("/packages/core/") || url.includes("@corral/core"))).toBe(true);
+    const heavy = modules.filter((url) =>
+      /node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(ajv|@opentelemetry\/api|hnswlib-node|better-sqlite3|langchain|@langchain\/[^/]+|fastify)\//.test(
+        url,
+      ),
+    );
+    expect(heavy).toEqual([]);
   });
 
   // Against tsc's unbundled output, where the tools are 37 files whose loading takes long enough to
   // see the order; the bundle runs the same code, its tools in one chunk.
   it("`corral ask` looks the model up (/api/show) once, while the tools load, not after them", async () => {
-    const fake = await startFakeOllama({ chat: [{ content: "Answered." }] });
-    try {
-      const file = path.join(temp.dir, "ask-timed.modules.txt");
-      const result = await runCli(["ask", "Hello?"], {
-        cwd: temp.dir,
-        bin: unbundledBin,
-        env: {
-          CORRAL_RECORD_MODULES: file,
-          CORRAL_RECORD_MODULE_TIMES: "1",
-          NODE_OPTIONS: `--import=${recorder}`,
-          OLLAMA_HOST: fake.url,
-          CORRAL_MODEL: "qwen3:4b",
-        },
-      });
-      expect(result.stdout).toContain("Answered.");
-      expect(result.code).toBe(0);
-      // One look-up, then the answer: the early look-up is the one the agent uses.
-      expect(fake.requests.map((request) => request.path)).toEqual(["/api/show", "/api/chat"]);
-      const toolTimes = (await readFile(file, "utf8"))
-        .split("\n")
-        .map((line) => /^(\d+) (\S+)$/.exec(line))
-        .filter((match) => match !== null && /\/packages\/tools\/|@corral\/tools\//.test(match[2] ?? ""))
-        .map((match) => Number(match?.[1]));
-      // The recorder saw the tools load: an empty list would pass for the wrong reason.
-      expect(toolTimes.length).toBeGreaterThan(5);
-      const show = fake.requestsTo("/api/show")[0];
-      expect(show?.at).toBeLessThan(Math.max(...toolTimes));
-    } finally {
-      await fake.close();
-    }
+    const file = path.join(temp.dir, "ask-timed.modules.txt");
+    const { result, requests } = await askRecordingModules(temp.dir, file, { bin: unbundledBin, times: true });
+    expect(result.stdout).toContain("Answered.");
+    expect(result.code).toBe(0);
+    // One look-up, then the answer: the early look-up is the one the agent uses.
+    expect(requests.map((request) => request.path)).toEqual(["/api/show", "/api/chat"]);
+    const toolTimes = (await readFile(file, "utf8"))
+      .split("\n")
+      .map((line) => /^(\d+) (\S+)$/.exec(line))
+      .filter((match) => match !== null && /\/packages\/tools\/|@corral\/tools\//.test(match[2] ?? ""))
+      .map((match) => Number(match?.[1]));
+    // The recorder saw the tools load: an empty list would pass for the wrong reason.
+    expect(toolTimes.length).toBeGreaterThan(5);
+    const show = requests.find((request) => request.path === "/api/show");
+    expect(show?.at).toBeLessThan(Math.max(...toolTimes));
   });
 
   it("`corral models` loads no index, no tools and no server", async () => {
