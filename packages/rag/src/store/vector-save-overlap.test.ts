@@ -4,22 +4,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Chunk } from "../split/chunk.js";
 import { countEventLoopTurns } from "../test-support/event-loop-turns.js";
 import { HashEmbedder } from "../test-support/hash-embedder.js";
+import { storeSettings } from "../test-support/store-settings.js";
 import { makeTempDir } from "../test-support/temp-dir.js";
-import { SqliteGeneration, type SqliteStoreSettings } from "./sqlite-generation.js";
+import { SqliteGeneration } from "./sqlite-generation.js";
 import { openSqliteIndexStore, type SqliteIndexStore } from "./sqlite-index-store.js";
 
-const settings: SqliteStoreSettings = {
-  readOnly: false,
-  chunkSize: 1000,
-  chunkOverlap: 0,
-  exactFilterLimit: 2000,
-  compactRatio: 0.25,
-  compactMin: 1000,
-  m: 16,
-  efConstruction: 200,
-  efSearch: 128,
-  exactThreshold: 1000,
-};
+const settings = storeSettings({ chunkOverlap: 0 });
 const embedder = new HashEmbedder("hash-embed", 64);
 
 /** `count` one-line chunks of distinct text, as a document's chunks. */
