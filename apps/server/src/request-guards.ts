@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ApiKeys } from "./auth.js";
+import type { ApiKeys } from "./auth.js";
 import type { HostPolicy } from "./host-policy.js";
 import type { OriginPolicy } from "./origin-policy.js";
 import { HostNotAllowedError, OriginNotAllowedError, UnauthorizedError, UnsupportedMediaTypeError } from "./server-errors.js";
@@ -51,12 +51,11 @@ export function registerRequestGuards(
     hosts: HostPolicy;
     origins: OriginPolicy;
     bodyLimit: number;
-    /** The request's valid key id (checked once per request); default: `keys.check` of its bearer. */
-    keyOf?: (request: FastifyRequest) => string | undefined;
+    /** The request's valid key id, checked once per request (`AccessPolicy.keyOf`). */
+    keyOf: (request: FastifyRequest) => string | undefined;
   },
 ): void {
-  const { keys, hosts, origins, bodyLimit } = options;
-  const keyOf = options.keyOf ?? ((request: FastifyRequest) => keys.check(ApiKeys.fromHeader(request.headers.authorization)));
+  const { keys, hosts, origins, bodyLimit, keyOf } = options;
   // Callback hooks, not async ones: every request passes both, and a callback costs no promise.
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);

@@ -96,7 +96,7 @@ export async function serveRun<Json>(
           const write = (chunks: string[]): Promise<boolean> | undefined => {
             if (chunks.length === 0) return undefined;
             const written = stream.write(chunks.length === 1 ? chunks[0]! : chunks.join(""));
-            return written === true || written === false ? undefined : written;
+            return typeof written === "boolean" ? undefined : written;
           };
           const opened = write(output.opening?.() ?? []);
           if (opened) await opened;
