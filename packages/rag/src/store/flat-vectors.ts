@@ -145,21 +145,6 @@ export class FlatVectors {
   }
 
   /**
-   * Writes a flat file atomically (temp file, fsync, size check, rename). `vectorsOf` gives the
-   * vectors of a batch of labels; a label without one fails the write with MissingVectorError
-   * (nothing is replaced).
-   */
-  static async write(
-    file: string,
-    version: string,
-    dimensions: number,
-    labels: number[],
-    vectorsOf: (labels: number[]) => ReadonlyMap<number, ArrayLike<number>>,
-  ): Promise<void> {
-    await FlatVectors.save(file, await FlatVectors.encode(version, dimensions, labels, vectorsOf));
-  }
-
-  /**
    * A flat file's bytes, built in memory: `vectorsOf` gives the vectors of a batch of labels,
    * and the event loop runs between batches (a writer builds them while hnswlib saves its file
    * on another thread). A label without a vector throws MissingVectorError.

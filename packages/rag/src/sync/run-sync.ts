@@ -178,9 +178,12 @@ function compareFiles(
   let next = 0;
   for (const file of files) {
     const i = documents[next]?.path === file.path ? next : indexOf(file.path);
-    if (i !== undefined) next = i + 1;
-    const previous = i === undefined ? undefined : documents[i];
-    if (i !== undefined) found[i] = 1;
+    let previous: DocumentState | undefined;
+    if (i !== undefined) {
+      previous = documents[i];
+      found[i] = 1;
+      next = i + 1;
+    }
     if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
       unchanged++;
       unchangedBytes += file.size;
