@@ -1,11 +1,13 @@
 /**
- * Wait `ms` milliseconds before every chunk (and once before a non-streamed reply). Chunks are paced
- * from the start of the stream: chunk n leaves `n * ms` after it began, so a late timer or a slow
- * write does not push back every chunk after it.
+ * Wait `ms` milliseconds before every chunk (and once before a non-streamed reply), so chunks are
+ * always at least `ms` apart. With `steady`, chunks are paced from the start of the stream instead,
+ * as a model generating at a steady rate: chunk n leaves `n * ms` after it began, so a late timer or
+ * a slow write does not push back every chunk after it (and chunks that fell behind leave at once).
  */
 export interface LatencyFault {
   type: "latency";
   ms: number;
+  steady?: boolean;
 }
 
 /** Destroy the TCP socket after `afterChunks` chunks (a non-streamed reply is cut before its body). */

@@ -6,6 +6,8 @@ export interface FaultPlan {
   before?: StatusFault | HangFault;
   /** Milliseconds to wait before every chunk. */
   latencyMs: number;
+  /** Pace chunks from the stream's start (`LatencyFault.steady`) rather than from the chunk before. */
+  latencySteady?: boolean;
   /** What ends the stream early (or, for `stall`, keeps it open and silent). */
   terminal?: DropFault | ErrorLineFault | StallFault;
   /** A line that is not JSON, written into the stream. */
@@ -25,7 +27,7 @@ export function withFault(plan: FaultPlan, fault: FakeFault | undefined): FaultP
     case "hang":
       return { ...plan, before: fault };
     case "latency":
-      return { ...plan, latencyMs: fault.ms };
+      return { ...plan, latencyMs: fault.ms, latencySteady: fault.steady === true };
     case "drop":
     case "error-line":
     case "stall":

@@ -51,6 +51,7 @@ export function validateFault(fault: FakeFaultRule): void {
   switch (fault.type) {
     case "latency":
       count(fault.ms, "ms");
+      if (fault.steady !== undefined && typeof fault.steady !== "boolean") throw new TypeError(`${where}: "steady" must be true or false`);
       break;
     case "drop":
     case "stall":

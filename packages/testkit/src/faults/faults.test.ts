@@ -1,6 +1,7 @@
 import { Ollama } from "ollama";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../start-fake-ollama.js";
+import type { LatencyFault } from "./fake-fault.js";
 
 let fake: FakeOllama | undefined;
 afterEach(async () => {
@@ -40,8 +41,9 @@ describe("faults", () => {
     expect(await streamChat(new Ollama({ host: fake.url }))).toEqual({ text: "slow but complete" });
   });
 
-  it("latency paces chunks from the start of the stream: a stall catches up instead of pushing back every chunk after it", async () => {
-    fake = await startFakeOllama({ chat: [{ content: "a b c d e f g h", fault: { type: "latency", ms: 50 } }] });
+  /** When the client saw each chunk of an 8-word answer (9 chunks), holding the shared event loop for 150 ms at the second. */
+  async function arrivalsAroundStall(fault: LatencyFault): Promise<number[]> {
+    fake = await startFakeOllama({ chat: [{ content: "a b c d e f g h", fault }] });
     const arrivals: number[] = [];
     for await (const part of await new Ollama({ host: fake.url }).chat({ ...request(), stream: true })) {
       arrivals.push(performance.now());
@@ -52,9 +54,27 @@ describe("faults", () => {
       }
       if (part.done) break;
     }
+    return arrivals;
+  }
+
+  it("latency waits its whole interval before every chunk, also after a stall", async () => {
+    // Tests lean on it: a chunk, then time to act before the next. The third chunk leaves after the
+    // stall and each of the six after it at least 50 ms after the one before.
+    const arrivals = await arrivalsAroundStall({ type: "latency", ms: 50 });
+    expect(arrivals).toHaveLength(9);
+    expect((arrivals.at(-1) as number) - (arrivals[1] as number)).toBeGreaterThanOrEqual(150 + 6 * 50 - 10);
+  });
+
+  it("a steady latency paces chunks from the start of the stream: a stall catches up instead of pushing back every chunk after it", async () => {
+    const arrivals = await arrivalsAroundStall({ type: "latency", ms: 50, steady: true });
     const gaps = arrivals.slice(2).map((at, index) => at - (arrivals[index + 1] ?? at));
-    // The chunks that fell due during the stall leave at once; sleeping 50 ms before each would keep every gap at 50 ms or more.
+    // The chunks that fell due during the stall leave at once; waiting 50 ms before each would keep every gap at 50 ms or more.
     expect(Math.min(...gaps)).toBeLessThan(25);
+  });
+
+  it("refuses a steady flag that is not a boolean, naming it", async () => {
+    const fault = { type: "latency", ms: 5, steady: "yes" } as unknown as LatencyFault;
+    await expect(startFakeOllama({ faults: [fault] })).rejects.toThrow(/"steady" must be true or false/);
   });
 
   it("drop destroys the socket mid-stream and the client errors", async () => {

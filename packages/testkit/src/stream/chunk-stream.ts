@@ -30,7 +30,7 @@ export function dropConnection(res: ServerResponse): void {
 
 /**
  * Streams chunks with status 200, one write per chunk, applying the plan's latency before every chunk
- * (chunk n leaves n latencies after the stream began, whatever the writes before it cost) and its terminal fault after `afterChunks` chunks. `beforeChunk` runs right before a chunk is written.
+ * (with `latencySteady`, chunk n leaves n latencies after the stream began) and its terminal fault after `afterChunks` chunks. `beforeChunk` runs right before a chunk is written.
  */
 export async function writeChunkStream(
   ctx: RequestContext,
@@ -69,9 +69,9 @@ export async function writeChunkStream(
     }
     if (index === chunks.length) break;
     if (plan.latencyMs > 0) {
-      // Paced like a model generating at a steady rate: chunk n is due n intervals after the
-      // stream began, so a late timer or a slow write delays that chunk, not all the ones after it.
-      due += plan.latencyMs;
+      // Steady: chunk n is due n intervals after the stream began, so a late timer or a slow write
+      // delays that chunk, not all the ones after it. Otherwise each chunk waits the whole interval.
+      due = (plan.latencySteady ? due : performance.now()) + plan.latencyMs;
       if (!(await sleep(Math.max(0, due - performance.now()), signal))) return;
     }
     beforeChunk?.(index);
