@@ -91,10 +91,12 @@ describe("createOllamaEmbedder against the fake Ollama", () => {
   it("ends a hung request and a silent body with TimeoutErrors that name the limits", async () => {
     const fake = await start();
     fake.addFault({ type: "hang", path: "/api/embed", times: 1 });
-    const embedder = createOllamaEmbedder({ model: "all-minilm", host: fake.url, timeoutMs: 200, idleTimeoutMs: 200 });
-    await expect(embedder.embedQuery("x")).rejects.toMatchObject({ code: "timeout", timeoutMs: 200, setting: "ollama.timeoutMs" });
+    // Each limit far below the other, so which one ends the request does not depend on how fast a busy machine is.
+    const hung = createOllamaEmbedder({ model: "all-minilm", host: fake.url, timeoutMs: 200, idleTimeoutMs: 60_000 });
+    await expect(hung.embedQuery("x")).rejects.toMatchObject({ code: "timeout", timeoutMs: 200, setting: "ollama.timeoutMs" });
     fake.addFault({ type: "stall", afterChunks: 0, path: "/api/embed", times: 1 });
-    const error = await embedder.embedQuery("x").catch((caught: unknown) => caught);
+    const silent = createOllamaEmbedder({ model: "all-minilm", host: fake.url, timeoutMs: 60_000, idleTimeoutMs: 200 });
+    const error = await silent.embedQuery("x").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ setting: "ollama.idleTimeoutMs" });
     expect(fake.requestsTo("/api/embed")).toHaveLength(2);
