@@ -175,6 +175,35 @@ describe("keywordSearch", () => {
     expect(digest()).toBe(before);
   });
 
+  it("counts a word's postings once per data version: a query with new words keeps the counts of the others", () => {
+    const texts = Array.from({ length: 300 }, (_, i) => `common filler text number ${i}`);
+    texts[7] = "common rare";
+    const writer = corpus(texts);
+    const counted: string[] = [];
+    const reader = new Database(writer.name, {
+      readonly: true,
+      fileMustExist: true,
+      verbose: (sql) => {
+        if (typeof sql === "string" && sql.includes("chunks_fts_vocab WHERE term")) counted.push(sql);
+      },
+    });
+    try {
+      keywordSearch(reader, "common rare", 5);
+      expect(counted).toHaveLength(2);
+      // "filler" is a word not seen before (the scratch table of query words is written); "common" is counted already.
+      keywordSearch(reader, "common filler", 5);
+      expect(counted).toHaveLength(3);
+      keywordSearch(reader, "common rare", 5);
+      expect(counted).toHaveLength(3);
+      // A commit of another connection is a new data version: the counts are read again.
+      writer.prepare("INSERT INTO chunks(document_id, ordinal, text, hash) VALUES (1, 1, 'common rare again', 'h-again')").run();
+      expect(new Set(keywordSearch(reader, "common rare", 2).map((match) => match.id))).toEqual(new Set([8, 301]));
+      expect(counted).toHaveLength(5);
+    } finally {
+      reader.close();
+    }
+  });
+
   it("gives the candidates their exact BM25 when a word that matters is left out", () => {
     const { texts, vocabulary, next } = generated(3000, 11);
     const db = corpus(texts);

@@ -11,7 +11,7 @@ export interface KeywordMatch {
  * scores. Past it, only the rarest words that fit are matched (always at least the rarest one),
  * so the cost of a query does not grow with the number of chunks its common words match.
  */
-export const KEYWORD_POSTINGS_BOUND = 1500;
+export const KEYWORD_POSTINGS_BOUND = 1000;
 
 /** Common English words that match nearly every chunk: left out of keyword queries (unless the query has nothing else). */
 const STOPWORDS = new Set(
@@ -103,11 +103,14 @@ function postingsOf(db: Database.Database, words: string[]): WordPostings[] {
   if (unknown.length) {
     if (known.size + unknown.length > TERM_CACHE) known.clear();
     for (const word of unknown) known.set(word, []);
+    const before = totalChanges(db);
     db.transaction(() => {
       for (const [i, word] of unknown.entries()) s.addWord.run(i, word);
       for (const row of s.wordTerms.all() as Array<{ doc: number; term: string }>) known.get(unknown[row.doc] as string)?.push(row.term);
       s.clearWords.run();
     })();
+    // The scratch table's rows are this connection's changes too: they change nothing the caches hold.
+    scratchChanges.set(db, (scratchChanges.get(db) ?? 0) + totalChanges(db) - before);
   }
   // A term's count is read from the vocabulary once per data version: for a common term FTS5 walks its whole doclist.
   const version = dataVersion(db);
@@ -214,9 +217,19 @@ function toMatch(row: { id: number; rank: number }): KeywordMatch {
 
 const counts = new WeakMap<Database.Database, { version: string; chunks: number }>();
 
-/** Changes after a commit: another connection's (`data_version`) or this one's (`total_changes()`). */
+/** Rows this connection changed in its scratch table of query words (TEMP, never the index). */
+const scratchChanges = new WeakMap<Database.Database, number>();
+
+function totalChanges(db: Database.Database): number {
+  return prepared(db, "SELECT total_changes()").pluck().get() as number;
+}
+
+/**
+ * Changes after a commit: another connection's (`data_version`) or this one's (`total_changes()`,
+ * without the scratch table's, which every query with a word not seen before writes to).
+ */
 function dataVersion(db: Database.Database): string {
-  return `${db.pragma("data_version", { simple: true })}/${prepared(db, "SELECT total_changes()").pluck().get()}`;
+  return `${db.pragma("data_version", { simple: true })}/${totalChanges(db) - (scratchChanges.get(db) ?? 0)}`;
 }
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -241,7 +254,7 @@ function chunkCount(db: Database.Database): number {
   const version = dataVersion(db);
   const known = counts.get(db);
   if (known && known.version === version) return known.chunks;
-  const chunks = db.prepare("SELECT count(*) FROM chunks").pluck().get() as number;
+  const chunks = prepared(db, "SELECT count(*) FROM chunks").pluck().get() as number;
   counts.set(db, { version, chunks });
   return chunks;
 }
