@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { tscThreadArgs } from "./tsc-threads.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const requireFromServer = createRequire(path.join(root, "apps/server/package.json"));
@@ -26,7 +27,7 @@ function run(args, cwd) {
 }
 
 const codes = await Promise.all([
-  run([tsc, "-b"], root).then((code) =>
+  run([tsc, "-b", ...tscThreadArgs()], root).then((code) =>
     code === 0 ? run([path.join(root, "apps/cli/scripts/bundle.mjs")], path.join(root, "apps/cli")) : code,
   ),
   run([vite, "build", "--config", "playground/vite.config.ts"], path.join(root, "apps/server")),
