@@ -1,3 +1,4 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { include: ["*.test.ts"] } });
+// Generous, as in every package: the suite must pass on a busy 2-core machine, where compilers start slowly.
+export default defineConfig({ test: { include: ["*.test.ts"], testTimeout: 60_000 } });
