@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 const BUILD_FIRST = fileURLToPath(new URL("./vitest.build-first.ts", import.meta.url));
 
 /** A file of a workspace package's build (they are linked into node_modules, so vitest would otherwise transform them). */
-const BUILT_WORKSPACE_PACKAGE = /\/(packages|apps)\/[^/]+\/dist\//;
+export const BUILT_WORKSPACE_PACKAGE = /\/(packages|apps)\/[^/]+\/dist\//;
 
 /**
  * The vitest configuration every package shares. A package's tests run its sources; the other
