@@ -91,7 +91,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
    * says what the page showed and what the fake Ollama was asked, so a failure on a loaded
    * machine can be told apart from a run that failed.
    */
-  async function answered(page: Page, test?: TestServer): Promise<void> {
+  async function answered(page: Page, test: TestServer): Promise<void> {
     try {
       await page.waitForFunction(
         () => ([...document.querySelectorAll("article.assistant")] as any[]).at(-1)?.getAttribute("aria-busy") === "false",
@@ -100,7 +100,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       const shown = await page
         .evaluate(() => (document.querySelector("main") ?? document.body).textContent as string)
         .catch((error: Error) => `(page unreadable: ${error.message})`);
-      const asked = test?.fake.requests.map((request) => `${request.method} ${request.path}`).join(", ") ?? "(not recorded)";
+      const asked = test.fake.requests.map((request) => `${request.method} ${request.path}`).join(", ");
       throw new Error(`The answer was still streaming. The page showed:\n${shown}\nThe fake Ollama was asked: ${asked}`, { cause });
     }
   }
