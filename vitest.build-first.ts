@@ -10,10 +10,17 @@ import type { TestProject } from "vitest/node";
  * build fails it sets `CORRAL_TEST_BUILD_FAILED=1` for the tests, which then run the sources
  * through tsx (slower) rather than a dist/ that may be stale.
  */
+/**
+ * True under `pnpm test` (turbo through scripts/turbo.mjs), where every test task depends on the root
+ * build (scripts/build.mjs), which has just built every package and the CLI's bundle.
+ */
+export function builtByTurbo(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CORRAL_BUILT_BY_TURBO === "1" && Boolean(env.TURBO_HASH);
+}
+
 export default function setup(project: TestProject): void {
-  // Under `pnpm test` (turbo through scripts/turbo.mjs) every test task depends on the root build, which
-  // has just built every package: checking again in each of ten packages costs a compiler start each.
-  if (process.env.CORRAL_BUILT_BY_TURBO === "1" && process.env.TURBO_HASH) return;
+  // Checking again in each of ten packages would cost a compiler start each.
+  if (builtByTurbo()) return;
   const root = project.config.root;
   const require = createRequire(path.join(root, "package.json"));
   const tsc = path.join(path.dirname(require.resolve("typescript/package.json")), "bin", "tsc");

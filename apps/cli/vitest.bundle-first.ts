@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { builtByTurbo } from "../../vitest.build-first.ts";
 
 /**
  * A vitest global set-up, after the shared one's `tsc -b`: bundles the CLI again
@@ -10,6 +11,6 @@ import { fileURLToPath } from "node:url";
  */
 export default function setup(): void {
   if (process.env.CORRAL_TEST_BUILD_FAILED) return;
-  if (process.env.CORRAL_BUILT_BY_TURBO === "1" && process.env.TURBO_HASH) return;
+  if (builtByTurbo()) return;
   execFileSync(process.execPath, [fileURLToPath(new URL("./scripts/bundle.mjs", import.meta.url))], { stdio: "inherit" });
 }
