@@ -229,7 +229,9 @@ function totalChanges(db: Database.Database): number {
  * without the scratch table's, which every query with a word not seen before writes to).
  */
 function dataVersion(db: Database.Database): string {
-  return `${db.pragma("data_version", { simple: true })}/${totalChanges(db) - (scratchChanges.get(db) ?? 0)}`;
+  // A kept statement: `db.pragma` would prepare one at each call, twice a search.
+  const version = prepared(db, "PRAGMA data_version").pluck().get() as number;
+  return `${version}/${totalChanges(db) - (scratchChanges.get(db) ?? 0)}`;
 }
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
