@@ -150,11 +150,9 @@ for (const name of inlinedCorral) {
   if (!existsSync(path.join(cliRoot, "node_modules", name, "package.json"))) missing.add(name);
 }
 if (missing.size > 0) {
-  rmSync(outdir, { recursive: true, force: true });
-  process.stderr.write(
-    `bundle: the CLI's bundle imports ${[...missing].join(", ")}, which apps/cli/package.json does not declare: add ${missing.size === 1 ? "it" : "them"} to its dependencies (the version the package that uses ${missing.size === 1 ? "it" : "them"} declares) and run \`pnpm install\`.\n`,
+  fail(
+    `the CLI's bundle imports ${[...missing].join(", ")}, which apps/cli/package.json does not declare: add ${missing.size === 1 ? "it" : "them"} to its dependencies (the version the package that uses ${missing.size === 1 ? "it" : "them"} declares) and run \`pnpm install\`.`,
   );
-  process.exit(1);
 }
 
 /**
@@ -200,11 +198,9 @@ const renamed = renamedCorralClasses(
     .map((file) => path.resolve(repoRoot, file)),
 );
 if (renamed.length > 0) {
-  rmSync(outdir, { recursive: true, force: true });
-  process.stderr.write(
-    `bundle: the bundle renamed ${renamed.join(", ")}: another top-level class of the same name shares its chunk. Rename one of them (an error's name comes from its class).\n`,
+  fail(
+    `the bundle renamed ${renamed.join(", ")}: another top-level class of the same name shares its chunk. Rename one of them (an error's name comes from its class).`,
   );
-  process.exit(1);
 }
 
 const outputs = Object.fromEntries(
@@ -224,6 +220,13 @@ const previous = path.join(cliRoot, "dist", `.bundle-old-${process.pid}`);
 if (existsSync(bundleDir)) renameSync(bundleDir, previous);
 renameSync(outdir, bundleDir);
 rmSync(previous, { recursive: true, force: true });
+
+/** Ends the build with `message`, leaving the previous bundle as it was (the new one is removed). */
+function fail(message) {
+  rmSync(outdir, { recursive: true, force: true });
+  process.stderr.write(`bundle: ${message}\n`);
+  process.exit(1);
+}
 
 /** Removes the folders of bundle builds whose process is gone (killed before it finished). */
 function removeAbandoned() {
