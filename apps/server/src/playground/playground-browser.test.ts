@@ -14,13 +14,13 @@ declare const sessionStorage: any;
 declare const localStorage: any;
 declare const getComputedStyle: (element: unknown) => { outlineStyle: string; outlineWidth: string; backgroundColor: string };
 
-/** The JavaScript a first load may transfer (gzip), in bytes: docs/benchmarks.md. */
-/** Without Debian's chromium (a user's laptop) the browser tests skip and say so; in CI they never skip. */
+/** Without Debian's chromium-headless-shell (a user's laptop) the browser tests skip and say so; in CI they never skip. */
 const NO_BROWSER = !existsSync(CHROMIUM) && !process.env.CI;
 const SUITE = NO_BROWSER
-  ? `the playground in chromium (skipped: ${CHROMIUM} is missing; apt-get install chromium)`
+  ? `the playground in chromium (skipped: ${CHROMIUM} is missing; apt-get install chromium-headless-shell)`
   : "the playground in chromium";
 
+/** The JavaScript a first load may transfer (gzip), in bytes: docs/benchmarks.md. */
 const FIRST_LOAD_JS_BUDGET = 64 * 1024;
 const SCREENSHOT = fileURLToPath(new URL("../../../../docs/playground.png", import.meta.url));
 const KEY = "playground-e2e-key-0123456789";
