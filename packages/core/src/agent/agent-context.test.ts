@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeOllama, startFakeOllama } from "@corral/testkit";
@@ -73,7 +73,11 @@ describe("images", () => {
     await writeFile(file, bytes);
     fake = await startFakeOllama({ chat: [{ content: "a pixel" }] });
     const agent = new Agent({ model: "gemma3:4b", host: fake.url });
-    await agent.run({ text: "what is this?", images: [file, bytes, `data:image/png;base64,${bytes.toString("base64")}`] });
+    try {
+      await agent.run({ text: "what is this?", images: [file, bytes, `data:image/png;base64,${bytes.toString("base64")}`] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const user = chatBodies()[0]!.messages.at(-1);
     expect(user.images).toEqual([bytes.toString("base64"), bytes.toString("base64"), bytes.toString("base64")]);
   });

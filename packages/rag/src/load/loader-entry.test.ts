@@ -5,12 +5,16 @@ import { makeTempDir } from "../test-support/temp-dir.js";
 import { chooseLoaderEntry } from "./loader-process.js";
 
 describe("the loader process's entry", () => {
-  let temp: ReturnType<typeof makeTempDir> | undefined;
-  afterEach(() => temp?.remove());
+  // A test may make several packages: every one is removed after it.
+  const temps: Array<ReturnType<typeof makeTempDir>> = [];
+  afterEach(() => {
+    for (const temp of temps.splice(0)) temp.remove();
+  });
 
   /** A package with src/load/{loader-child,load-file}.ts and, when `built`, dist/load/*.js written `age` seconds after the sources. */
   const packageWith = (built: boolean, age = 10) => {
-    temp = makeTempDir();
+    const temp = makeTempDir();
+    temps.push(temp);
     const past = Date.now() / 1000 - 100;
     for (const name of ["loader-process", "loader-child", "load-file"]) {
       const source = temp.write(`src/load/${name}.ts`, "export {};\n");
