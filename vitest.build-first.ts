@@ -4,13 +4,6 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 
 /**
- * A vitest global set-up: builds the package under test (`tsc -b` is incremental: when nothing
- * changed it only checks timestamps), so the tests that start the package in a child process
- * run its built JavaScript instead of compiling the sources under tsx at every start. When the
- * build fails it sets `CORRAL_TEST_BUILD_FAILED=1` for the tests, which then run the sources
- * through tsx (slower) rather than a dist/ that may be stale.
- */
-/**
  * True under `pnpm test` (turbo through scripts/turbo.mjs), where every test task depends on the root
  * build (scripts/build.mjs), which has just built every package and the CLI's bundle.
  */
@@ -18,6 +11,13 @@ export function builtByTurbo(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.CORRAL_BUILT_BY_TURBO === "1" && Boolean(env.TURBO_HASH);
 }
 
+/**
+ * A vitest global set-up: builds the package under test (`tsc -b` is incremental: when nothing
+ * changed it only checks timestamps), so the tests that start the package in a child process
+ * run its built JavaScript instead of compiling the sources under tsx at every start. When the
+ * build fails it sets `CORRAL_TEST_BUILD_FAILED=1` for the tests, which then run the sources
+ * through tsx (slower) rather than a dist/ that may be stale.
+ */
 export default function setup(project: TestProject): void {
   // Checking again in each of ten packages would cost a compiler start each.
   if (builtByTurbo()) return;
