@@ -10,11 +10,14 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
  */
 const HEADLESS_SHELL = "/usr/bin/chromium-headless-shell";
 
-/** The headless shell, or else Debian's full `chromium` (same engine, more CPU per context) when only that is installed. */
-export const CHROMIUM = existsSync(HEADLESS_SHELL) || !existsSync("/usr/bin/chromium") ? HEADLESS_SHELL : "/usr/bin/chromium";
+/**
+ * The headless shell, or else Debian's full `chromium` (same engine, more CPU per context) when only
+ * that is installed; with neither, the shell's path (the tests skip, naming it).
+ */
+export const CHROMIUM = [HEADLESS_SHELL, "/usr/bin/chromium"].find((file) => existsSync(file)) ?? HEADLESS_SHELL;
 
 /**
- * Launches the headless shell. Playwright gives each launch a fresh temporary user-data dir
+ * Launches {@link CHROMIUM} headless. Playwright gives each launch a fresh temporary user-data dir
  * (removed on close), so no profile state carries over between runs.
  */
 export function launchChromium(): Promise<Browser> {
