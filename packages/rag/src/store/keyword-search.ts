@@ -229,7 +229,7 @@ function totalChanges(db: Database.Database): number {
  * without the scratch table's, which every query with a word not seen before writes to).
  */
 function dataVersion(db: Database.Database): string {
-  // A kept statement: `db.pragma` would prepare one at each call, twice a search.
+  // A kept statement: `db.pragma` would prepare one at each call (one or two a search).
   const version = prepared(db, "PRAGMA data_version").pluck().get() as number;
   return `${version}/${totalChanges(db) - (scratchChanges.get(db) ?? 0)}`;
 }
