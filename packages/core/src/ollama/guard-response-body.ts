@@ -36,69 +36,118 @@ export interface BodyGuard {
  */
 export function guardResponseBody(reader: BodyReader, guard: BodyGuard): GuardedReads {
   let ended = false;
+  // One timer for the whole body, re-armed for each wait (no timer made per read).
+  let timer: NodeJS.Timeout | undefined;
   const end = () => {
     if (ended) return;
     ended = true;
+    if (timer) clearTimeout(timer);
     guard.onEnd?.();
   };
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  let pending = "";
+  // The bytes of a line whose newline has not come yet.
+  let pending: Uint8Array | undefined;
   // An invalid line fails the stream on the next read, after the valid lines before it.
   let failure: Error | undefined;
   // Set once the line that ends an NDJSON answer went through.
   let last = false;
   // The source ended; what was left has been handed out.
   let closed = false;
+  // The error a read of the source failed with (the idle limit's among them): every later read fails with it too.
+  let broken: { error: unknown } | undefined;
 
-  // Whether every line given to the last checkLines went through as it was (none blank, none invalid).
-  let unchanged = true;
-  const checkLines = (lines: string[]): Uint8Array | undefined => {
-    let text = "";
-    unchanged = true;
-    for (const line of lines) {
-      if (line.trim() === "") {
-        unchanged = false;
-        continue;
-      }
-      const value = jsonObject(line);
-      if (!value) {
-        const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
-        unchanged = false;
-        failure = new ModelCallError(
-          `${guard.ndjson?.describe()} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
-            "Is OLLAMA_HOST pointing at Ollama, and not at a proxy that rewrites its answers?",
-        );
-        break;
-      }
-      text += `${line}\n`;
-      // The last line of an answer (`done`, or a pull's `success`): the client stops reading here,
-      // so the body counts as done (its listeners go) even though its end was not read.
-      if (value.done === true || value.status === "success") last = true;
-      // Nothing after it is read: let the connection go back to its pool.
-      if (last) reader.discard?.();
+  /** Checks one line (its bytes, without the newline); false when it is blank or not a JSON object. */
+  const checkLine = (bytes: Buffer, start: number, stop: number): boolean => {
+    const line = bytes.toString("utf8", start, stop);
+    if (line.trim() === "") return false;
+    const value = jsonObject(line);
+    if (!value) {
+      const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+      failure = new ModelCallError(
+        `${guard.ndjson?.describe()} sent a line that is not JSON: ${JSON.stringify(shown)}. ` +
+          "Is OLLAMA_HOST pointing at Ollama, and not at a proxy that rewrites its answers?",
+      );
+      return false;
     }
-    return text ? encoder.encode(text) : undefined;
+    // The last line of an answer (`done`, or a pull's `success`): the client stops reading here,
+    // so the body counts as done (its listeners go) even though its end was not read.
+    if (value.done === true || value.status === "success") {
+      last = true;
+      // Nothing after it is read: let the connection go back to its pool.
+      reader.discard?.();
+    }
+    return true;
   };
 
+  /**
+   * The whole lines of `piece` (after what was pending) that are JSON objects, each with its
+   * newline, as bytes; blank lines are dropped, and the first invalid line stops the check
+   * (`failure`). Lines are found by their newline byte, which never occurs inside a UTF-8
+   * character, so nothing is decoded but the lines themselves. `atEnd`: the body ended, and a
+   * last line without a newline counts too.
+   */
+  const checkPiece = (piece: Uint8Array, atEnd: boolean): Uint8Array | undefined => {
+    let bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const carried = pending !== undefined;
+    if (pending) {
+      bytes = Buffer.concat([pending, bytes]);
+      pending = undefined;
+    }
+    // Ranges [start, stop) of the lines that go through, and whether they are all the lines there were.
+    const kept: number[] = [];
+    let unchanged = true;
+    let start = 0;
+    while (start < bytes.length && !failure) {
+      let stop = bytes.indexOf(NEWLINE, start);
+      if (stop === -1) {
+        if (!atEnd) {
+          pending = bytes.subarray(start);
+          break;
+        }
+        stop = bytes.length;
+        // A last line without its newline gets one.
+        unchanged = false;
+      }
+      if (checkLine(bytes, start, stop)) kept.push(start, stop);
+      else unchanged = false;
+      start = stop + 1;
+    }
+    if (kept.length === 0) return undefined;
+    // A piece of whole lines that all went through is handed on as it came, not copied.
+    if (unchanged && !carried) return pending ? bytes.subarray(0, kept[kept.length - 1]! + 1) : piece;
+    const parts: Uint8Array[] = [];
+    for (let index = 0; index < kept.length; index += 2) parts.push(bytes.subarray(kept[index]!, kept[index + 1]!), NEWLINE_BYTES);
+    return Buffer.concat(parts);
+  };
+
+  // The wait in progress: settled by the source's next piece or by the idle limit, whichever comes
+  // first. After a failed wait no other starts (`broken`), so a late piece never settles a later one.
+  let wait: { resolve(result: ReadResult): void; reject(error: unknown): void } | undefined;
+  const onSilence = () => {
+    const waiting = wait;
+    if (!waiting) return;
+    wait = undefined;
+    const error = guard.idleError();
+    guard.onIdle(error);
+    waiting.reject(error);
+  };
+  const settle = (result: ReadResult | undefined, error?: unknown) => {
+    const waiting = wait;
+    if (!waiting) return;
+    wait = undefined;
+    // Between reads the timer holds nothing open: a consumer that stops reading is not kept waiting for it.
+    timer?.unref();
+    if (result) waiting.resolve(result);
+    else waiting.reject(error);
+  };
+  const onPiece = (result: ReadResult) => settle(result);
+  const onError = (error: unknown) => settle(undefined, error);
   /** The source's next piece, or the idle error after `idleTimeoutMs` of silence. */
   const readWithin = () =>
     new Promise<ReadResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = guard.idleError();
-        guard.onIdle(error);
-        reject(error);
-      }, guard.idleTimeoutMs);
-      reader.read().then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+      wait = { resolve, reject };
+      if (timer) timer.refresh().ref();
+      else timer = setTimeout(onSilence, guard.idleTimeoutMs);
+      reader.read().then(onPiece, onError);
     });
 
   const fail = (error: unknown): never => {
@@ -111,18 +160,19 @@ export function guardResponseBody(reader: BodyReader, guard: BodyGuard): Guarded
     async read() {
       for (;;) {
         if (failure) fail(failure);
+        if (broken) throw broken.error;
         if (closed) return { done: true, value: undefined };
         let result: ReadResult;
         try {
           result = await readWithin();
         } catch (error) {
+          broken = { error };
           return fail(error);
         }
         if (result.done) {
           closed = true;
-          if (guard.ndjson) {
-            const rest = checkLines((pending + decoder.decode()).split("\n"));
-            pending = "";
+          if (guard.ndjson && pending) {
+            const rest = checkPiece(new Uint8Array(0), true);
             // The valid lines before an invalid one go out first; the next read fails.
             if (rest) {
               if (!failure) end();
@@ -137,15 +187,10 @@ export function guardResponseBody(reader: BodyReader, guard: BodyGuard): Guarded
           return { done: true, value: undefined };
         }
         if (!guard.ndjson) return result;
-        const whole = pending === "";
-        const lines = (pending + decoder.decode(result.value, { stream: true })).split("\n");
-        pending = lines.pop() ?? "";
-        let checked = checkLines(lines);
-        // A piece of whole lines that all went through is handed on as it came, not encoded again.
-        if (checked && unchanged && whole && pending === "") checked = result.value;
+        const checked = checkPiece(result.value, false);
         if (!checked) {
           if (failure) fail(failure);
-          // Only part of a line so far: read on.
+          // Only part of a line so far (or blank lines): read on.
           continue;
         }
         if (last && !failure) end();
@@ -158,6 +203,9 @@ export function guardResponseBody(reader: BodyReader, guard: BodyGuard): Guarded
     },
   };
 }
+
+const NEWLINE = 0x0a;
+const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
 
 /** Guarded reads as a real web stream (for a caller that reads `response.body` of a non-streamed answer). */
 export function webStream(reads: GuardedReads): ReadableStream<Uint8Array> {
@@ -190,32 +238,52 @@ export async function readText(reads: GuardedReads): Promise<string> {
 
 /** The reading side of a stream over guarded reads: what the `ollama` client uses of a body. */
 export function readerOnly(reads: GuardedReads): ReadableStream<Uint8Array> {
-  let locked = false;
-  const body = {
-    get locked() {
-      return locked;
-    },
-    getReader() {
-      if (locked) throw new TypeError("The body is already being read.");
-      locked = true;
-      return {
-        read: () => reads.read(),
-        releaseLock: () => {
-          locked = false;
-        },
-        cancel: (reason?: unknown) => reads.cancel(reason),
-      };
-    },
-    cancel: (reason?: unknown) => reads.cancel(reason),
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        const { done, value } = await reads.read();
-        if (done) return;
-        yield value;
-      }
-    },
-  };
-  return body as unknown as ReadableStream<Uint8Array>;
+  return new ReaderOnly(reads) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** `readerOnly`'s stream: a class, so a call makes one object and no closures. */
+class ReaderOnly {
+  locked = false;
+  constructor(private readonly reads: GuardedReads) {}
+
+  getReader() {
+    if (this.locked) throw new TypeError("The body is already being read.");
+    this.locked = true;
+    return new GuardedReader(this);
+  }
+
+  cancel(reason?: unknown): Promise<void> {
+    return this.reads.cancel(reason);
+  }
+
+  read(): Promise<BodyRead> {
+    return this.reads.read();
+  }
+
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      const { done, value } = await this.reads.read();
+      if (done) return;
+      yield value;
+    }
+  }
+}
+
+/** The reader `ReaderOnly.getReader` hands out. */
+class GuardedReader {
+  constructor(private readonly stream: ReaderOnly) {}
+
+  read(): Promise<BodyRead> {
+    return this.stream.read();
+  }
+
+  releaseLock(): void {
+    this.stream.locked = false;
+  }
+
+  cancel(reason?: unknown): Promise<void> {
+    return this.stream.cancel(reason);
+  }
 }
 
 /** The line as a JSON object, or undefined when it is not one. */

@@ -50,7 +50,7 @@ export const createOllamaFetch =
     } finally {
       clearTimeout(timer);
     }
-    const contentType = headerText(answer.headers["content-type"]);
+    const contentType = answer.contentType;
     const ok = answer.status >= 200 && answer.status < 300;
     // Ollama marks streams `application/x-ndjson` and answers `application/json` otherwise; only
     // another content type (a proxy's) needs a look at the request to know whether it streams.
@@ -102,44 +102,77 @@ function send(
  * unless something asks for one. A streamed body is a reader over the guarded reads.
  */
 function answeredResponse(answer: HttpAnswer, reads: GuardedReads, streamed: boolean): Response {
-  let body: ReadableStream<Uint8Array> | undefined = streamed ? readerOnly(reads) : undefined;
-  let headers: Headers | undefined;
-  let used = false;
-  const text = () => {
-    used = true;
-    return readText(reads);
-  };
-  return {
-    ok: true,
-    status: answer.status,
-    statusText: answer.statusText,
-    get headers() {
-      headers ??= toHeaders(answer.headers);
-      return headers;
-    },
-    url: answer.url,
-    redirected: answer.redirected,
-    type: "basic",
-    get body() {
-      body ??= webStream(reads);
-      return body;
-    },
-    get bodyUsed() {
-      return used || (body?.locked ?? false);
-    },
-    text,
-    json: () => text().then((value) => JSON.parse(value) as unknown),
-    arrayBuffer: () => whole().arrayBuffer(),
-    blob: () => whole().blob(),
-    formData: () => whole().formData(),
-    clone: () => whole().clone(),
-  } as Response;
+  return new AnsweredResponse(answer, reads, streamed) as unknown as Response;
+}
 
-  function whole(): Response {
-    return new Response(body ?? webStream(reads), {
-      status: answer.status,
-      statusText: answer.statusText,
-      headers: toHeaders(answer.headers),
+/** `answeredResponse`'s object: a class, so an answer makes one object and no closures. */
+class AnsweredResponse {
+  readonly ok = true;
+  readonly type = "basic";
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly redirected: boolean;
+  #body: ReadableStream<Uint8Array> | undefined;
+  #headers: Headers | undefined;
+  #used = false;
+
+  constructor(
+    private readonly answer: HttpAnswer,
+    private readonly reads: GuardedReads,
+    streamed: boolean,
+  ) {
+    this.status = answer.status;
+    this.statusText = answer.statusText;
+    this.url = answer.url;
+    this.redirected = answer.redirected;
+    this.#body = streamed ? readerOnly(reads) : undefined;
+  }
+
+  get headers(): Headers {
+    this.#headers ??= toHeaders(this.answer.headers);
+    return this.#headers;
+  }
+
+  get body(): ReadableStream<Uint8Array> {
+    this.#body ??= webStream(this.reads);
+    return this.#body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used || (this.#body?.locked ?? false);
+  }
+
+  text(): Promise<string> {
+    this.#used = true;
+    return readText(this.reads);
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then((value) => JSON.parse(value) as unknown);
+  }
+
+  arrayBuffer() {
+    return this.whole().arrayBuffer();
+  }
+
+  blob() {
+    return this.whole().blob();
+  }
+
+  formData() {
+    return this.whole().formData();
+  }
+
+  clone() {
+    return this.whole().clone();
+  }
+
+  private whole(): Response {
+    return new Response(this.#body ?? webStream(this.reads), {
+      status: this.status,
+      statusText: this.statusText,
+      headers: toHeaders(this.answer.headers),
     });
   }
 }
@@ -151,10 +184,6 @@ function toHeaders(incoming: HttpAnswer["headers"]): Headers {
     else if (value !== undefined) headers.set(name, value);
   }
   return headers;
-}
-
-function headerText(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join(", ") : (value ?? "");
 }
 
 /** The request's headers as a plain object (ollama-js passes one). */

@@ -16,7 +16,10 @@ export interface BodyReader {
 export interface HttpAnswer {
   status: number;
   statusText: string;
-  headers: IncomingHttpHeaders;
+  /** The headers as an object (Node builds it on first use). */
+  readonly headers: IncomingHttpHeaders;
+  /** The Content-Type header ("" without one; several are joined with ", "), read without building `headers`. */
+  contentType: string;
   /** The address that answered (after redirects). */
   url: string;
   redirected: boolean;
@@ -80,12 +83,16 @@ export async function sendHttpRequest(url: string, init: HttpRequestInit): Promi
   let { method, headers, body } = init;
   for (let redirects = 0; ; redirects++) {
     const response = await send(target, method, headers, body, init.signal, init.connectTimeoutMs);
-    const location = response.headers.location;
-    if (!REDIRECTS.has(response.statusCode ?? 0) || !location) {
+    // Only a redirect's headers are looked at here: Node builds the headers object when it is first read.
+    const location = REDIRECTS.has(response.statusCode ?? 0) ? response.headers.location : undefined;
+    if (!location) {
       return {
         status: response.statusCode ?? 0,
         statusText: response.statusMessage ?? "",
-        headers: response.headers,
+        get headers() {
+          return response.headers;
+        },
+        contentType: rawHeader(response.rawHeaders, "content-type"),
         url: target.href,
         redirected: redirects > 0,
         body: bodyReader(response, init.signal),
@@ -233,6 +240,18 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
       response.resume();
     },
   };
+}
+
+/** The values of header `lowerCaseName` in Node's `rawHeaders` (name, value, name, value...), joined with ", ". */
+function rawHeader(raw: string[], lowerCaseName: string): string {
+  let value: string | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!;
+    if (name.length === lowerCaseName.length && name.toLowerCase() === lowerCaseName) {
+      value = value === undefined ? raw[index + 1]! : `${value}, ${raw[index + 1]!}`;
+    }
+  }
+  return value ?? "";
 }
 
 function withoutHeaders(headers: Record<string, string>, drop: (lowerCaseName: string) => boolean): Record<string, string> {
