@@ -40,6 +40,8 @@ function matches(pattern: string, name: string): boolean {
 export class HostPolicy {
   readonly #allowed: readonly string[];
   #bound?: string;
+  /** The last answer, by its `Host` and local address: a client's requests repeat them. */
+  #last?: { header: string; localAddress: string | undefined; allowed: boolean };
 
   constructor(allowedHosts: readonly string[] = []) {
     this.#allowed = allowedHosts;
@@ -48,12 +50,21 @@ export class HostPolicy {
   /** Records the address the server listens on. */
   bind(host: string): void {
     this.#bound = host.toLowerCase().replace(/^\[|\]$/g, "");
+    this.#last = undefined;
   }
 
   /** Whether a request for `header` (its `Host`) that came in on `localAddress` is answered. */
   allows(header: string | undefined, localAddress: string | undefined): boolean {
     // HTTP/1.0 without Host: no browser sends that.
     if (header === undefined || header === "") return true;
+    const last = this.#last;
+    if (last && last.header === header && last.localAddress === localAddress) return last.allowed;
+    const allowed = this.#decide(header, localAddress);
+    this.#last = { header, localAddress, allowed };
+    return allowed;
+  }
+
+  #decide(header: string, localAddress: string | undefined): boolean {
     const name = hostName(header);
     if (isLoopbackName(name)) return true;
     if (this.#bound && name === this.#bound) return true;

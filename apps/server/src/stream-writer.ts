@@ -39,15 +39,14 @@ export interface StartStreamOptions {
 export function startStream(reply: FastifyReply, options: StartStreamOptions): StreamWriter {
   reply.hijack();
   const raw = reply.raw;
-  const headers: Record<string, string | number | string[]> = {};
-  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value as string;
-  raw.writeHead(200, {
-    ...headers,
-    "content-type": options.contentType,
-    "cache-control": "no-cache",
-    "x-accel-buffering": "no",
-    "x-request-id": reply.request.id,
-  });
+  // getHeaders() is a copy (Fastify's headers over the raw response's): add to it, drop what is unset.
+  const headers = reply.getHeaders() as Record<string, string | number | string[] | undefined>;
+  for (const name in headers) if (headers[name] === undefined) delete headers[name];
+  headers["content-type"] = options.contentType;
+  headers["cache-control"] = "no-cache";
+  headers["x-accel-buffering"] = "no";
+  headers["x-request-id"] = reply.request.id;
+  raw.writeHead(200, headers as Record<string, string | number | string[]>);
   let sent = options.flushHeaders !== false;
   if (sent) raw.flushHeaders();
   let closed = false;
