@@ -32,23 +32,28 @@ export async function* streamModelTurn(
   const guard = new CallTextGuard(holdPossibleCalls);
   const turn: ModelTurn = { content: "", held: "", thinking: "", toolCalls: [], usage: emptyUsage() };
 
-  function* take(piece: { text: string; thinking: string }): Generator<AgentEvent> {
-    if (piece.thinking) {
-      turn.thinking += piece.thinking;
-      yield { type: "thinking-delta", step, text: piece.thinking };
-    }
-    if (piece.text) {
-      const shown = guard.push(piece.text);
-      if (shown) {
-        turn.content += shown;
-        yield { type: "text-delta", step, text: shown };
-      }
-    }
-  }
+  // Events are yielded here directly, not through a `yield*` of a generator per chunk: in an async
+  // generator that costs every delta two more promises.
+  const thinkingDelta = (text: string): AgentEvent => {
+    turn.thinking += text;
+    return { type: "thinking-delta", step, text };
+  };
+  /** The text delta of `text` (what the guard does not hold back), or undefined. */
+  const textDelta = (text: string): AgentEvent | undefined => {
+    const shown = text ? guard.push(text) : "";
+    if (!shown) return undefined;
+    turn.content += shown;
+    return { type: "text-delta", step, text: shown };
+  };
 
   for await (const part of model.stream(request, { signal })) {
-    if (part.thinking) yield* take({ text: "", thinking: part.thinking });
-    if (part.content) yield* take(thinkTags.push(part.content));
+    if (part.thinking) yield thinkingDelta(part.thinking);
+    if (part.content) {
+      const piece = thinkTags.push(part.content);
+      if (piece.thinking) yield thinkingDelta(piece.thinking);
+      const delta = textDelta(piece.text);
+      if (delta) yield delta;
+    }
     if (part.toolCalls.length) turn.toolCalls.push(...part.toolCalls);
     if (part.done) {
       if (part.usage) turn.usage = part.usage;
@@ -56,7 +61,10 @@ export async function* streamModelTurn(
       if (part.durations) turn.durations = part.durations;
     }
   }
-  yield* take(thinkTags.flush());
+  const rest = thinkTags.flush();
+  if (rest.thinking) yield thinkingDelta(rest.thinking);
+  const delta = textDelta(rest.text);
+  if (delta) yield delta;
   turn.held = guard.release();
   return turn;
 }
