@@ -11,6 +11,7 @@ import { drain } from "../__fixtures__/helpers.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import { OllamaUnreachableError } from "../errors/ollama-unreachable-error.js";
 import { createOllamaChatModel } from "./ollama-chat-model.js";
+import { sendHttpRequest } from "./ollama-http-request.js";
 import { createOllamaTransport } from "./ollama-transport.js";
 
 const user = { messages: [{ role: "user" as const, content: "one two three" }] };
@@ -214,6 +215,28 @@ describe("headers and redirects", () => {
     expect(redirected?.headers.authorization).toBeUndefined();
     expect(redirected?.headers.cookie).toBeUndefined();
     expect(redirected?.body).toEqual(direct?.body);
+  });
+
+  it("reads the Content-Type as Node's headers do: any case, and the first of several", async () => {
+    const server = await listening(
+      createHttpServer((_request, response) => {
+        // Two Content-Type lines, the second of them JSON.
+        response.writeHead(200, [
+          ["Content-TYPE", "text/plain"],
+          ["content-type", "application/json"],
+        ]);
+        response.end("{}");
+      }),
+    );
+    const answer = await sendHttpRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
+      method: "GET",
+      headers: {},
+      signal: new AbortController().signal,
+      connectTimeoutMs: 10_000,
+    });
+    expect(answer.contentType).toBe("text/plain");
+    expect(answer.contentType).toBe(answer.headers["content-type"]);
+    await answer.body.cancel();
   });
 
   it("sends the user and password of an address like http://user:pass@host:port as basic auth", async () => {

@@ -18,7 +18,7 @@ export interface HttpAnswer {
   statusText: string;
   /** The headers as an object (Node builds it on first use). */
   readonly headers: IncomingHttpHeaders;
-  /** The Content-Type header ("" without one; several are joined with ", "), read without building `headers`. */
+  /** The Content-Type header ("" without one; of several, the first, as in `headers`), read without building `headers`. */
   contentType: string;
   /** The address that answered (after redirects). */
   url: string;
@@ -242,16 +242,16 @@ function bodyReader(response: IncomingMessage, signal: AbortSignal): BodyReader 
   };
 }
 
-/** The values of header `lowerCaseName` in Node's `rawHeaders` (name, value, name, value...), joined with ", ". */
+/**
+ * Header `lowerCaseName` from Node's `rawHeaders` (name, value, name, value...), "" without one.
+ * The first wins, as in Node's `headers` object for a header that cannot repeat (Content-Type).
+ */
 function rawHeader(raw: string[], lowerCaseName: string): string {
-  let value: string | undefined;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!;
-    if (name.length === lowerCaseName.length && name.toLowerCase() === lowerCaseName) {
-      value = value === undefined ? raw[index + 1]! : `${value}, ${raw[index + 1]!}`;
-    }
+    if (name.length === lowerCaseName.length && name.toLowerCase() === lowerCaseName) return raw[index + 1]!;
   }
-  return value ?? "";
+  return "";
 }
 
 function withoutHeaders(headers: Record<string, string>, drop: (lowerCaseName: string) => boolean): Record<string, string> {
