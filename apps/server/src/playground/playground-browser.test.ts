@@ -400,7 +400,12 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       await lastAnswer(page)
         .getByRole("button", { name: /^\[1\]/ })
         .click();
+      // The passage opens once it is fetched: Escape before that closes nothing, and the open dialog
+      // would then keep the rest of the page inert (the search below would type into nothing).
+      const dialog = page.getByRole("dialog");
+      await dialog.waitFor();
       await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
       await page
         .getByLabel("Upload a document", { exact: true })
         .setInputFiles({ name: "more.md", mimeType: "text/markdown", buffer: Buffer.from("# More\n\nMore text.\n") });
