@@ -52,6 +52,35 @@ describe("documents API and retrieval", () => {
     expect(first.tools).toHaveLength(1);
   });
 
+  it("a session keeps each answer's sources: GET /v1/sessions/:id lists them by the answer's message, and a continued run adds its own", async () => {
+    const runs = async (body: Record<string, unknown>) =>
+      (await (
+        await fetch(`${test.url}/v1/agents/default/runs`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        })
+      ).json()) as any;
+    test.fake.enqueue({ toolCalls: [{ name: "search_docs", arguments: { query: "key rotation" } }] }, { content: "Every 90 days [1]." });
+    const first = await runs({ input: "How often are keys rotated?" });
+    test.fake.enqueue({ content: "You are welcome." });
+    await runs({ input: "Thanks", session_id: first.session_id });
+    test.fake.enqueue({ toolCalls: [{ name: "search_docs", arguments: { query: "backups" } }] }, { content: "Nightly [1]." });
+    const third = await runs({ input: "When do backups run?", session_id: first.session_id, stream: false });
+    const session = (await (await fetch(`${test.url}/v1/sessions/${first.session_id}`)).json()) as any;
+    const answers = session.messages.flatMap((message: { role: string; content: string }, index: number) =>
+      message.role === "assistant" && message.content ? [[String(index), message.content]] : [],
+    );
+    expect(answers.map(([, content]: string[]) => content)).toEqual(["Every 90 days [1].", "You are welcome.", "Nightly [1]."]);
+    // The first and third answers drew on documents, as their runs said, each passage with its text; the second on none.
+    const withText = (sources: Record<string, unknown>[]) => sources.map((source) => ({ ...source, text: expect.any(String) }));
+    expect(session.sources).toEqual({ [answers[0][0]]: withText(first.sources), [answers[2][0]]: withText(third.sources) });
+    expect(first.sources[0].path).toContain("keys.md");
+    expect(session.sources[answers[0][0]][0].text).toContain("Rotate the signing keys every 90 days");
+    expect(third.sources[0].path).toContain("backups.txt");
+    expect(first.sources[0].text).toBeUndefined();
+  });
+
   it("rejects bad documents with 400 and deletes by id (404 after)", async () => {
     const bad = await fetch(`${test.url}/v1/documents`, {
       method: "POST",

@@ -45,6 +45,46 @@ describe("SqliteSessionStore as core's SharedSessionStore", () => {
     expect(await shared.get("s")).toBeUndefined();
   });
 
+  it("keeps the app's data beside the history: replaced when a save gives it, kept when one does not, left out when unreadable", async () => {
+    await store.save("d", [{ role: "user", content: "one" }], { agent: "writer", data: { sources: { "1": [{ n: 1, path: "a.md" }] } } });
+    expect((await store.get("d"))?.data).toEqual({ sources: { "1": [{ n: 1, path: "a.md" }] } });
+    await store.save("d", [{ role: "user", content: "two" }]);
+    expect((await store.get("d"))?.data).toEqual({ sources: { "1": [{ n: 1, path: "a.md" }] } });
+    await store.save("d", [{ role: "user", content: "three" }], { data: {} });
+    expect((await store.get("d"))?.data).toEqual({});
+    await store.save("plain", [{ role: "user", content: "hi" }]);
+    expect((await store.get("plain"))?.data).toBeUndefined();
+    const db = new Database(path.join(dir, "sessions.db"));
+    db.prepare("UPDATE sessions SET data = ? WHERE id = ?").run("{not json", "d");
+    db.close();
+    // The history is intact, so the session still reads; only the unreadable data is left out.
+    expect(await store.get("d")).toMatchObject({ messages: [{ role: "user", content: "three" }] });
+    expect((await store.get("d"))?.data).toBeUndefined();
+  });
+
+  it("opens a file written before sessions kept data: its sessions read as before, and new saves keep data", async () => {
+    await store.close();
+    const file = path.join(dir, "old.db");
+    const db = new Database(file);
+    db.exec(
+      "CREATE TABLE sessions (id TEXT PRIMARY KEY, agent TEXT NOT NULL, messages TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    );
+    const now = new Date(clock).toISOString();
+    db.prepare("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)").run(
+      "old",
+      "writer",
+      JSON.stringify([{ role: "user", content: "before" }]),
+      now,
+      now,
+    );
+    db.close();
+    store = new SqliteSessionStore(file, { now: () => clock, ttlMs: 86_400_000 });
+    expect(await store.get("old")).toMatchObject({ agent: "writer", messages: [{ role: "user", content: "before" }] });
+    expect((await store.get("old"))?.data).toBeUndefined();
+    await store.save("old", [{ role: "user", content: "after" }], { data: { sources: {} } });
+    expect((await store.get("old"))?.data).toEqual({ sources: {} });
+  });
+
   it("leases a session to one run at a time, and release gives it back once", async () => {
     const lease = await store.acquire("s", { ttlMs: 60_000 });
     expect(lease?.sessionId).toBe("s");

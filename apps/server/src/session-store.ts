@@ -1,6 +1,8 @@
 import {
   type Message,
+  parseSessionData,
   parseSessionMessages,
+  type SessionData,
   type SessionLease,
   type SessionListOptions,
   type SessionSaveOptions,
@@ -24,6 +26,8 @@ export interface Session {
   updatedAt: string;
   /** ISO 8601: when the session expires unless another run continues it. */
   expiresAt: string;
+  /** The app's data saved with the history (the server's sources of each answer); undefined when none was. */
+  data?: SessionData;
 }
 
 /** A session as listed: no messages, a title and a count. */
@@ -37,7 +41,7 @@ export interface SqliteSessionStoreOptions {
 
 const DAY_MS = 86_400_000;
 
-type Row = { id: string; agent: string; messages: string; created_at: string; updated_at: string };
+type Row = { id: string; agent: string; messages: string; created_at: string; updated_at: string; data?: string | null };
 
 /**
  * Sessions in one SQLite file (0600, with its -wal and -shm), core's `SharedSessionStore`. A
@@ -70,8 +74,12 @@ export class SqliteSessionStore implements SharedSessionStore {
       agent TEXT NOT NULL,
       messages TEXT NOT NULL,
       created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL
+      updated_at TEXT NOT NULL,
+      data TEXT
     )`);
+    // A file written before sessions kept app data has no such column: add it (existing rows read as having none).
+    const columns = this.#db.prepare("PRAGMA table_info(sessions)").all() as { name: string }[];
+    if (!columns.some((column) => column.name === "data")) this.#db.exec("ALTER TABLE sessions ADD COLUMN data TEXT");
     this.#deleteExpired();
   }
 
@@ -94,7 +102,7 @@ export class SqliteSessionStore implements SharedSessionStore {
   }
 
   #read(id: string): Session | undefined {
-    const row = this.#db.prepare("SELECT id, agent, messages, created_at, updated_at FROM sessions WHERE id = ?").get(id) as
+    const row = this.#db.prepare("SELECT id, agent, messages, created_at, updated_at, data FROM sessions WHERE id = ?").get(id) as
       | Row
       | undefined;
     if (!row) return undefined;
@@ -105,6 +113,8 @@ export class SqliteSessionStore implements SharedSessionStore {
     }
     const messages = parseSessionMessages(row.messages);
     if (!messages || typeof row.agent !== "string" || !Number.isFinite(updated)) throw new SessionCorruptError(id);
+    // Data that cannot be read is left out: it is only shown beside the history, which is intact.
+    const data = parseSessionData(row.data);
     return {
       id: row.id,
       agent: row.agent,
@@ -112,22 +122,26 @@ export class SqliteSessionStore implements SharedSessionStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       expiresAt: new Date(updated + this.#ttlMs).toISOString(),
+      ...(data ? { data } : {}),
     };
   }
 
   /**
    * Creates or replaces the session's messages; `options.agent` owns a new session (empty when
-   * not given: any agent may continue it) and the owner of an existing one is kept.
+   * not given: any agent may continue it) and the owner of an existing one is kept. With
+   * `options.data` the app's data is replaced too; without, it stays as it was.
    */
   async save(id: string, messages: Message[], options: SessionSaveOptions = {}): Promise<void> {
     const agent = options.agent ?? "";
     const now = new Date(this.#now()).toISOString();
+    const data = options.data === undefined ? null : JSON.stringify(options.data);
     this.#db
       .prepare(
-        `INSERT INTO sessions (id, agent, messages, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET messages = excluded.messages, updated_at = excluded.updated_at`,
+        `INSERT INTO sessions (id, agent, messages, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET messages = excluded.messages, updated_at = excluded.updated_at,
+           data = CASE WHEN ? THEN excluded.data ELSE sessions.data END`,
       )
-      .run(id, agent, JSON.stringify(messages), now, now);
+      .run(id, agent, JSON.stringify(messages), now, now, data, options.data === undefined ? 0 : 1);
   }
 
   /**

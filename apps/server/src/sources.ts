@@ -12,13 +12,24 @@ export interface Source {
   page?: number;
   headingPath?: string[];
   score?: number;
+  /** The passage's text, as the retrieval tool returned it: kept with a session's answers (`sourcesOf`'s `text` option), not in a run's answer. */
+  text?: string;
+}
+
+/** Options of {@link sourcesOf}. */
+export interface SourcesOptions {
+  /** Keep each passage's text in its source (what a session stores, so a resumed answer can show it). */
+  text?: boolean;
 }
 
 /**
  * The retrieved passages of a run, deduplicated: the hits of every successful call of a
  * retrieval tool (recognised by @corral/rag's `isRetrievalOutput`, whatever the tool is named).
  */
-export function sourcesOf(toolResults: Iterable<Pick<ToolResult, "toolName" | "output" | "isError">>): Source[] {
+export function sourcesOf(
+  toolResults: Iterable<Pick<ToolResult, "toolName" | "output" | "isError">>,
+  options: SourcesOptions = {},
+): Source[] {
   const sources: Source[] = [];
   const seen = new Set<number>();
   for (const result of toolResults) {
@@ -36,6 +47,7 @@ export function sourcesOf(toolResults: Iterable<Pick<ToolResult, "toolName" | "o
         ...(source.page !== undefined ? { page: source.page } : {}),
         ...(source.headingPath ? { headingPath: source.headingPath } : {}),
         score: hit.score,
+        ...(options.text ? { text: hit.text } : {}),
       });
     }
   }
@@ -43,6 +55,9 @@ export function sourcesOf(toolResults: Iterable<Pick<ToolResult, "toolName" | "o
 }
 
 /** The sources of a finished run. */
-export function resultSources(result: AgentResult): Source[] {
-  return sourcesOf(result.steps.flatMap((step) => step.toolResults));
+export function resultSources(result: AgentResult, options: SourcesOptions = {}): Source[] {
+  return sourcesOf(
+    result.steps.flatMap((step) => step.toolResults),
+    options,
+  );
 }

@@ -54,7 +54,9 @@ export {
 export { resolveOllamaHost } from "./ollama/resolve-ollama-host.js";
 export {
   InMemorySessionStore,
+  parseSessionData,
   parseSessionMessages,
+  type SessionData,
   type SessionLease,
   type SessionListOptions,
   type SessionRecord,

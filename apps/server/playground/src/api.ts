@@ -83,7 +83,10 @@ export interface Source {
   startLine?: number;
   endLine?: number;
   page?: number;
+  headingPath?: string[];
   score?: number;
+  /** The passage's text (the sources of a stored session's answers carry it). */
+  text?: string;
 }
 
 /** A search hit as `search_docs` and `GET /v1/search` return it. */
@@ -121,6 +124,14 @@ export interface StoredMessage {
   thinking?: string;
   tool_calls?: { function: { name: string; arguments?: Record<string, unknown> } }[];
   tool_name?: string;
+}
+
+/** `GET /v1/sessions/:id`: the messages, and each answer's sources by the index of its message. */
+export interface StoredSession {
+  id: string;
+  agent: string;
+  messages: StoredMessage[];
+  sources?: Record<string, Source[]>;
 }
 
 /** `GET /v1/index`. */

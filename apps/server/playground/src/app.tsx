@@ -9,7 +9,7 @@ import {
   request,
   type SessionSummary,
   type Source,
-  type StoredMessage,
+  type StoredSession,
   setApiKey,
 } from "./api.js";
 import { Composer } from "./composer.js";
@@ -102,10 +102,10 @@ export function App() {
   async function resume(id: string) {
     setError(undefined);
     try {
-      const session = await getJson<{ id: string; agent: string; messages: StoredMessage[] }>(`/v1/sessions/${encodeURIComponent(id)}`);
+      const session = await getJson<StoredSession>(`/v1/sessions/${encodeURIComponent(id)}`);
       setSessionId(session.id);
       setAgent(session.agent);
-      setTurns(turnsOf(session.messages));
+      setTurns(turnsOf(session.messages, session.sources));
     } catch (cause) {
       fail(cause);
     }

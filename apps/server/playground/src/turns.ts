@@ -69,11 +69,14 @@ export function applyEvent(turn: Turn, event: string, data: Record<string, any>)
   }
 }
 
-/** A stored session's messages as turns: the user's and the assistant's, with the tools it called. */
-export function turnsOf(messages: StoredMessage[]): Turn[] {
+/**
+ * A stored session's messages as turns: the user's and the assistant's, with the tools it called
+ * and, from `sources` (`GET /v1/sessions/:id`: by the index of the answer's message), its sources.
+ */
+export function turnsOf(messages: StoredMessage[], sources: Record<string, Source[]> = {}): Turn[] {
   const turns: Turn[] = [];
   let tools: ToolActivity[] = [];
-  for (const message of messages) {
+  for (const [index, message] of messages.entries()) {
     if (message.role === "user") {
       turns.push(newTurn("user", message.content));
       tools = [];
@@ -82,10 +85,34 @@ export function turnsOf(messages: StoredMessage[]): Turn[] {
         tools.push({ id: `${turns.length}-${tools.length}`, name: call.function.name, args: call.function.arguments ?? {}, state: "done" });
       }
       if (message.content) {
-        turns.push({ ...newTurn("assistant", message.content), thinking: message.thinking ?? "", tools, status: "done" });
+        const cited = Array.isArray(sources[String(index)]) ? sources[String(index)]! : [];
+        turns.push({
+          ...newTurn("assistant", message.content),
+          thinking: message.thinking ?? "",
+          tools,
+          sources: cited,
+          passages: storedPassages(cited),
+          status: "done",
+        });
         tools = [];
       }
     }
   }
   return turns;
+}
+
+/** The passages a stored answer's sources carry, by chunk id, as the sources of a live run find them. */
+function storedPassages(sources: Source[]): Record<string, Hit> {
+  const passages: Record<string, Hit> = {};
+  for (const source of sources) {
+    if (source.id === undefined || typeof source.text !== "string" || source.path === undefined) continue;
+    const { path, startLine, endLine, page, headingPath } = source;
+    passages[source.id] = {
+      id: source.id,
+      text: source.text,
+      score: source.score ?? 0,
+      source: { path, startLine, endLine, page, headingPath },
+    };
+  }
+  return passages;
 }

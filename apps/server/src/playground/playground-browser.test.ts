@@ -262,8 +262,13 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       await expect.poll(() => state.textContent()).toMatch(/^2 documents · \d+ chunks · [1-9]\d* pending embeddings?$/);
     });
 
-    it("lists the sessions, resumes one and continues it, and deletes another", async () => {
+    it("lists the sessions, resumes one with its answers' sources and continues it, and deletes another", async () => {
       const test = await server();
+      await api(test, "/v1/documents", { name: "keys.md", text: HANDBOOK });
+      test.fake.enqueue(
+        { toolCalls: [{ name: "search_docs", arguments: { query: "handbook" } }] },
+        { content: "You said: Where is the handbook? It covers keys [1]." },
+      );
       const first = await api(test, "/v1/agents/default/runs", { input: "Where is the handbook?" });
       const second = await api(test, "/v1/agents/default/runs", { input: "Who rotates keys?" });
       const { page } = await open(test);
@@ -274,14 +279,24 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       await sessions.getByRole("button", { name: "Where is the handbook?", exact: true }).click();
       await page.locator("article.user", { hasText: "Where is the handbook?" }).waitFor();
       expect(await lastAnswer(page).textContent()).toContain("You said: Where is the handbook?");
+      // The resumed answer lists its source, and the source opens its passage as in the run that found it.
+      const source = lastAnswer(page).getByRole("button", { name: /^\[1\] uploads\/keys\.md:\d+/ });
+      await source.click();
+      const dialog = page.getByRole("dialog");
+      await dialog.waitFor();
+      expect(await dialog.locator(".passage-location").textContent()).toMatch(/^uploads\/keys\.md:1(-\d+)?$/);
+      expect(await dialog.locator(".passage-text").textContent()).toContain("Rotate the signing keys every 90 days.");
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
       test.fake.enqueue({ content: "In the docs folder." });
       await ask(page, "And its second chapter?");
       await answered(page, test);
       expect(await lastAnswer(page).textContent()).toContain("In the docs folder.");
-      // The run continued the session: the model saw the earlier turn, and the session has four messages.
+      // The run continued the session: the model saw the earlier turn.
       const sent = test.fake.requestsTo("/api/chat").at(-1)?.body as { messages: { content: string }[] };
       expect(sent.messages.map((message) => message.content)).toContain("Where is the handbook?");
-      expect((await api(test, `/v1/sessions/${first.session_id}`)).messages).toHaveLength(4);
+      // Six messages: the question, the search call and its result, the answer, then the new turn.
+      expect((await api(test, `/v1/sessions/${first.session_id}`)).messages).toHaveLength(6);
       await expect.poll(() => sessions.locator(".session-resume").first().textContent()).toBe("Where is the handbook?");
 
       await sessions.getByRole("button", { name: "Delete session Who rotates keys?" }).click();

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { openApi } from "../openapi-fields.js";
 import type { ServerContext } from "../server-context.js";
 import { SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { answerSources } from "../session-sources.js";
 import { sessionIdSchema } from "./native-runs.js";
 
 const sessionParams = z.strictObject({ id: sessionIdSchema });
@@ -13,7 +14,15 @@ export function registerSessions(app: FastifyInstance, context: ServerContext): 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
     "/v1/sessions/:id",
-    { schema: openApi({ tags: ["native"], summary: "Read a session's conversation", params: sessionParams }) },
+    {
+      schema: openApi({
+        tags: ["native"],
+        summary: "Read a session's conversation",
+        description:
+          "The stored `messages` (the agent's own instructions left out), and `sources`: for each answer that drew on documents, the index of its message in `messages` mapped to its sources as the run that wrote it returned them, each with the `text` of its passage.",
+        params: sessionParams,
+      }),
+    },
     async (request) => {
       const { id } = request.params;
       const session = await context.sessions.get(id);
@@ -26,6 +35,7 @@ export function registerSessions(app: FastifyInstance, context: ServerContext): 
         updated_at: session.updatedAt,
         expires_at: session.expiresAt,
         messages: session.messages,
+        sources: answerSources(session.data),
       };
     },
   );

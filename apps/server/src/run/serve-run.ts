@@ -1,9 +1,11 @@
-import type { AgentInput, AgentResult, Message, SessionLease } from "@corral/core";
+import type { AgentInput, AgentResult, Message, SessionData, SessionLease } from "@corral/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sendError, writeStream } from "../routes/send-error.js";
 import { historyToStore } from "../run-output.js";
 import type { ServerContext } from "../server-context.js";
 import { SessionAgentMismatchError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { withAnswerSources } from "../session-sources.js";
+import { resultSources } from "../sources.js";
 import { startStream } from "../stream-writer.js";
 import { type FaceRunOptions, runAgent, streamAgent } from "./agent-run.js";
 import type { FaceOutput } from "./face-output.js";
@@ -60,18 +62,26 @@ export async function serveRun<Json>(
   }
   try {
     let messages: Message[] = [];
+    let data: SessionData | undefined;
     if (session?.continues) {
       const stored = await context.sessions.get(session.id);
       if (!stored) throw new SessionNotFoundError(session.id);
       if (stored.agent && stored.agent !== plan.agent) throw new SessionAgentMismatchError(session.id, stored.agent, plan.agent);
       messages = stored.messages;
+      data = stored.data;
     }
     const runtime = await context.registry.get(plan.agent);
     const instructions = runtime.agent.options.instructions;
     if (!session) messages = withInstructions(plan.history ?? [], instructions);
-    // Undefined when nothing is stored, so a run without a session awaits nothing for it.
+    // Undefined when nothing is stored, so a run without a session awaits nothing for it. The
+    // run's sources, with their passages' text, are kept with its answer (the last message), so
+    // a resumed session shows them.
     const save = session?.store
-      ? (result: AgentResult) => context.sessions.save(session.id, historyToStore(result.messages, instructions), { agent: plan.agent })
+      ? (result: AgentResult) => {
+          const history = historyToStore(result.messages, instructions);
+          const kept = withAnswerSources(data, history.length - 1, resultSources(result, { text: true }));
+          return context.sessions.save(session.id, history, { agent: plan.agent, data: kept });
+        }
       : undefined;
 
     const run = context.runContext(reply);

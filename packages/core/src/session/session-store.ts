@@ -13,6 +13,12 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
 }
 
+/**
+ * JSON an app keeps beside a session's history, read back as it was saved (the server keeps the
+ * sources of each answer in it). Stores keep it as text; it is never sent to the model.
+ */
+export type SessionData = Record<string, unknown>;
+
 /** A stored session with what a store shared by several callers keeps beside the history. */
 export interface SessionRecord {
   id: string;
@@ -25,6 +31,8 @@ export interface SessionRecord {
   updatedAt: string;
   /** ISO 8601: when the session expires unless another run continues it (stores with a lifetime). */
   expiresAt?: string;
+  /** The app's data saved with the history (`SessionSaveOptions.data`); undefined when none was. */
+  data?: SessionData;
 }
 
 /** A session as a list shows it: no messages, a title instead. */
@@ -63,6 +71,21 @@ export function parseSessionMessages(text: string): Message[] | undefined {
   return isMessageList ? (value as Message[]) : undefined;
 }
 
+/**
+ * A session's app data from its stored JSON text: the object, or undefined when there is none or
+ * the text is not a JSON object. The data is only what the app shows beside the history (the
+ * history itself is read with `parseSessionMessages`), so a store reads a session without it then.
+ */
+export function parseSessionData(text: string | null | undefined): SessionData | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as SessionData) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A session's title in a list: the start of its first user message (80 characters at most), or null without one. */
 export function sessionTitle(messages: readonly Message[] | undefined): string | null {
   const first = messages?.find((message) => message.role === "user")?.content.trim();
@@ -82,6 +105,11 @@ export interface SessionListOptions {
 export interface SessionSaveOptions {
   /** The agent the session belongs to. Recorded when the session is created; an existing owner is kept. */
   agent?: string;
+  /**
+   * Replaces the app's data kept beside the history (`SessionRecord.data`). Not given: the stored
+   * data stays as it was.
+   */
+  data?: SessionData;
 }
 
 /** The right to run one session, taken by `SharedSessionStore.acquire`. */

@@ -111,6 +111,47 @@ describeWithServer("postgres", "PostgresSessionStore on PostgreSQL 15", (server)
     expect(await sql<{ id: string }>(url, "SELECT id FROM corral_sessions")).toEqual([{ id: "restarted" }]);
   });
 
+  it("keeps the app's data beside the history: replaced when a save gives it, kept when not, dropped with an expired session", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const url = await server().createDatabase();
+    const store = await open(url, { ttlMs: 2 * DAY, now: () => now });
+    const data = { sources: { "1": [{ n: 1, path: "docs/keys.md", startLine: 3 }] }, note: 'text \u0000 ☃ "quoted"' };
+    await store.save("s", history, { agent: "helper", data });
+    expect((await store.get("s"))?.data).toEqual(data);
+    now += 1;
+    await store.save("s", [...history, { role: "user", content: "more" }]);
+    expect((await store.get("s"))?.data).toEqual(data);
+    await store.save("s", history, { data: {} });
+    expect((await store.get("s"))?.data).toEqual({});
+    await store.save("plain", history);
+    expect((await store.get("plain"))?.data).toBeUndefined();
+    await sql(url, "UPDATE corral_sessions SET data = $1 WHERE id = 's'", ['"a string"']);
+    // The history is intact, so the session still reads; only data that is not an object is left out.
+    expect(await store.get("s")).toMatchObject({ messages: history });
+    expect((await store.get("s"))?.data).toBeUndefined();
+    await store.save("old", history, { data });
+    now += 2 * DAY + 1;
+    // An expired session is started afresh by the next save: its data goes with it.
+    await store.save("old", history);
+    expect((await store.get("old"))?.data).toBeUndefined();
+  });
+
+  it("upgrades a database of the first schema in place: its sessions read as before, and new saves keep data", async () => {
+    const url = await server().createDatabase();
+    const database = openDatabasePool(url);
+    try {
+      expect(await migrate(database, "sessions", SESSION_MIGRATIONS.slice(0, 1))).toEqual([1]);
+    } finally {
+      await database.end();
+    }
+    await sql(url, "INSERT INTO corral_sessions VALUES ('before', 'helper', $1, now(), now())", [JSON.stringify(history)]);
+    const store = await open(url);
+    expect(await store.get("before")).toMatchObject({ agent: "helper", messages: history });
+    expect((await store.get("before"))?.data).toBeUndefined();
+    await store.save("before", history, { data: { sources: {} } });
+    expect((await store.get("before"))?.data).toEqual({ sources: {} });
+  });
+
   it("says a stored session that cannot be read is corrupt, and can still delete it", async () => {
     const url = await server().createDatabase();
     const store = await open(url);
@@ -189,7 +230,10 @@ describeWithServer("postgres", "PostgresSessionStore on PostgreSQL 15", (server)
   it("migrates once when replicas start together, and records the version", async () => {
     const url = await server().createDatabase();
     await Promise.all(Array.from({ length: 6 }, () => open(url)));
-    expect(await sql(url, "SELECT component, version FROM corral_schema_migrations")).toEqual([{ component: "sessions", version: 1 }]);
+    expect(await sql(url, "SELECT component, version FROM corral_schema_migrations ORDER BY version")).toEqual([
+      { component: "sessions", version: 1 },
+      { component: "sessions", version: 2 },
+    ]);
     const database = openDatabasePool(url);
     try {
       expect(await migrate(database, "sessions", SESSION_MIGRATIONS)).toEqual([]);
@@ -227,7 +271,7 @@ describeWithServer("postgres", "PostgresSessionStore on PostgreSQL 15", (server)
     await sql(url, "INSERT INTO corral_schema_migrations (component, version, description) VALUES ('sessions', 99, 'future')");
     const error = await PostgresSessionStore.open(url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DatabaseSchemaTooNewError);
-    expect(error).toMatchObject({ code: "database_schema_too_new", found: 99, supported: 1 });
+    expect(error).toMatchObject({ code: "database_schema_too_new", found: 99, supported: SESSION_MIGRATIONS.at(-1)?.version });
   });
 
   it("survives the server dropping its idle connections", async () => {

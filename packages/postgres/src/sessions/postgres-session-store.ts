@@ -2,8 +2,11 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import {
   type Message,
+  parseSessionData,
   parseSessionMessages,
+  type SessionData,
   type SessionListOptions,
+  type SessionSaveOptions,
   type SessionSummary,
   type SharedSessionStore,
   sessionTitle,
@@ -25,6 +28,8 @@ export interface PostgresSessionRecord {
   updatedAt: string;
   /** ISO 8601: when the session expires unless another run continues it. */
   expiresAt: string;
+  /** The app's data saved with the history (`SessionSaveOptions.data`); undefined when none was. */
+  data?: SessionData;
 }
 
 /** The right to run one session, from `PostgresSessionStore.acquire`. */
@@ -50,7 +55,15 @@ export interface PostgresSessionStoreOptions {
 
 const DAY_MS = 86_400_000;
 
-type Row = { id: string; agent: string; messages: string; created_at: Date; updated_at: Date; expired: boolean };
+type Row = {
+  id: string;
+  agent: string;
+  messages: string;
+  created_at: Date;
+  updated_at: Date;
+  expired: boolean;
+  data?: string | null;
+};
 
 /**
  * Sessions in PostgreSQL, shared by every server replica on the database: core's `SessionStore`
@@ -120,7 +133,7 @@ export class PostgresSessionStore implements SharedSessionStore {
    */
   async get(id: string): Promise<PostgresSessionRecord | undefined> {
     const { rows } = await this.#database.query<Row>(
-      `SELECT id, agent, messages::text AS messages, created_at, updated_at,
+      `SELECT id, agent, messages::text AS messages, created_at, updated_at, data::text AS data,
               updated_at < COALESCE($1::timestamptz, clock_timestamp()) - $2 * interval '1 millisecond' AS expired
          FROM corral_sessions WHERE id = $3`,
       [...this.#clock(), id],
@@ -133,6 +146,8 @@ export class PostgresSessionStore implements SharedSessionStore {
     }
     const messages = parseSessionMessages(row.messages);
     if (!messages) throw new PostgresSessionCorruptError(id);
+    // Data that cannot be read is left out: it is only shown beside the history, which is intact.
+    const data = parseSessionData(row.data);
     return {
       id: row.id,
       agent: row.agent,
@@ -140,6 +155,7 @@ export class PostgresSessionStore implements SharedSessionStore {
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
       expiresAt: new Date(row.updated_at.getTime() + this.#ttlMs).toISOString(),
+      ...(data ? { data } : {}),
     };
   }
 
@@ -151,19 +167,22 @@ export class PostgresSessionStore implements SharedSessionStore {
   /**
    * Creates or replaces the session's history in one statement. `options.agent` owns a new
    * session; an existing live session keeps its owner and creation time, an expired one is
-   * started afresh.
+   * started afresh. With `options.data` the app's data is replaced too; without, a live
+   * session's stays as it was (an expired one's is dropped).
    */
-  async save(id: string, messages: Message[], options: { agent?: string } = {}): Promise<void> {
+  async save(id: string, messages: Message[], options: SessionSaveOptions = {}): Promise<void> {
+    const data = options.data === undefined ? null : JSON.stringify(options.data);
     await this.#database.query(
       `WITH clock AS (SELECT COALESCE($1::timestamptz, clock_timestamp()) AS now)
-       INSERT INTO corral_sessions AS s (id, agent, messages, created_at, updated_at)
-       SELECT $3, $4, $5::json, clock.now, clock.now FROM clock
+       INSERT INTO corral_sessions AS s (id, agent, messages, created_at, updated_at, data)
+       SELECT $3, $4, $5::json, clock.now, clock.now, $6::json FROM clock
        ON CONFLICT (id) DO UPDATE SET
          messages = excluded.messages,
          updated_at = excluded.updated_at,
          agent = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.agent ELSE s.agent END,
-         created_at = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.created_at ELSE s.created_at END`,
-      [...this.#clock(), id, options.agent ?? "", JSON.stringify(messages)],
+         created_at = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.created_at ELSE s.created_at END,
+         data = CASE WHEN $7::boolean OR s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.data ELSE s.data END`,
+      [...this.#clock(), id, options.agent ?? "", JSON.stringify(messages), data, options.data !== undefined],
     );
   }
 

@@ -23,4 +23,11 @@ export const SESSION_MIGRATIONS: Migration[] = [
       )`);
     },
   },
+  {
+    version: 2,
+    description: "the app's data beside a session's history",
+    async up(client) {
+      await client.query("ALTER TABLE corral_sessions ADD COLUMN data json");
+    },
+  },
 ];
