@@ -20,7 +20,7 @@ const bundle = path.join(root, "apps/cli/dist/bundle/bin.js");
 function needsBuild() {
   const bundled = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
   return packageDirs().some((dir) => {
-    const info = path.join(dir, "tsconfig.tsbuildinfo");
+    const info = path.join(dir, "dist", "tsconfig.tsbuildinfo");
     if (!existsSync(info)) return true;
     const sources = Math.max(newest(path.join(dir, "src")), newest(path.join(dir, "playground")));
     return sources > statSync(info).mtimeMs || sources > bundled;
@@ -42,7 +42,7 @@ if (needsBuild()) {
   if (build.status !== 0) process.exit(build.status ?? 1);
   // The build is current now, also where tsc found nothing to rewrite (a touched file).
   const now = new Date();
-  for (const file of [...packageDirs().map((dir) => path.join(dir, "tsconfig.tsbuildinfo")), bundle]) {
+  for (const file of [...packageDirs().map((dir) => path.join(dir, "dist", "tsconfig.tsbuildinfo")), bundle]) {
     if (existsSync(file)) utimesSync(file, now, now);
   }
 }

@@ -30,6 +30,20 @@ describe("tsconfig project references", () => {
   }
 });
 
+describe("tsc -b's build info", () => {
+  for (const dir of packageDirs()) {
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    // tsc -b trusts its build info: kept beside dist/, it outlived a deleted dist/ and the next
+    // build wrote nothing ("Cannot find module '@corral/core'" in the packages that import it).
+    it(`${manifest.name} keeps it inside dist/, so deleting dist/ rebuilds the package, and out of its tarball`, () => {
+      const { compilerOptions } = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8"));
+      expect(compilerOptions.outDir).toBe("dist");
+      expect(compilerOptions.tsBuildInfoFile).toBe("dist/tsconfig.tsbuildinfo");
+      expect(manifest.files).toEqual(expect.arrayContaining(["dist", "!dist/tsconfig.tsbuildinfo"]));
+    });
+  }
+});
+
 describe("the root tsconfig.json", () => {
   it("references every package, so that `pnpm build` (one `tsc -b` of it) builds them all", () => {
     const solution = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8"));
