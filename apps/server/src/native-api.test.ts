@@ -74,6 +74,49 @@ describe("native runs", () => {
     expect(counters.comments).toBeGreaterThan(0);
   });
 
+  it("format: a JSON Schema constrains the answer with Ollama's format, and the checked answer comes back as output (JSON and SSE)", async () => {
+    const schema = { type: "object", properties: { city: { type: "string" }, celsius: { type: "number" } }, required: ["city", "celsius"] };
+    test.fake.enqueue({ content: '{"city":"Oslo","celsius":11}' });
+    const response = await post("/v1/agents/default/runs", { input: "Weather in Oslo?", format: schema, store: false });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as Record<string, any>;
+    expect(result.output).toEqual({ city: "Oslo", celsius: 11 });
+    expect(test.fake.requestsTo("/api/chat").at(-1)?.body).toMatchObject({ format: schema });
+
+    // An answer that does not match is asked for again; the stream's finish event carries the output.
+    test.fake.enqueue({ content: "It is sunny." }, { content: '{"ok":true}' });
+    const streamed = await post("/v1/agents/default/runs", { input: "JSON please", format: "json", stream: true, store: false });
+    const events: { event?: string; data: any }[] = [];
+    for await (const message of readSse(streamed)) events.push({ event: message.event, data: JSON.parse(message.data) });
+    expect(events.at(-1)).toMatchObject({ event: "finish", data: { output: { ok: true } } });
+    expect(
+      test.fake
+        .requestsTo("/api/chat")
+        .slice(-2)
+        .map((request) => (request.body as { format?: unknown }).format),
+    ).toEqual(["json", "json"]);
+
+    // Without a format there is no output.
+    test.fake.enqueue({ content: "Plain." });
+    expect(
+      ((await (await post("/v1/agents/default/runs", { input: "Hi", store: false })).json()) as Record<string, any>).output,
+    ).toBeUndefined();
+  });
+
+  it("format: a schema that cannot compile is a 400 naming it, and a format of another type is refused before any run", async () => {
+    const calls = test.fake.requestsTo("/api/chat").length;
+    const bad = await post("/v1/agents/default/runs", { input: "x", format: { type: "nonsense-type" }, store: false });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error).toMatchObject({
+      code: "run_options_invalid",
+      message: expect.stringMatching(/JSON Schema is not valid/),
+    });
+    const wrong = await post("/v1/agents/default/runs", { input: "x", format: "yaml" });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as any).error.param).toBe("format");
+    expect(test.fake.requestsTo("/api/chat").length).toBe(calls);
+  });
+
   it("a drop mid-stream gives the client a clean error event and leaves the session as it was", async () => {
     test.fake.enqueue({ content: "Stored." });
     const created = (await (await post("/v1/agents/default/runs", { input: "Remember this" })).json()) as Record<string, any>;

@@ -9,6 +9,8 @@ export interface RunOutput {
   agent: string;
   session_id: string;
   output_text: string;
+  /** The parsed, checked answer, when the run had a `format`. */
+  output?: unknown;
   thinking?: string;
   sources: Source[];
   tool_calls: { name: string; arguments: Record<string, unknown>; is_error: boolean }[];
@@ -24,6 +26,7 @@ export function runOutput(result: AgentResult, ids: { id: string; agent: string;
     agent: ids.agent,
     session_id: ids.sessionId,
     output_text: result.text,
+    ...(result.output !== undefined ? { output: result.output } : {}),
     ...(result.thinking ? { thinking: result.thinking } : {}),
     sources: resultSources(result),
     tool_calls: result.steps.flatMap((step) =>

@@ -23,6 +23,12 @@ const runBody = z.strictObject({
     .boolean()
     .default(true)
     .describe("false: nothing is stored; a given session_id is read but not updated, and without one no session is created."),
+  format: z
+    .union([z.literal("json"), z.record(z.string(), z.unknown()).describe("A JSON Schema.")])
+    .optional()
+    .describe(
+      "\"json\" (a JSON object) or a JSON Schema the final answer must match (Ollama's `format`): the answer is checked, asked for again when it does not match, and comes back parsed as `output`.",
+    ),
 });
 
 const agentParams = z.strictObject({ agent: z.string().min(1) });
@@ -37,6 +43,7 @@ const runOutputSchema = z
       .nullable()
       .describe("The session this run continued or began; null when the run stored nothing (`store: false` without a session)."),
     output_text: z.string(),
+    output: z.unknown().optional().describe("The parsed, checked answer, when the run asked for a `format`."),
     thinking: z.string().optional(),
     sources: z
       .array(
@@ -102,7 +109,13 @@ export function registerNativeRuns(app: FastifyInstance, context: ServerContext)
         context,
         request,
         reply,
-        { agent, input, session: { id: sessionId, continues: body.session_id !== undefined, store: body.store }, stream: body.stream },
+        {
+          agent,
+          input,
+          session: { id: sessionId, continues: body.session_id !== undefined, store: body.store },
+          ...(body.format !== undefined ? { options: { format: body.format } } : {}),
+          stream: body.stream,
+        },
         {
           face: "native",
           contentType: "text/event-stream; charset=utf-8",
