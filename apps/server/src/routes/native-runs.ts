@@ -27,7 +27,7 @@ const runBody = z.strictObject({
     .union([z.literal("json"), z.record(z.string(), z.unknown()).describe("A JSON Schema.")])
     .optional()
     .describe(
-      "\"json\" (a JSON object) or a JSON Schema the final answer must match (Ollama's `format`): the answer is checked, asked for again when it does not match, and comes back parsed as `output`.",
+      '"json" (a JSON object) or a JSON Schema the final answer must match (Ollama\'s `format`): the answer is checked, asked for again when it does not match, and comes back parsed as `output`.',
     ),
 });
 
