@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launchChromium, openRecordedPage, type RecordedPage } from "../test-support/browser.js";
 import { startTestServer, type TestServer } from "../test-support/start-test-server.js";
@@ -86,6 +86,17 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
 
   const lastAnswer = (page: Page) => page.locator("article.assistant").last();
 
+  /** The answer's source [1] is the uploaded handbook: a click opens its passage with `path:line`, Escape closes it. */
+  async function expectHandbookPassage(page: Page, answer: Locator): Promise<void> {
+    await answer.getByRole("button", { name: /^\[1\] uploads\/keys\.md:\d+/ }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect(await dialog.locator(".passage-location").textContent()).toMatch(/^uploads\/keys\.md:1(-\d+)?$/);
+    expect(await dialog.locator(".passage-text").textContent()).toContain("Rotate the signing keys every 90 days.");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+  }
+
   /**
    * Waits until the last answer is no longer streaming. When it does not end in time, the error
    * says what the page showed and what the fake Ollama was asked, so a failure on a loaded
@@ -153,14 +164,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       expect(await answer.locator(".thinking-text").textContent()).toContain("search the handbook");
 
       // A source shows its passage with path:line.
-      const source = answer.getByRole("button", { name: /^\[1\] uploads\/keys\.md:\d+/ });
-      await source.click();
-      const dialog = page.getByRole("dialog");
-      await dialog.waitFor();
-      expect(await dialog.locator(".passage-location").textContent()).toMatch(/^uploads\/keys\.md:1(-\d+)?$/);
-      expect(await dialog.locator(".passage-text").textContent()).toContain("Rotate the signing keys every 90 days.");
-      await page.keyboard.press("Escape");
-      await dialog.waitFor({ state: "hidden" });
+      await expectHandbookPassage(page, answer);
 
       // The JavaScript of the first load stays within its budget.
       const sizes = await Promise.all(scripts);
@@ -280,14 +284,7 @@ describe.skipIf(NO_BROWSER)(SUITE, () => {
       await page.locator("article.user", { hasText: "Where is the handbook?" }).waitFor();
       expect(await lastAnswer(page).textContent()).toContain("You said: Where is the handbook?");
       // The resumed answer lists its source, and the source opens its passage as in the run that found it.
-      const source = lastAnswer(page).getByRole("button", { name: /^\[1\] uploads\/keys\.md:\d+/ });
-      await source.click();
-      const dialog = page.getByRole("dialog");
-      await dialog.waitFor();
-      expect(await dialog.locator(".passage-location").textContent()).toMatch(/^uploads\/keys\.md:1(-\d+)?$/);
-      expect(await dialog.locator(".passage-text").textContent()).toContain("Rotate the signing keys every 90 days.");
-      await page.keyboard.press("Escape");
-      await dialog.waitFor({ state: "hidden" });
+      await expectHandbookPassage(page, lastAnswer(page));
       test.fake.enqueue({ content: "In the docs folder." });
       await ask(page, "And its second chapter?");
       await answered(page, test);
