@@ -68,6 +68,7 @@ export const STATUS_BY_CODE = {
   origin_not_allowed: 403,
   session_busy: 409,
   session_agent_mismatch: 409,
+  session_awaits_tool_results: 409,
   session_corrupt: 409,
   unsupported_media_type: 415,
   queue_full: 503,

@@ -14,6 +14,8 @@ export interface RunOutput {
   thinking?: string;
   sources: Source[];
   tool_calls: { name: string; arguments: Record<string, unknown>; is_error: boolean }[];
+  /** With `finish_reason: "tool-calls"`: the client tools to run, whose results continue the session's run. */
+  client_tool_calls?: { id: string; name: string; arguments: Record<string, unknown> }[];
   usage: { input_tokens: number; output_tokens: number; total_tokens: number };
   finish_reason: string;
 }
@@ -32,6 +34,15 @@ export function runOutput(result: AgentResult, ids: { id: string; agent: string;
     tool_calls: result.steps.flatMap((step) =>
       step.toolResults.map((call) => ({ name: call.toolName, arguments: call.args, is_error: call.isError })),
     ),
+    ...(result.clientToolCalls?.length
+      ? {
+          client_tool_calls: result.clientToolCalls.map((call) => ({
+            id: call.id ?? "",
+            name: call.function.name,
+            arguments: call.function.arguments ?? {},
+          })),
+        }
+      : {}),
     usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens, total_tokens: result.usage.totalTokens },
     finish_reason: result.finishReason,
   };

@@ -12,6 +12,7 @@ export const SERVER_ERROR_CODES = [
   "unauthorized",
   "session_agent_mismatch",
   "session_corrupt",
+  "session_awaits_tool_results",
   "host_not_allowed",
   "origin_not_allowed",
   "unsupported_media_type",
@@ -46,6 +47,23 @@ export class AgentNotFoundError extends AgentError<ServerErrorCode> {
 export class SessionNotFoundError extends AgentError<ServerErrorCode> {
   constructor(id: string) {
     super("session_not_found", `Unknown session "${id}". Omit session_id to start a new session.`);
+  }
+}
+
+/**
+ * The session's last run ended with calls of client tools that no result answers yet, and the
+ * request sent a new input instead of their results (HTTP 409).
+ */
+export class SessionAwaitsToolResultsError extends AgentError<ServerErrorCode> {
+  /** The ids of the calls waiting for a result. */
+  readonly toolCallIds: string[];
+
+  constructor(id: string, toolCallIds: string[]) {
+    super(
+      "session_awaits_tool_results",
+      `Session "${id}" is waiting for the results of client tool calls ${toolCallIds.map((call) => `"${call}"`).join(", ")}: send them as tool_results (without input), or start a new session.`,
+    );
+    this.toolCallIds = toolCallIds;
   }
 }
 

@@ -1,9 +1,10 @@
 import type { AgentInput, AgentResult, Message, SessionData, SessionLease } from "@corral/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { type ClientToolResult, pendingToolCalls, withToolResults } from "../client-tool-results.js";
 import { sendError, writeStream } from "../routes/send-error.js";
 import { historyToStore } from "../run-output.js";
 import type { ServerContext } from "../server-context.js";
-import { SessionAgentMismatchError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
+import { SessionAgentMismatchError, SessionAwaitsToolResultsError, SessionBusyError, SessionNotFoundError } from "../server-errors.js";
 import { withAnswerSources } from "../session-sources.js";
 import { resultSources } from "../sources.js";
 import { startStream } from "../stream-writer.js";
@@ -32,6 +33,12 @@ export interface RunPlan {
   session?: { id: string; continues: boolean; store: boolean };
   /** Client tools, tool choice, format and sampling options. */
   options?: FaceRunOptions;
+  /**
+   * The client's results of the client tool calls the session's last run ended with (native
+   * face, with `session.continues` and no `input`): appended to the history, and the run goes on
+   * from them.
+   */
+  toolResults?: ClientToolResult[];
   /** An SSE or NDJSON stream (the face's `contentType`) instead of one JSON answer. */
   stream: boolean;
 }
@@ -69,17 +76,27 @@ export async function serveRun<Json>(
       if (stored.agent && stored.agent !== plan.agent) throw new SessionAgentMismatchError(session.id, stored.agent, plan.agent);
       messages = stored.messages;
       data = stored.data;
+      if (plan.toolResults) messages = withToolResults(messages, plan.toolResults);
+      else {
+        // A new input would leave the calls the last run ended with unanswered.
+        const waiting = pendingToolCalls(messages);
+        if (waiting.length)
+          throw new SessionAwaitsToolResultsError(
+            session.id,
+            waiting.map((call) => call.id ?? call.function.name),
+          );
+      }
     }
     const runtime = await context.registry.get(plan.agent);
     const instructions = runtime.agent.options.instructions;
     if (!session) messages = withInstructions(plan.history ?? [], instructions);
     // Undefined when nothing is stored, so a run without a session awaits nothing for it. The
-    // run's sources, with their passages' text, are kept with its answer (the last message), so
-    // a resumed session shows them.
+    // run's sources, with their passages' text, are kept with its answer (its last assistant
+    // message), so a resumed session shows them.
     const save = session?.store
       ? (result: AgentResult) => {
           const history = historyToStore(result.messages, instructions);
-          const kept = withAnswerSources(data, history.length - 1, resultSources(result, { text: true }));
+          const kept = withAnswerSources(data, lastAssistantIndex(history), resultSources(result, { text: true }));
           return context.sessions.save(session.id, history, { agent: plan.agent, data: kept });
         }
       : undefined;
@@ -139,4 +156,10 @@ export async function serveRun<Json>(
   } finally {
     await lease?.release();
   }
+}
+
+/** The index of the history's last assistant message (where a run's answer is), or its last index. */
+function lastAssistantIndex(history: readonly Message[]): number {
+  for (let index = history.length - 1; index >= 0; index--) if (history[index]!.role === "assistant") return index;
+  return history.length - 1;
 }
