@@ -113,13 +113,16 @@ describe("client tools on the native API", () => {
     expect(late.body.error.message).toMatch(/not waiting for tool results/);
   });
 
-  it("says which field is wrong: results without a session, results with an input, neither, a bad tool name", async () => {
+  it("says which field is wrong: results without a session, with an input or images, neither, a bad tool name", async () => {
     const noSession = await run({ tool_results: [{ tool_call_id: "call_1", content: "x" }] });
     expect(noSession.status).toBe(400);
     expect(noSession.body.error.param).toBe("session_id");
     const both = await run({ session_id: "s1", input: "hi", tool_results: [{ tool_call_id: "call_1", content: "x" }] });
     expect(both.status).toBe(400);
     expect(both.body.error.param).toBe("input");
+    const images = await run({ session_id: "s1", tool_results: [{ tool_call_id: "call_1", content: "x" }], images: ["aGk="] });
+    expect(images.status).toBe(400);
+    expect(images.body.error.param).toBe("images");
     const neither = await run({ session_id: "s1" });
     expect(neither.status).toBe(400);
     expect(neither.body.error).toMatchObject({ param: "input", message: expect.stringMatching(/is required/) });

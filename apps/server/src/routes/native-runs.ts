@@ -62,6 +62,8 @@ const runBody = z
       ctx.addIssue({ code: "custom", path: ["input"], message: "goes in a request of its own: tool_results continue the last run" });
     } else if (!body.tool_results && body.input === undefined) {
       ctx.addIssue({ code: "custom", path: ["input"], message: "is required (or tool_results, answering a session's client tool calls)" });
+    } else if (body.tool_results && body.images?.length) {
+      ctx.addIssue({ code: "custom", path: ["images"], message: "go with an input, not with tool_results" });
     } else if (body.tool_results && body.session_id === undefined) {
       ctx.addIssue({
         code: "custom",
