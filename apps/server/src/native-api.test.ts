@@ -111,6 +111,17 @@ describe("native runs", () => {
       code: "run_options_invalid",
       message: expect.stringMatching(/JSON Schema is not valid/),
     });
+    // A pattern V8 would backtrack on runs on a linear-time engine, which has no lookahead: refused, naming it.
+    const lookahead = await post("/v1/agents/default/runs", {
+      input: "x",
+      format: { type: "object", properties: { pin: { type: "string", pattern: "^(?=\\d)" } } },
+      store: false,
+    });
+    expect(lookahead.status).toBe(400);
+    expect(((await lookahead.json()) as any).error).toMatchObject({
+      code: "run_options_invalid",
+      message: expect.stringContaining("linear time"),
+    });
     const wrong = await post("/v1/agents/default/runs", { input: "x", format: "yaml" });
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as any).error.param).toBe("format");

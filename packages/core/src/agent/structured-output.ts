@@ -6,6 +6,7 @@ import type { ChatModel, ChatRequest, JsonSchema } from "../model/chat-model.js"
 import { addUsage, emptyUsage, type Message, type Usage } from "../model/message.js";
 import { formatAjvErrors } from "../tool/json-schema-input.js";
 import { lazyAjv } from "../tool/lazy-ajv.js";
+import { linearRegExp } from "../tool/linear-reg-exp.js";
 import type { AgentEvent } from "./agent-event.js";
 import { streamModelTurn } from "./step-stream.js";
 
@@ -27,7 +28,8 @@ export function zodOutputSpec(schema: z.ZodType): OutputSpec {
 }
 
 // Output is checked as sent: no coercion, no defaults filled in (the text is what the caller gets).
-const outputAjv = lazyAjv({ allErrors: true, strict: false });
+// A run's format often comes from a client: a pattern RE2 cannot run is refused, not run on V8's backtracking engine.
+const outputAjv = lazyAjv({ allErrors: true, strict: false, code: { regExp: linearRegExp("refuse") } });
 
 /**
  * The output spec of a run's `format`: `"json"` (a JSON object) or a JSON Schema, checked by

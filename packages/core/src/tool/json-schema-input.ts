@@ -1,6 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import type { JsonSchema } from "../model/chat-model.js";
 import { lazyAjv } from "./lazy-ajv.js";
+import { linearRegExp } from "./linear-reg-exp.js";
 
 /**
  * A tool input described by a plain JSON Schema instead of a zod schema, as MCP servers and
@@ -23,7 +24,8 @@ export function jsonSchema<T = Record<string, unknown>>(schema: JsonSchema): Jso
   return { kind: "json-schema", schema };
 }
 
-const ajv = lazyAjv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
+// A tool's schema is its server's: a pattern RE2 cannot run is left to the tool to check, so the tool still loads.
+const ajv = lazyAjv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true, code: { regExp: linearRegExp("skip") } });
 
 /** Compiles a validator; a schema Ajv cannot compile throws at definition time. */
 export function compileJsonSchema(schema: JsonSchema): ValidateFunction {

@@ -6,7 +6,8 @@ const require = createRequire(import.meta.url);
 /**
  * An Ajv instance made on first use: Ajv (some 60 files) is loaded only by a process that
  * validates against a JSON Schema (JSON-Schema tools such as MCP's, a run's `format`), not by
- * every process that imports corral.
+ * every process that imports corral. Pass a linear-time `code.regExp` (`linearRegExp`) for
+ * schemas corral did not write.
  */
 export function lazyAjv(options: Options): () => Ajv {
   let instance: Ajv | undefined;
