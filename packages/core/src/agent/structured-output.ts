@@ -5,7 +5,7 @@ import { OutputValidationError } from "../errors/output-validation-error.js";
 import type { ChatModel, ChatRequest, JsonSchema } from "../model/chat-model.js";
 import { addUsage, emptyUsage, type Message, type Usage } from "../model/message.js";
 import { formatAjvErrors } from "../tool/json-schema-input.js";
-import { lazyAjv } from "../tool/lazy-ajv.js";
+import { lazyAjvCompiler } from "../tool/lazy-ajv.js";
 import { linearRegExp } from "../tool/linear-reg-exp.js";
 import type { AgentEvent } from "./agent-event.js";
 import { streamModelTurn } from "./step-stream.js";
@@ -29,7 +29,11 @@ export function zodOutputSpec(schema: z.ZodType): OutputSpec {
 
 // Output is checked as sent: no coercion, no defaults filled in (the text is what the caller gets).
 // A run's format often comes from a client: a pattern RE2 cannot run is refused, not run on V8's backtracking engine.
-const outputAjv = lazyAjv({ allErrors: true, strict: false, code: { regExp: linearRegExp("refuse") } });
+const compileOutput = lazyAjvCompiler({ allErrors: true, strict: false, code: { regExp: linearRegExp("refuse") } });
+
+/** How many formats' validators are kept, by the schema's text (the oldest goes first). */
+const COMPILED_FORMATS = 64;
+const compiledFormats = new Map<string, ValidateFunction>();
 
 /**
  * The output spec of a run's `format`: `"json"` (a JSON object) or a JSON Schema, checked by
@@ -46,15 +50,23 @@ export function jsonOutputSpec(format: "json" | JsonSchema): OutputSpec {
     };
   }
   const { $schema: _ignored, ...schema } = format;
-  let validate: ValidateFunction;
+  // Clients send the same schema run after run: its validator is kept by its text (a few, not every one).
+  let check: ValidateFunction;
   try {
-    validate = outputAjv().compile(schema);
+    const key = JSON.stringify(schema);
+    const known = compiledFormats.get(key);
+    if (known) check = known;
+    else {
+      check = compileOutput(schema);
+      if (compiledFormats.size >= COMPILED_FORMATS) compiledFormats.delete(compiledFormats.keys().next().value!);
+      compiledFormats.set(key, check);
+    }
   } catch (error) {
     throw new AgentError("run_options_invalid", `The output JSON Schema is not valid: ${(error as Error).message}`);
   }
   return {
     format: schema,
-    parse: (value) => (validate(value) ? { success: true, data: value } : { success: false, error: `${formatAjvErrors(validate)}.` }),
+    parse: (value) => (check(value) ? { success: true, data: value } : { success: false, error: `${formatAjvErrors(check)}.` }),
   };
 }
 

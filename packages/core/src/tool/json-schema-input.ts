@@ -1,6 +1,6 @@
 import type { ValidateFunction } from "ajv";
 import type { JsonSchema } from "../model/chat-model.js";
-import { lazyAjv } from "./lazy-ajv.js";
+import { lazyAjvCompiler } from "./lazy-ajv.js";
 import { linearRegExp } from "./linear-reg-exp.js";
 
 /**
@@ -25,11 +25,20 @@ export function jsonSchema<T = Record<string, unknown>>(schema: JsonSchema): Jso
 }
 
 // A tool's schema is its server's: a pattern RE2 cannot run is left to the tool to check, so the tool still loads.
-const ajv = lazyAjv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true, code: { regExp: linearRegExp("skip") } });
+const compileInput = lazyAjvCompiler({
+  allErrors: true,
+  strict: false,
+  coerceTypes: true,
+  useDefaults: true,
+  code: { regExp: linearRegExp("skip") },
+});
 
-/** Compiles a validator; a schema Ajv cannot compile throws at definition time. */
+/**
+ * Compiles a validator; a schema Ajv cannot compile throws at definition time. Tools of several
+ * servers may share an `$id`, and reconnecting defines them again (see `lazyAjvCompiler`).
+ */
 export function compileJsonSchema(schema: JsonSchema): ValidateFunction {
-  return ajv().compile(schema);
+  return compileInput(schema);
 }
 
 /** Ajv's errors as one line a model can act on. */

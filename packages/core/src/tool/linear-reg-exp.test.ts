@@ -43,6 +43,20 @@ describe("JSON Schema patterns in corral's checks", () => {
     expect(fake.requestsTo("/api/chat")).toHaveLength(2);
   });
 
+  it("a run's format with an $id works run after run (Ajv kept every schema by its $id: the second run failed to compile it)", async () => {
+    fake = await startFakeOllama({ chat: () => ({ content: '{"city":"Oslo"}' }) });
+    const agent = new Agent({ model: "qwen3:4b", host: fake.url });
+    // Not the same text twice (that one's validator is kept): the same $id in two schemas.
+    const format = (title: string) => ({
+      $id: "https://example.com/weather.json",
+      title,
+      type: "object",
+      properties: { city: { type: "string" } },
+    });
+    expect((await agent.run("Where?", { format: format("first") })).output).toEqual({ city: "Oslo" });
+    expect((await agent.run("Where?", { format: format("second") })).output).toEqual({ city: "Oslo" });
+  });
+
   it("a run's format with a pattern RE2 cannot run is refused before any model call, naming the pattern", async () => {
     fake = await startFakeOllama();
     const agent = new Agent({ model: "qwen3:4b", host: fake.url });
