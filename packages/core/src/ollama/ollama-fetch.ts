@@ -22,7 +22,8 @@ import { DEFAULT_OLLAMA_CONNECT_TIMEOUT_MS, headersTimeoutError, idleTimeoutErro
 export const createOllamaFetch =
   (context: OllamaCallContext): typeof fetch =>
   async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
+    // Not `instanceof Request`: reading Node's global Request (or Headers) loads its fetch implementation (undici).
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     let path: string | undefined;
     const pathOfCall = () => (path ??= new URL(url).pathname);
     const controller = new AbortController();
@@ -186,11 +187,21 @@ function toHeaders(incoming: HttpAnswer["headers"]): Headers {
   return headers;
 }
 
-/** The request's headers as a plain object (ollama-js passes one). */
+/**
+ * The request's headers as a plain object (ollama-js passes one). A `Headers` is told by its
+ * methods, not by `instanceof`, which would load Node's fetch implementation (undici, about 25 ms)
+ * in a process that never uses it.
+ */
 function plainHeaders(headers: RequestInit["headers"]): Record<string, string> {
   if (!headers) return {};
-  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(headers as Iterable<[string, string]>);
+  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  if (isHeaders(headers)) return Object.fromEntries(headers.entries());
   return headers as Record<string, string>;
+}
+
+function isHeaders(headers: object): headers is Headers {
+  const candidate = headers as Partial<Headers>;
+  return typeof candidate.entries === "function" && typeof candidate.get === "function" && typeof candidate.forEach === "function";
 }
 
 /**

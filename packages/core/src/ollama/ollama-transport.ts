@@ -13,6 +13,9 @@ import { clientForCall, releaseStream, sharedOllamaClient } from "./shared-ollam
 
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** The headers of `postJson`'s requests, as the `ollama` client sends them. */
+const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
+
 /** Options of `createOllamaTransport`: how corral talks to one Ollama. */
 export interface OllamaTransportOptions {
   /** Ollama's address; default `OLLAMA_HOST`, then `http://127.0.0.1:11434`. */
@@ -95,6 +98,14 @@ export interface OllamaTransport {
    */
   request<T>(options: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T>;
   /**
+   * `POST path` with `body` as JSON, sent like `request` (the host chosen, retries, time limits,
+   * typed errors) with corral's fetch directly, and the JSON answer. For a plain JSON endpoint
+   * (`/api/embed`) the `ollama` client adds only its header handling, which reads Node's global
+   * `Headers` and so loads Node's fetch implementation (undici: about 25 ms of a process's
+   * start-up) in a process that never uses it.
+   */
+  postJson<T>(options: OllamaCallOptions, path: string, body: unknown): Promise<T>;
+  /**
    * Opens a streamed request (retried like `request` until it starts) and yields its chunks.
    * Errors while streaming are typed and never retried; leaving the loop early ends the request.
    */
@@ -140,7 +151,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
   /** Sends on the chosen host, moving to another host or retrying what may be; the caller ends the lease with `release`. */
   async function acquire<T>(
     call: OllamaCallOptions,
-    send: (client: Ollama) => Promise<T>,
+    send: (client: Ollama, host: string) => Promise<T>,
   ): Promise<{ value: T; target: PooledHost; release(): void }> {
     const retries = Math.max(0, call.retries ?? options.retries ?? 2);
     let resets = 0;
@@ -165,7 +176,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
         released = true;
       };
       try {
-        const value = await send(viewOn(target, call));
+        const value = await send(viewOn(target, call), target.url);
         pool.markUp(target);
         call.onHost?.(target.url);
         return { value, target, release };
@@ -188,11 +199,19 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
     }
   }
 
-  async function request<T>(call: OllamaCallOptions, send: (client: Ollama) => Promise<T>): Promise<T> {
+  async function request<T>(call: OllamaCallOptions, send: (client: Ollama, host: string) => Promise<T>): Promise<T> {
     const { value, release } = await acquire(call, send);
     release();
     return value;
   }
+
+  const postJson = <T>(call: OllamaCallOptions, path: string, body: unknown): Promise<T> =>
+    request(call, async (client, url) => {
+      // The call's view of the client carries corral's fetch for this call (`clientForCall`).
+      const fetchForCall = (client as unknown as { fetch: typeof fetch }).fetch;
+      const response = await fetchForCall(`${url}${path}`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
+      return (await response.json()) as T;
+    });
 
   async function* stream<T>(
     call: OllamaCallOptions,
@@ -218,7 +237,7 @@ export function createOllamaTransport(options: OllamaTransportOptions = {}): Oll
     }
   }
 
-  return { host, hosts: pool.hosts.map((pooled) => pooled.url), timeoutMs, idleTimeoutMs, client, clientFor, request, stream };
+  return { host, hosts: pool.hosts.map((pooled) => pooled.url), timeoutMs, idleTimeoutMs, client, clientFor, request, postJson, stream };
 }
 
 /** The host with the fewest requests in flight, out or not (when none is in, one is tried anyway). */

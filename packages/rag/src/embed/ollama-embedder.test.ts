@@ -1,7 +1,10 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { ModelCallError, ModelNotFoundError, OllamaUnreachableError, TimeoutError } from "@corral/core";
 import { type FakeOllama, fakeEmbedding, startFakeOllama } from "@corral/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EmbeddingInputTooLongError } from "../errors/embedding-input-too-long-error.js";
+import { testChild } from "../test-support/test-child.js";
 import { createOllamaEmbedder } from "./ollama-embedder.js";
 
 const inputsOf = (fake: FakeOllama) => fake.requestsTo("/api/embed").map((request) => (request.body as { input: string[] }).input);
@@ -26,6 +29,13 @@ describe("createOllamaEmbedder against the fake Ollama", () => {
     expect(inputsOf(b).length).toBeGreaterThan(0);
     expect(inputsOf(a).length + inputsOf(b).length).toBe(4);
     expect(vectors[9]).toEqual(fakeEmbedding("search_document: passage 9", { dimensions: 768 }));
+  });
+
+  it("embeds without loading Node's fetch implementation (undici: about 25 ms of a corral search's start-up)", async () => {
+    const fake = await start();
+    const { stdout } = await promisify(execFile)(process.execPath, [...testChild("embed-child"), fake.url]);
+    expect(JSON.parse(stdout)).toEqual({ dimensions: 384, passages: 2, undici: false });
+    expect(inputsOf(fake)).toEqual([["how are keys rotated"], ["Rotate the keys.", "Every 90 days."]]);
   });
 
   it("sends batches of 64 with nomic-embed-text's document and query prefixes, truncate off", async () => {

@@ -86,17 +86,18 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
 
   const embedBatch = async (input: string[], signal?: AbortSignal): Promise<number[][]> => {
     try {
-      const response = await transport.request({ signal, model }, (client) =>
-        client.embed({
-          model,
-          input,
-          truncate: false,
-          ...(options.dimensions ? { dimensions: options.dimensions } : {}),
-          ...(options.keepAlive !== undefined ? { keep_alive: options.keepAlive } : {}),
-        }),
-      );
-      if (response.embeddings.length !== input.length) {
-        throw new ModelCallError(`Ollama returned ${response.embeddings.length} embeddings for ${input.length} inputs.`);
+      // The request the ollama client's embed() sends, through the transport without the client: a
+      // `corral search` embeds one query and calls Ollama for nothing else (see `postJson`).
+      const response = await transport.postJson<{ embeddings: number[][] }>({ signal, model }, "/api/embed", {
+        model,
+        input,
+        truncate: false,
+        ...(options.dimensions ? { dimensions: options.dimensions } : {}),
+        ...(options.keepAlive !== undefined ? { keep_alive: options.keepAlive } : {}),
+      });
+      if (!Array.isArray(response.embeddings) || response.embeddings.length !== input.length) {
+        const count = Array.isArray(response.embeddings) ? response.embeddings.length : "no";
+        throw new ModelCallError(`Ollama returned ${count} embeddings for ${input.length} inputs.`);
       }
       return response.embeddings;
     } catch (error) {
