@@ -134,14 +134,15 @@ export class SqliteSessionStore implements SharedSessionStore {
   async save(id: string, messages: Message[], options: SessionSaveOptions = {}): Promise<void> {
     const agent = options.agent ?? "";
     const now = new Date(this.#now()).toISOString();
+    // NULL when not given (given data is never NULL: its JSON text), so the stored data stays.
     const data = options.data === undefined ? null : JSON.stringify(options.data);
     this.#db
       .prepare(
         `INSERT INTO sessions (id, agent, messages, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET messages = excluded.messages, updated_at = excluded.updated_at,
-           data = CASE WHEN ? THEN excluded.data ELSE sessions.data END`,
+           data = COALESCE(excluded.data, sessions.data)`,
       )
-      .run(id, agent, JSON.stringify(messages), now, now, data, options.data === undefined ? 0 : 1);
+      .run(id, agent, JSON.stringify(messages), now, now, data);
   }
 
   /**

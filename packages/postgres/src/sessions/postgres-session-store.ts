@@ -171,6 +171,7 @@ export class PostgresSessionStore implements SharedSessionStore {
    * session's stays as it was (an expired one's is dropped).
    */
   async save(id: string, messages: Message[], options: SessionSaveOptions = {}): Promise<void> {
+    // NULL when not given (given data is never NULL: its JSON text), so a live session's data stays.
     const data = options.data === undefined ? null : JSON.stringify(options.data);
     await this.#database.query(
       `WITH clock AS (SELECT COALESCE($1::timestamptz, clock_timestamp()) AS now)
@@ -181,8 +182,8 @@ export class PostgresSessionStore implements SharedSessionStore {
          updated_at = excluded.updated_at,
          agent = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.agent ELSE s.agent END,
          created_at = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.created_at ELSE s.created_at END,
-         data = CASE WHEN $7::boolean OR s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.data ELSE s.data END`,
-      [...this.#clock(), id, options.agent ?? "", JSON.stringify(messages), data, options.data !== undefined],
+         data = CASE WHEN s.updated_at < excluded.updated_at - $2 * interval '1 millisecond' THEN excluded.data ELSE COALESCE(excluded.data, s.data) END`,
+      [...this.#clock(), id, options.agent ?? "", JSON.stringify(messages), data],
     );
   }
 
